@@ -1,0 +1,2 @@
+/** Polynomial transformer models: configuration, weights, plaintext and encrypted forward passes. */
+package io.polyhe.models;
