@@ -1,0 +1,67 @@
+package io.polyhe.he.backend;
+
+import io.polyhe.he.math.Modulus;
+import io.polyhe.he.math.NttTables;
+
+/**
+ * The hot loops of RNS arithmetic over batches of limbs. Limb {@code i} of every array argument is
+ * reduced modulo {@code moduli[i]} (or transformed with {@code tables[i]}); only the first {@code
+ * count} limbs are touched. Inputs are residues in {@code [0, q)} and outputs are too. Output
+ * arrays may alias inputs unless a method says otherwise. Implementations must give results
+ * bit-identical to {@link JavaBackend}.
+ */
+public interface ComputeBackend {
+
+  /** Short stable name, e.g. {@code java} or {@code native}. */
+  String name();
+
+  /** Number of threads this backend may use for one call. */
+  int threads();
+
+  /** In-place forward negacyclic NTT of each limb (natural order in, bit-reversed out). */
+  void forwardNtt(long[][] limbs, NttTables[] tables, int count);
+
+  /** In-place inverse negacyclic NTT of each limb (bit-reversed in, natural order out). */
+  void inverseNtt(long[][] limbs, NttTables[] tables, int count);
+
+  /** {@code out = a + b}. */
+  void add(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count);
+
+  /** {@code out = a - b}. */
+  void sub(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count);
+
+  /** {@code out = -a}. */
+  void negate(long[][] a, long[][] out, Modulus[] moduli, int count);
+
+  /** Pointwise {@code out = a * b}. */
+  void multiply(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count);
+
+  /** Pointwise {@code acc += a * b}. */
+  void multiplyAccumulate(long[][] a, long[][] b, long[][] acc, Modulus[] moduli, int count);
+
+  /** {@code out = a * scalars[i]} in limb i, scalars already reduced mod {@code moduli[i]}. */
+  void multiplyScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count);
+
+  /** {@code out = a + scalars[i]} in every slot of limb i (scalars reduced). */
+  void addScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count);
+
+  /**
+   * Automorphism in NTT form: {@code out[j] = in[permutation[j]]}. {@code out} must not alias
+   * {@code in}.
+   */
+  void permute(long[][] in, int[] permutation, long[][] out, int count);
+
+  /**
+   * Automorphism {@code X -> X^galois} in coefficient form ({@code galois} odd, below 2N). {@code
+   * out} must not alias {@code in}.
+   */
+  void automorphismCoefficients(long[][] in, int galois, long[][] out, Modulus[] moduli, int count);
+
+  /**
+   * Rescale step in NTT form: {@code out = (a - last) * inverse} per limb, where {@code last} holds
+   * the dropped limb already converted to limb i's modulus and NTT form, and {@code inverses[i]} is
+   * {@code q_last^-1 mod q_i}.
+   */
+  void subtractAndScale(
+      long[][] a, long[][] last, long[] inverses, long[][] out, Modulus[] moduli, int count);
+}

@@ -1,0 +1,193 @@
+package io.polyhe.he.backend;
+
+import io.polyhe.he.math.Modulus;
+import io.polyhe.he.math.NttTables;
+
+/**
+ * Single-limb kernels of the Java backend. Values stay below {@code 4q < 2^63} inside the NTTs
+ * (Harvey's lazy butterflies), so signed comparisons are exact; every kernel ends in {@code [0,q)}.
+ * Stateless and thread-safe.
+ */
+final class JavaKernels {
+  private JavaKernels() {}
+
+  /** Cooley–Tukey forward negacyclic NTT, natural order in, bit-reversed order out. */
+  static void forwardNtt(long[] a, NttTables tables) {
+    final long q = tables.modulus().value();
+    final long twoQ = 2 * q;
+    final long[] w = tables.rootPowers();
+    final long[] ws = tables.rootPowersShoup();
+    final int n = tables.n();
+    int t = n;
+    for (int m = 1; m < n; m <<= 1) {
+      t >>>= 1;
+      if (t >= 4) {
+        for (int i = 0; i < m; i++) {
+          final int j1 = 2 * i * t;
+          final int j2 = j1 + t;
+          final long wi = w[m + i];
+          final long wsi = ws[m + i];
+          for (int j = j1; j < j2; j++) {
+            long x = a[j];
+            if (x >= twoQ) {
+              x -= twoQ;
+            }
+            long y = a[j + t];
+            long v = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
+            a[j] = x + v;
+            a[j + t] = x - v + twoQ;
+          }
+        }
+      } else {
+        // Short groups: same butterfly, loop order that avoids tiny inner loops.
+        for (int i = 0; i < m; i++) {
+          final int j1 = 2 * i * t;
+          final long wi = w[m + i];
+          final long wsi = ws[m + i];
+          for (int j = j1; j < j1 + t; j++) {
+            long x = a[j];
+            if (x >= twoQ) {
+              x -= twoQ;
+            }
+            long y = a[j + t];
+            long v = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
+            a[j] = x + v;
+            a[j + t] = x - v + twoQ;
+          }
+        }
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      long x = a[j];
+      if (x >= twoQ) {
+        x -= twoQ;
+      }
+      if (x >= q) {
+        x -= q;
+      }
+      a[j] = x;
+    }
+  }
+
+  /** Gentleman–Sande inverse negacyclic NTT, bit-reversed order in, natural order out. */
+  static void inverseNtt(long[] a, NttTables tables) {
+    final long q = tables.modulus().value();
+    final long twoQ = 2 * q;
+    final long[] w = tables.invRootPowers();
+    final long[] ws = tables.invRootPowersShoup();
+    final int n = tables.n();
+    int t = 1;
+    for (int h = n >>> 1; h >= 1; h >>>= 1) {
+      int j1 = 0;
+      for (int i = 0; i < h; i++) {
+        final int j2 = j1 + t;
+        final long wi = w[h + i];
+        final long wsi = ws[h + i];
+        for (int j = j1; j < j2; j++) {
+          long x = a[j];
+          long y = a[j + t];
+          long s = x + y;
+          if (s >= twoQ) {
+            s -= twoQ;
+          }
+          long d = x - y + twoQ;
+          a[j] = s;
+          a[j + t] = d * wi - Math.unsignedMultiplyHigh(d, wsi) * q;
+        }
+        j1 += 2 * t;
+      }
+      t <<= 1;
+    }
+    final long nInv = tables.nInv();
+    final long nInvShoup = tables.nInvShoup();
+    for (int j = 0; j < n; j++) {
+      long r = a[j] * nInv - Math.unsignedMultiplyHigh(a[j], nInvShoup) * q;
+      a[j] = r >= q ? r - q : r;
+    }
+  }
+
+  static void add(long[] a, long[] b, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long s = a[j] + b[j];
+      out[j] = s >= q ? s - q : s;
+    }
+  }
+
+  static void sub(long[] a, long[] b, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long d = a[j] - b[j];
+      out[j] = d < 0 ? d + q : d;
+    }
+  }
+
+  static void negate(long[] a, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long x = a[j];
+      out[j] = x == 0 ? 0 : q - x;
+    }
+  }
+
+  static void multiply(long[] a, long[] b, long[] out, Modulus m) {
+    for (int j = 0; j < out.length; j++) {
+      out[j] = m.mul(a[j], b[j]);
+    }
+  }
+
+  static void multiplyAccumulate(long[] a, long[] b, long[] acc, Modulus m) {
+    final long q = m.value();
+    for (int j = 0; j < acc.length; j++) {
+      long s = acc[j] + m.mul(a[j], b[j]);
+      acc[j] = s >= q ? s - q : s;
+    }
+  }
+
+  static void multiplyScalar(long[] a, long scalar, long[] out, Modulus m) {
+    final long q = m.value();
+    final long shoup = m.shoup(scalar);
+    for (int j = 0; j < out.length; j++) {
+      long x = a[j];
+      long r = x * scalar - Math.unsignedMultiplyHigh(x, shoup) * q;
+      out[j] = r >= q ? r - q : r;
+    }
+  }
+
+  static void addScalar(long[] a, long scalar, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long s = a[j] + scalar;
+      out[j] = s >= q ? s - q : s;
+    }
+  }
+
+  static void permute(long[] in, int[] permutation, long[] out) {
+    for (int j = 0; j < out.length; j++) {
+      out[j] = in[permutation[j]];
+    }
+  }
+
+  static void automorphismCoefficients(long[] in, int galois, long[] out, long q) {
+    final int n = in.length;
+    final int mask = 2 * n - 1;
+    for (int i = 0; i < n; i++) {
+      int k = (int) (((long) i * galois) & mask);
+      long x = in[i];
+      if (k < n) {
+        out[k] = x;
+      } else {
+        out[k - n] = x == 0 ? 0 : q - x;
+      }
+    }
+  }
+
+  static void subtractAndScale(long[] a, long[] last, long inverse, long[] out, Modulus m) {
+    final long q = m.value();
+    final long shoup = m.shoup(inverse);
+    for (int j = 0; j < out.length; j++) {
+      long d = a[j] - last[j];
+      if (d < 0) {
+        d += q;
+      }
+      long r = d * inverse - Math.unsignedMultiplyHigh(d, shoup) * q;
+      out[j] = r >= q ? r - q : r;
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package io.polyhe.he.ckks;
+
+import io.polyhe.he.ring.RnsPoly;
+import io.polyhe.he.ring.RnsRing;
+import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.Plaintext;
+import io.polyhe.he.rlwe.RlweContext;
+import io.polyhe.he.rlwe.RlweParameters;
+
+/**
+ * Homomorphic operations on CKKS ciphertexts. Every operation checks that its operands belong to
+ * this context's parameters, sit at the same level and (for additions) carry the same scale, and
+ * throws {@link IllegalArgumentException} naming the mismatch otherwise; it returns a new
+ * ciphertext and leaves its operands untouched. Thread-safe.
+ *
+ * <p>Scales are compared with a relative tolerance of {@link #SCALE_TOLERANCE}: values that went
+ * through the same operations in a different order may differ in the last bits of their scale,
+ * and an error that small is far below CKKS precision.
+ */
+public final class Evaluator {
+  /** Relative difference up to which two scales count as equal. */
+  public static final double SCALE_TOLERANCE = 1e-9;
+
+  private final CkksContext context;
+  private final RlweContext rlwe;
+  private final RnsRing ring;
+  private final RlweParameters params;
+
+  public Evaluator(CkksContext context) {
+    this.context = context;
+    this.rlwe = context.rlwe();
+    this.ring = rlwe.ring();
+    this.params = rlwe.parameters();
+  }
+
+  public CkksContext context() {
+    return context;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private void checkOperands(Ciphertext a, Ciphertext b) {
+    rlwe.checkOwns(a);
+    rlwe.checkOwns(b);
+    checkSameLevel(a.level(), b.level());
+  }
+
+  private static void checkSameLevel(int la, int lb) {
+    if (la != lb) {
+      throw new IllegalArgumentException(
+          "operands at different levels: " + la + " vs " + lb + " (drop the higher one with dropToLevel)");
+    }
+  }
+
+  private static void checkSameScale(double sa, double sb) {
+    if (Math.abs(sa - sb) > SCALE_TOLERANCE * Math.max(sa, sb)) {
+      throw new IllegalArgumentException(String.format(
+          "operands at different scales: 2^%.6f vs 2^%.6f", log2(sa), log2(sb)));
+    }
+  }
+
+  private static double log2(double x) {
+    return Math.log(x) / Math.log(2);
+  }
+
+  private Ciphertext make(RnsPoly[] polys, double scale) {
+    return new Ciphertext(params, polys, scale);
+  }
+
+  // ---------------------------------------------------------------- additive
+
+  /** {@code a + b}; sizes may differ (a 2-part and a 3-part ciphertext add to a 3-part one). */
+  public Ciphertext add(Ciphertext a, Ciphertext b) {
+    checkOperands(a, b);
+    checkSameScale(a.scale(), b.scale());
+    Ciphertext big = a.size() >= b.size() ? a : b;
+    Ciphertext small = big == a ? b : a;
+    RnsPoly[] out = new RnsPoly[big.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = big.poly(i).copy();
+      if (i < small.size()) {
+        ring.add(out[i], small.poly(i), out[i]);
+      }
+    }
+    return make(out, a.scale());
+  }
+
+  /** {@code a - b}. */
+  public Ciphertext sub(Ciphertext a, Ciphertext b) {
+    return add(a, negate(b));
+  }
+
+  /** {@code -a}. */
+  public Ciphertext negate(Ciphertext a) {
+    rlwe.checkOwns(a);
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.poly(i).copy();
+      ring.negate(out[i], out[i]);
+    }
+    return make(out, a.scale());
+  }
+
+  private void checkPlain(Ciphertext a, Plaintext p) {
+    rlwe.checkOwns(a);
+    rlwe.checkOwns(p);
+    checkSameLevel(a.level(), p.level());
+  }
+
+  /** {@code a + p}; the plaintext must have the ciphertext's level and scale. */
+  public Ciphertext addPlain(Ciphertext a, Plaintext p) {
+    checkPlain(a, p);
+    checkSameScale(a.scale(), p.scale());
+    RnsPoly[] out = copyPolys(a);
+    ring.add(out[0], p.poly(), out[0]);
+    return make(out, a.scale());
+  }
+
+  /** {@code a - p}; the plaintext must have the ciphertext's level and scale. */
+  public Ciphertext subPlain(Ciphertext a, Plaintext p) {
+    checkPlain(a, p);
+    checkSameScale(a.scale(), p.scale());
+    RnsPoly[] out = copyPolys(a);
+    ring.sub(out[0], p.poly(), out[0]);
+    return make(out, a.scale());
+  }
+
+  /**
+   * Adds the complex constant {@code re + i·im} to every slot, encoded at the ciphertext's scale.
+   * ({@code i} is {@code X^(N/2)} in the canonical embedding, so the constant costs no encoding.)
+   */
+  public Ciphertext addConstant(Ciphertext a, double re, double im) {
+    rlwe.checkOwns(a);
+    RnsPoly[] out = copyPolys(a);
+    long[] reScalars = scaledResidues(re, a.scale(), out[0]);
+    ring.addConstantScalars(out[0], reScalars, out[0]);
+    if (im != 0) {
+      long[] imScalars = scaledResidues(im, a.scale(), out[0]);
+      ring.addMonomialScalars(out[0], imScalars, params.n() / 2, out[0]);
+    }
+    return make(out, a.scale());
+  }
+
+  /** Adds the real constant {@code c} to every slot. */
+  public Ciphertext addConstant(Ciphertext a, double c) {
+    return addConstant(a, c, 0);
+  }
+
+  /** Residues of {@code round(value·scale)} modulo each prime of {@code like}'s basis. */
+  private static long[] scaledResidues(double value, double scale, RnsPoly like) {
+    double rounded = Math.rint(value * scale);
+    long[] out = new long[like.limbCount()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = CkksEncoder.reduceIntegral(rounded, like.basis().modulus(i));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- multiplicative
+
+  /** {@code a · p} slot-wise; the result's scale is the product of the scales. */
+  public Ciphertext mulPlain(Ciphertext a, Plaintext p) {
+    checkPlain(a, p);
+    RnsPoly[] out = copyPolys(a);
+    for (RnsPoly poly : out) {
+      ring.multiply(poly, p.poly(), poly);
+    }
+    return make(out, a.scale() * p.scale());
+  }
+
+  /**
+   * Multiplies every slot by the integer {@code k}; the scale is unchanged and no level is used.
+   */
+  public Ciphertext mulInteger(Ciphertext a, long k) {
+    rlwe.checkOwns(a);
+    RnsPoly[] out = copyPolys(a);
+    for (RnsPoly poly : out) {
+      ring.multiplyConstant(poly, k, poly);
+    }
+    return make(out, a.scale());
+  }
+
+  /**
+   * Multiplies every slot by the real constant {@code c}, encoded as {@code round(c·constantScale)};
+   * the result's scale is {@code a.scale()·constantScale} (rescale afterwards to bring it back).
+   *
+   * @throws IllegalArgumentException if {@code c·constantScale} does not fit in 62 bits
+   */
+  public Ciphertext mulConstant(Ciphertext a, double c, double constantScale) {
+    rlwe.checkOwns(a);
+    double scaled = Math.rint(c * constantScale);
+    if (!(Math.abs(scaled) < 0x1p62)) {
+      throw new IllegalArgumentException("constant times scale exceeds 2^62: " + c + " · " + constantScale);
+    }
+    RnsPoly[] out = copyPolys(a);
+    for (RnsPoly poly : out) {
+      ring.multiplyConstant(poly, (long) scaled, poly);
+    }
+    return make(out, a.scale() * constantScale);
+  }
+
+  /** {@link #mulConstant(Ciphertext, double, double)} at the default scale. */
+  public Ciphertext mulConstant(Ciphertext a, double c) {
+    return mulConstant(a, c, context.parameters().defaultScale());
+  }
+
+  /**
+   * The tensor product {@code (a0·b0, a0·b1 + a1·b0, a1·b1)}: a 3-part ciphertext at the product
+   * of the scales, decryptable with {@code s} and {@code s²} (relinearise it to get back 2 parts).
+   *
+   * @throws IllegalArgumentException if either operand already has 3 parts
+   */
+  public Ciphertext mul(Ciphertext a, Ciphertext b) {
+    checkOperands(a, b);
+    if (a.size() != 2 || b.size() != 2) {
+      throw new IllegalArgumentException(
+          "mul needs 2-part ciphertexts (got " + a.size() + " and " + b.size() + "); relinearise first");
+    }
+    RnsPoly d0 = new RnsPoly(a.poly(0).basis(), true);
+    RnsPoly d1 = new RnsPoly(a.poly(0).basis(), true);
+    RnsPoly d2 = new RnsPoly(a.poly(0).basis(), true);
+    ring.multiply(a.poly(0), b.poly(0), d0);
+    ring.multiply(a.poly(0), b.poly(1), d1);
+    ring.multiplyAccumulate(a.poly(1), b.poly(0), d1);
+    ring.multiply(a.poly(1), b.poly(1), d2);
+    return make(new RnsPoly[] {d0, d1, d2}, a.scale() * b.scale());
+  }
+
+  /** {@code a²} as a 3-part ciphertext (one product fewer than {@code mul(a, a)}). */
+  public Ciphertext square(Ciphertext a) {
+    rlwe.checkOwns(a);
+    if (a.size() != 2) {
+      throw new IllegalArgumentException("square needs a 2-part ciphertext; relinearise first");
+    }
+    RnsPoly d0 = new RnsPoly(a.poly(0).basis(), true);
+    RnsPoly d1 = new RnsPoly(a.poly(0).basis(), true);
+    RnsPoly d2 = new RnsPoly(a.poly(0).basis(), true);
+    ring.multiply(a.poly(0), a.poly(0), d0);
+    ring.multiply(a.poly(0), a.poly(1), d1);
+    ring.add(d1, d1, d1);
+    ring.multiply(a.poly(1), a.poly(1), d2);
+    return make(new RnsPoly[] {d0, d1, d2}, a.scale() * a.scale());
+  }
+
+  // ---------------------------------------------------------------- levels
+
+  /**
+   * Divides by the last prime with rounding: one level down, scale divided by that prime.
+   *
+   * @throws IllegalArgumentException at level 0
+   */
+  public Ciphertext rescale(Ciphertext a) {
+    rlwe.checkOwns(a);
+    if (a.level() == 0) {
+      throw new IllegalArgumentException("cannot rescale at level 0: no prime left to divide by");
+    }
+    double q = params.q(a.level());
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ring.divideRoundByLastPrime(a.poly(i));
+    }
+    return make(out, a.scale() / q);
+  }
+
+  /** Drops primes down to {@code level} without changing scale or value. */
+  public Ciphertext dropToLevel(Ciphertext a, int level) {
+    rlwe.checkOwns(a);
+    if (level > a.level() || level < 0) {
+      throw new IllegalArgumentException(
+          "cannot drop from level " + a.level() + " to level " + level);
+    }
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.poly(i).copyPrefix(level + 1);
+    }
+    return make(out, a.scale());
+  }
+
+  /** Drops {@code levels} primes. */
+  public Ciphertext dropLevels(Ciphertext a, int levels) {
+    return dropToLevel(a, a.level() - levels);
+  }
+
+  /** Drops a plaintext's primes down to {@code level}. */
+  public Plaintext dropToLevel(Plaintext p, int level) {
+    rlwe.checkOwns(p);
+    if (level > p.level() || level < 0) {
+      throw new IllegalArgumentException(
+          "cannot drop from level " + p.level() + " to level " + level);
+    }
+    return new Plaintext(params, p.poly().copyPrefix(level + 1), p.scale());
+  }
+
+  private static RnsPoly[] copyPolys(Ciphertext a) {
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.poly(i).copy();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,290 @@
+package io.polyhe.he.ring;
+
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.math.Modulus;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Operations on {@link RnsPoly}s of one ring degree, run on a {@link ComputeBackend}.
+ *
+ * <p>Binary operations require operands over the same basis and in the same form and throw
+ * {@link IllegalArgumentException} otherwise. Outputs may alias inputs except where stated.
+ * Thread-safe (the ring holds only immutable tables and caches).
+ */
+public final class RnsRing {
+  private final int logN;
+  private final int n;
+  private final ComputeBackend backend;
+  /** NTT-domain automorphism permutations by Galois element. */
+  private final Map<Integer, int[]> permutations = new ConcurrentHashMap<>();
+
+  public RnsRing(int logN, ComputeBackend backend) {
+    this.logN = logN;
+    this.n = 1 << logN;
+    this.backend = backend;
+  }
+
+  public int logN() {
+    return logN;
+  }
+
+  public int n() {
+    return n;
+  }
+
+  public ComputeBackend backend() {
+    return backend;
+  }
+
+  private void checkBasis(RnsBasis b) {
+    if (b.logN() != logN) {
+      throw new IllegalArgumentException(
+          "polynomial of degree 2^" + b.logN() + " used in a ring of degree 2^" + logN);
+    }
+  }
+
+  private void checkSame(RnsPoly a, RnsPoly b) {
+    checkBasis(a.basis());
+    if (!a.basis().sameAs(b.basis())) {
+      throw new IllegalArgumentException(
+          "operands over different RNS bases: " + a.basis() + " vs " + b.basis());
+    }
+    if (a.isNtt() != b.isNtt()) {
+      throw new IllegalArgumentException("operands in different forms (NTT vs coefficient)");
+    }
+  }
+
+  private static void requireNtt(RnsPoly p) {
+    if (!p.isNtt()) {
+      throw new IllegalArgumentException("pointwise product needs NTT form");
+    }
+  }
+
+  /** In-place forward NTT; no-op if already in NTT form. */
+  public void toNtt(RnsPoly p) {
+    checkBasis(p.basis());
+    if (!p.isNtt()) {
+      backend.forwardNtt(p.limbs(), p.basis().tablesArray(), p.limbCount());
+      p.setNtt(true);
+    }
+  }
+
+  /** In-place inverse NTT; no-op if already in coefficient form. */
+  public void toCoefficients(RnsPoly p) {
+    checkBasis(p.basis());
+    if (p.isNtt()) {
+      backend.inverseNtt(p.limbs(), p.basis().tablesArray(), p.limbCount());
+      p.setNtt(false);
+    }
+  }
+
+  public void add(RnsPoly a, RnsPoly b, RnsPoly out) {
+    checkSame(a, b);
+    checkSame(a, out);
+    backend.add(a.limbs(), b.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  public void sub(RnsPoly a, RnsPoly b, RnsPoly out) {
+    checkSame(a, b);
+    checkSame(a, out);
+    backend.sub(a.limbs(), b.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  public void negate(RnsPoly a, RnsPoly out) {
+    checkSame(a, out);
+    backend.negate(a.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  /** Pointwise product; both operands must be in NTT form. */
+  public void multiply(RnsPoly a, RnsPoly b, RnsPoly out) {
+    checkSame(a, b);
+    checkSame(a, out);
+    requireNtt(a);
+    backend.multiply(a.limbs(), b.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  /** {@code acc += a * b} pointwise; all in NTT form. */
+  public void multiplyAccumulate(RnsPoly a, RnsPoly b, RnsPoly acc) {
+    checkSame(a, b);
+    checkSame(a, acc);
+    requireNtt(a);
+    backend.multiplyAccumulate(
+        a.limbs(), b.limbs(), acc.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  /** {@code out = a * c} for a signed integer constant {@code c} (either form). */
+  public void multiplyConstant(RnsPoly a, long c, RnsPoly out) {
+    checkSame(a, out);
+    long[] scalars = new long[a.limbCount()];
+    for (int i = 0; i < scalars.length; i++) {
+      scalars[i] = a.basis().modulus(i).reduceSigned(c);
+    }
+    multiplyScalars(a, scalars, out);
+  }
+
+  /** {@code out = a * scalars[i]} in limb i; scalars reduced modulo their primes. */
+  public void multiplyScalars(RnsPoly a, long[] scalars, RnsPoly out) {
+    checkSame(a, out);
+    backend.multiplyScalar(a.limbs(), scalars, out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  /**
+   * Adds the constant polynomial whose residues are {@code scalars[i]} ({@code scalars} reduced).
+   * In NTT form a constant is the same value in every slot; in coefficient form only the
+   * coefficient of {@code X^0} changes.
+   */
+  public void addConstantScalars(RnsPoly a, long[] scalars, RnsPoly out) {
+    checkSame(a, out);
+    if (a.isNtt()) {
+      backend.addScalar(a.limbs(), scalars, out.limbs(), a.basis().moduliArray(), a.limbCount());
+    } else {
+      if (a != out) {
+        copyInto(a, out);
+      }
+      for (int i = 0; i < a.limbCount(); i++) {
+        out.limb(i)[0] = a.basis().modulus(i).add(out.limb(i)[0], scalars[i]);
+      }
+    }
+  }
+
+  /**
+   * Adds {@code scalars[i] * X^power} (a monomial) to {@code a}; used to add complex constants
+   * ({@code i} is {@code X^(N/2)} in the canonical embedding). Coefficient form or NTT form.
+   */
+  public void addMonomialScalars(RnsPoly a, long[] scalars, int power, RnsPoly out) {
+    if (power == 0) {
+      addConstantScalars(a, scalars, out);
+      return;
+    }
+    RnsPoly mono = new RnsPoly(a.basis(), false);
+    for (int i = 0; i < a.limbCount(); i++) {
+      mono.limb(i)[power] = scalars[i];
+    }
+    if (a.isNtt()) {
+      toNtt(mono);
+    }
+    add(a, mono, out);
+  }
+
+  /** Copies the residues of {@code a} into {@code out} (same basis and form). */
+  public void copyInto(RnsPoly a, RnsPoly out) {
+    checkSame(a, out);
+    for (int i = 0; i < a.limbCount(); i++) {
+      System.arraycopy(a.limb(i), 0, out.limb(i), 0, n);
+    }
+  }
+
+  /**
+   * {@code out = a(X^galois)}; {@code galois} odd in {@code [1, 2N)}. Works in both forms; {@code
+   * out} must not alias {@code a}.
+   */
+  public void automorphism(RnsPoly a, int galois, RnsPoly out) {
+    checkSame(a, out);
+    if (a == out) {
+      throw new IllegalArgumentException("automorphism output must not alias its input");
+    }
+    checkGalois(galois);
+    if (a.isNtt()) {
+      backend.permute(a.limbs(), nttPermutation(galois), out.limbs(), a.limbCount());
+    } else {
+      backend.automorphismCoefficients(
+          a.limbs(), galois, out.limbs(), a.basis().moduliArray(), a.limbCount());
+    }
+  }
+
+  private void checkGalois(int galois) {
+    if ((galois & 1) == 0 || galois <= 0 || galois >= 2 * n) {
+      throw new IllegalArgumentException(
+          "Galois element must be odd and in [1, 2N), got " + galois);
+    }
+  }
+
+  /**
+   * The permutation of NTT slots realising {@code X -> X^galois}. Slot j holds the evaluation at
+   * {@code psi^(2·bitrev(j)+1)}, so slot j of the image reads slot j' with {@code 2·bitrev(j')+1 =
+   * galois·(2·bitrev(j)+1) mod 2N}.
+   */
+  public int[] nttPermutation(int galois) {
+    checkGalois(galois);
+    return permutations.computeIfAbsent(
+        galois,
+        g -> {
+          int[] perm = new int[n];
+          long mask = 2L * n - 1;
+          for (int j = 0; j < n; j++) {
+            long exponent = 2L * io.polyhe.he.math.NttTables.bitReverse(j, logN) + 1;
+            long image = (exponent * g) & mask;
+            perm[j] = io.polyhe.he.math.NttTables.bitReverse((int) ((image - 1) >>> 1), logN);
+          }
+          return perm;
+        });
+  }
+
+  /**
+   * Exact rounding division by the last prime of {@code a}'s basis (CKKS rescale): returns
+   * {@code round(a / q_last)} over the basis without its last prime, in {@code a}'s form. Rounding
+   * is to nearest, ties up, on the centred representative.
+   */
+  public RnsPoly divideRoundByLastPrime(RnsPoly a) {
+    checkBasis(a.basis());
+    int count = a.limbCount();
+    if (count < 2) {
+      throw new IllegalArgumentException("cannot rescale a polynomial with a single prime");
+    }
+    RnsBasis basis = a.basis();
+    RnsBasis target = basis.prefix(count - 1);
+    Modulus last = basis.modulus(count - 1);
+    long half = last.value() >>> 1;
+    // r = (a_last + half) mod q_last in coefficient form.
+    long[] lastLimb = a.limb(count - 1).clone();
+    if (a.isNtt()) {
+      backend.inverseNtt(
+          new long[][] {lastLimb},
+          new io.polyhe.he.math.NttTables[] {basis.tablesArray()[count - 1]},
+          1);
+    }
+    for (int j = 0; j < n; j++) {
+      lastLimb[j] = last.add(lastLimb[j], half);
+    }
+    // For each remaining prime: (r - half) mod q_i, in a's form.
+    long[][] correction = new long[count - 1][n];
+    long[] inverses = new long[count - 1];
+    for (int i = 0; i < count - 1; i++) {
+      Modulus qi = basis.modulus(i);
+      long halfMod = qi.reduceUnsigned(half);
+      long[] c = correction[i];
+      for (int j = 0; j < n; j++) {
+        c[j] = qi.sub(qi.reduceUnsigned(lastLimb[j]), halfMod);
+      }
+      inverses[i] = qi.inverse(last.value());
+    }
+    if (a.isNtt()) {
+      backend.forwardNtt(correction, target.tablesArray(), count - 1);
+    }
+    RnsPoly out = new RnsPoly(target, a.isNtt());
+    backend.subtractAndScale(
+        a.limbs(), correction, inverses, out.limbs(), target.moduliArray(), count - 1);
+    return out;
+  }
+
+  /**
+   * Lifts small signed integer coefficients into a polynomial over {@code basis}, in coefficient
+   * form.
+   */
+  public RnsPoly fromSigned(RnsBasis basis, long[] coefficients) {
+    checkBasis(basis);
+    if (coefficients.length != n) {
+      throw new IllegalArgumentException("expected " + n + " coefficients");
+    }
+    RnsPoly p = new RnsPoly(basis, false);
+    for (int i = 0; i < basis.size(); i++) {
+      Modulus q = basis.modulus(i);
+      long[] limb = p.limb(i);
+      for (int j = 0; j < n; j++) {
+        limb[j] = q.reduceSigned(coefficients[j]);
+      }
+    }
+    return p;
+  }
+}

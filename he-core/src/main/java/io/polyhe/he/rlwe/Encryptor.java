@@ -1,0 +1,60 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.ring.RnsBasis;
+import io.polyhe.he.ring.RnsPoly;
+import io.polyhe.he.ring.RnsRing;
+import io.polyhe.he.ring.Sampler;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.he.ring.Xof;
+
+/**
+ * Public-key encryption: {@code (b·u + e_0 + m, a·u + e_1)} with a ternary {@code u} and Gaussian
+ * errors, at the plaintext's level. Thread-safe.
+ */
+public final class Encryptor {
+  private final RlweContext context;
+  private final PublicKey publicKey;
+  private final SeedSource seeds;
+
+  public Encryptor(RlweContext context, PublicKey publicKey) {
+    this(context, publicKey, SeedSource.secure());
+  }
+
+  public Encryptor(RlweContext context, PublicKey publicKey, SeedSource seeds) {
+    context.checkOwns(publicKey);
+    this.context = context;
+    this.publicKey = publicKey;
+    this.seeds = seeds;
+  }
+
+  /**
+   * Encrypts {@code pt} at its level and scale.
+   *
+   * @throws IllegalArgumentException if {@code pt} belongs to other parameters
+   */
+  public Ciphertext encrypt(Plaintext pt) {
+    context.checkOwns(pt);
+    int count = pt.level() + 1;
+    RnsRing ring = context.ring();
+    RnsBasis basis = context.basisAtLevel(pt.level());
+    Xof noise = new Xof(seeds.nextSeed(), "polyhe.enc.pk");
+    int n = context.parameters().n();
+    RnsPoly u = ring.fromSigned(basis, Sampler.ternary(noise, n));
+    RnsPoly e0 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
+    RnsPoly e1 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
+    ring.toNtt(u);
+    ring.toNtt(e0);
+    ring.toNtt(e1);
+    RnsPoly c0 = e0;
+    ring.multiplyAccumulate(publicKey.b().prefixView(count), u, c0);
+    ring.add(c0, pt.poly(), c0);
+    RnsPoly c1 = e1;
+    ring.multiplyAccumulate(publicKey.a().prefixView(count), u, c1);
+    return new Ciphertext(context.parameters(), new RnsPoly[] {c0, c1}, pt.scale());
+  }
+
+  /** Encryption of zero at {@code level} and {@code scale}. */
+  public Ciphertext encryptZero(int level, double scale) {
+    return encrypt(new Plaintext(context.parameters(), context.newPoly(level), scale));
+  }
+}

@@ -1,0 +1,7 @@
+package io.polyhe.he.rlwe;
+
+/** Anything that belongs to one parameter set: plaintexts, ciphertexts and keys. */
+public sealed interface HeObject permits Plaintext, Ciphertext, SecretKey, PublicKey {
+  /** The parameters this object was made under. */
+  RlweParameters parameters();
+}

@@ -1,0 +1,62 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.ring.RnsPoly;
+
+/**
+ * The public key {@code (b, a) = (-a·s + e, a)} over all ciphertext primes, NTT form. {@code a} is
+ * expanded from a 32-byte seed, which is what is stored. Immutable and thread-safe.
+ */
+public final class PublicKey implements HeObject {
+  private final RlweParameters params;
+  private final RnsPoly b;
+  private final RnsPoly a;
+  private final byte[] seed;
+
+  /** Takes ownership of {@code b} and {@code a}; {@code a} must be the expansion of {@code seed}. */
+  PublicKey(RlweParameters params, RnsPoly b, RnsPoly a, byte[] seed) {
+    this.params = params;
+    this.b = b;
+    this.a = a;
+    this.seed = seed.clone();
+  }
+
+  /**
+   * Rebuilds a public key from {@code b} and the seed of {@code a} (as read from storage).
+   *
+   * @throws IllegalArgumentException if {@code b} is not over all ciphertext primes in NTT form
+   */
+  public static PublicKey fromSeed(RlweContext context, RnsPoly b, byte[] seed) {
+    if (!b.isNtt() || !b.basis().sameAs(context.basisQ())) {
+      throw new IllegalArgumentException("public key b must be in NTT form over all ciphertext primes");
+    }
+    b.checkReduced();
+    RnsPoly a = KeyGenerator.expandPublicKeyA(context, seed);
+    return new PublicKey(context.parameters(), b, a, seed);
+  }
+
+  @Override
+  public RlweParameters parameters() {
+    return params;
+  }
+
+  /** {@code b}; read-only. */
+  public RnsPoly b() {
+    return b;
+  }
+
+  /** {@code a}; read-only. */
+  public RnsPoly a() {
+    return a;
+  }
+
+  /** The seed of {@code a} (a copy). */
+  public byte[] seed() {
+    return seed.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "PublicKey(N=" + params.n() + ", " + params.qCount() + " primes, params="
+        + params.shortHash() + ")";
+  }
+}

@@ -1,0 +1,83 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.ring.RnsBasis;
+import io.polyhe.he.ring.RnsPoly;
+import io.polyhe.he.ring.RnsRing;
+
+/**
+ * Parameters bound to a compute backend: the ring, the RNS bases of every level and the checks
+ * that every HE object belongs here. Build one per (parameters, backend) and share it; it is
+ * immutable and thread-safe.
+ */
+public final class RlweContext {
+  private final RlweParameters params;
+  private final RnsRing ring;
+  private final RnsBasis basisQ;
+  private final RnsBasis basisP;
+  private final RnsBasis[] levelBases;
+
+  public RlweContext(RlweParameters params, ComputeBackend backend) {
+    this.params = params;
+    this.ring = new RnsRing(params.logN(), backend);
+    this.basisQ = new RnsBasis(params.logN(), params.qPrimes());
+    this.basisP = params.pCount() == 0 ? null : new RnsBasis(params.logN(), params.pPrimes());
+    this.levelBases = new RnsBasis[params.qCount()];
+    for (int level = 0; level < levelBases.length; level++) {
+      levelBases[level] = basisQ.prefix(level + 1);
+    }
+  }
+
+  public RlweParameters parameters() {
+    return params;
+  }
+
+  public RnsRing ring() {
+    return ring;
+  }
+
+  public ComputeBackend backend() {
+    return ring.backend();
+  }
+
+  /** The basis {@code q_0..q_level}. */
+  public RnsBasis basisAtLevel(int level) {
+    checkLevel(level);
+    return levelBases[level];
+  }
+
+  /** All ciphertext primes. */
+  public RnsBasis basisQ() {
+    return basisQ;
+  }
+
+  /** The special primes; throws if the parameters have none. */
+  public RnsBasis basisP() {
+    if (basisP == null) {
+      throw new IllegalStateException("these parameters have no special primes");
+    }
+    return basisP;
+  }
+
+  /** Throws {@link IllegalArgumentException} if {@code level} is not in {@code [0, L]}. */
+  public void checkLevel(int level) {
+    if (level < 0 || level > params.maxLevel()) {
+      throw new IllegalArgumentException(
+          "level " + level + " out of range [0, " + params.maxLevel() + "]");
+    }
+  }
+
+  /** Throws {@link IllegalArgumentException} if {@code object} was made under other parameters. */
+  public void checkOwns(HeObject object) {
+    if (!object.parameters().sameAs(params)) {
+      throw new IllegalArgumentException(
+          object.getClass().getSimpleName() + " belongs to parameters " + object.parameters().shortHash()
+              + ", not to " + params.shortHash());
+    }
+  }
+
+  /** A zero polynomial at {@code level} in NTT form. */
+  public RnsPoly newPoly(int level) {
+    return new RnsPoly(basisAtLevel(level), true);
+  }
+}

@@ -1,0 +1,279 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.math.Primes;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validated, immutable ring-LWE parameters: ring degree {@code N = 2^logN}, the ciphertext chain
+ * {@code q_0..q_L} and the special primes {@code p_0..p_{K-1}} used by key switching. The secret is
+ * uniform ternary and the error a rounded Gaussian of σ = 3.2.
+ *
+ * <p>Built from a {@link Literal}: {@link #of(Literal)} enforces 128-bit classical security
+ * ({@link SecurityStandard}) and refuses weaker parameters with the limit in the message; {@link
+ * #insecureForTestsOnly(Literal)} is the only way around it, and every object built from such
+ * parameters says so in {@link #toString()}. Every HE object records {@link #hash()} so that
+ * objects of different parameters never mix.
+ */
+public final class RlweParameters {
+  /** Smallest and largest ring degree of secure parameters. */
+  public static final int MIN_SECURE_LOG_N = 12;
+
+  public static final int MAX_LOG_N = 16;
+
+  /**
+   * Plain description of parameters; either prime bit sizes or explicit primes are given for each
+   * chain. Immutable (arrays are copied).
+   *
+   * @param logN ring degree exponent
+   * @param logQ bit sizes of the ciphertext primes, {@code q_0} first
+   * @param logP bit sizes of the special primes (may be empty)
+   */
+  public record Literal(int logN, int[] logQ, int[] logP) {
+    public Literal {
+      logQ = logQ.clone();
+      logP = logP == null ? new int[0] : logP.clone();
+    }
+
+    @Override
+    public int[] logQ() {
+      return logQ.clone();
+    }
+
+    @Override
+    public int[] logP() {
+      return logP.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Literal l
+          && l.logN == logN && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP);
+    }
+
+    @Override
+    public String toString() {
+      return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
+          + Arrays.toString(logP) + ")";
+    }
+  }
+
+  private final int logN;
+  private final long[] qPrimes;
+  private final long[] pPrimes;
+  private final boolean insecure;
+  private final double logQP;
+  private final byte[] hash;
+
+  private RlweParameters(int logN, long[] qPrimes, long[] pPrimes, boolean insecure) {
+    this.logN = logN;
+    this.qPrimes = qPrimes;
+    this.pPrimes = pPrimes;
+    this.insecure = insecure;
+    double bits = 0;
+    for (long q : qPrimes) {
+      bits += Math.log(q) / Math.log(2);
+    }
+    for (long p : pPrimes) {
+      bits += Math.log(p) / Math.log(2);
+    }
+    this.logQP = bits;
+    this.hash = computeHash();
+  }
+
+  /**
+   * Secure parameters from bit sizes.
+   *
+   * @throws IllegalArgumentException if malformed, or if log2(QP) exceeds the 128-bit limit for N
+   */
+  public static RlweParameters of(Literal literal) {
+    return build(literal, false);
+  }
+
+  /**
+   * Parameters that skip the security check. For tests and demonstrations only: data encrypted
+   * under them is not protected.
+   */
+  public static RlweParameters insecureForTestsOnly(Literal literal) {
+    return build(literal, true);
+  }
+
+  private static RlweParameters build(Literal literal, boolean insecure) {
+    int logN = literal.logN();
+    checkShape(logN, literal.logQ().length, literal.logP().length, insecure);
+    List<Long> q = Primes.nttPrimes(logN, literal.logQ(), Set.of());
+    List<Long> p = Primes.nttPrimes(logN, literal.logP(), new HashSet<>(q));
+    return fromPrimes(
+        logN,
+        q.stream().mapToLong(Long::longValue).toArray(),
+        p.stream().mapToLong(Long::longValue).toArray(),
+        insecure);
+  }
+
+  /**
+   * Parameters from explicit primes (as read from the binary format). Checks that every value is
+   * an NTT-friendly prime, that all are distinct, and security unless {@code insecure}.
+   */
+  public static RlweParameters fromPrimes(
+      int logN, long[] qPrimes, long[] pPrimes, boolean insecure) {
+    checkShape(logN, qPrimes.length, pPrimes.length, insecure);
+    long twoN = 1L << (logN + 1);
+    Set<Long> seen = new HashSet<>();
+    for (long[] chain : new long[][] {qPrimes, pPrimes}) {
+      for (long v : chain) {
+        if (v <= 0 || 64 - Long.numberOfLeadingZeros(v) > io.polyhe.he.math.Modulus.MAX_BITS - 1) {
+          throw new IllegalArgumentException("prime " + v + " out of the supported range (< 2^60)");
+        }
+        if ((v - 1) % twoN != 0 || !Primes.isPrime(v)) {
+          throw new IllegalArgumentException(v + " is not a prime ≡ 1 mod 2N = " + twoN);
+        }
+        if (!seen.add(v)) {
+          throw new IllegalArgumentException("prime " + v + " appears twice");
+        }
+      }
+    }
+    RlweParameters params =
+        new RlweParameters(logN, qPrimes.clone(), pPrimes.clone(), insecure);
+    if (!insecure) {
+      int max = SecurityStandard.maxLogQP128(logN);
+      if (params.logQP > max) {
+        throw new IllegalArgumentException(
+            String.format(
+                "insecure parameters: log2(QP) = %.1f exceeds %d, the 128-bit limit for N = 2^%d "
+                    + "(HomomorphicEncryption.org standard); lower the moduli or raise N",
+                params.logQP, max, logN));
+      }
+    }
+    return params;
+  }
+
+  private static void checkShape(int logN, int qCount, int pCount, boolean insecure) {
+    int minLogN = insecure ? 3 : MIN_SECURE_LOG_N;
+    if (logN < minLogN || logN > MAX_LOG_N) {
+      throw new IllegalArgumentException(
+          "logN must be in [" + minLogN + ", " + MAX_LOG_N + "]"
+              + (insecure ? "" : " for secure parameters") + ", got " + logN);
+    }
+    if (qCount < 1 || qCount > 255) {
+      throw new IllegalArgumentException("need 1..255 ciphertext primes, got " + qCount);
+    }
+    if (pCount > 255) {
+      throw new IllegalArgumentException("at most 255 special primes, got " + pCount);
+    }
+  }
+
+  private byte[] computeHash() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeBytes("polyhe.rlwe.v1");
+      out.writeByte(logN);
+      out.writeByte(qPrimes.length);
+      for (long q : qPrimes) {
+        out.writeLong(q);
+      }
+      out.writeByte(pPrimes.length);
+      for (long p : pPrimes) {
+        out.writeLong(p);
+      }
+      out.writeBytes("ternary-uniform;sigma=3.2;bound=19");
+      return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  public int logN() {
+    return logN;
+  }
+
+  public int n() {
+    return 1 << logN;
+  }
+
+  /** Ciphertext primes {@code q_0..q_L} (a copy). */
+  public long[] qPrimes() {
+    return qPrimes.clone();
+  }
+
+  /** Special primes (a copy). */
+  public long[] pPrimes() {
+    return pPrimes.clone();
+  }
+
+  public int qCount() {
+    return qPrimes.length;
+  }
+
+  public int pCount() {
+    return pPrimes.length;
+  }
+
+  public long q(int i) {
+    return qPrimes[i];
+  }
+
+  /** Highest ciphertext level {@code L} (a fresh ciphertext has {@code L+1} primes). */
+  public int maxLevel() {
+    return qPrimes.length - 1;
+  }
+
+  /** log2 of the product of all primes, the figure the security standard bounds. */
+  public double logQP() {
+    return logQP;
+  }
+
+  /** True if built through {@link #insecureForTestsOnly}. */
+  public boolean isInsecure() {
+    return insecure;
+  }
+
+  /** SHA-256 over a canonical encoding of these parameters (a copy). */
+  public byte[] hash() {
+    return hash.clone();
+  }
+
+  /** Hex of the first 8 bytes of {@link #hash()}, for messages. */
+  public String shortHash() {
+    return HexFormat.of().formatHex(hash, 0, 8);
+  }
+
+  /** True if {@code other} has the same hash (hence the same ring and primes). */
+  public boolean sameAs(RlweParameters other) {
+    return this == other || MessageDigest.isEqual(hash, other.hash);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RlweParameters p && sameAs(p);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(hash);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        "RlweParameters(N=2^%d, %d+%d primes, log2(QP)=%.1f, %s, hash=%s)",
+        logN, qPrimes.length, pPrimes.length, logQP,
+        insecure ? "INSECURE-for-tests-only" : "128-bit", shortHash());
+  }
+}
