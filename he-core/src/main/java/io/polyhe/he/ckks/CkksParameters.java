@@ -36,7 +36,8 @@ public final class CkksParameters {
       return logP.clone();
     }
 
-    RlweParameters.Literal ring() {
+    /** The ring part of this literal. */
+    public RlweParameters.Literal ring() {
       return new RlweParameters.Literal(logN, logQ, logP);
     }
 

@@ -37,13 +37,13 @@ public final class Modulus {
     this.barrett = divideTwoWord(1L << shift, 0L, q);
   }
 
-  /** Returns {@code floor((hi * 2^64 + lo) / d)} assuming the quotient fits in 63 bits. */
+  /** Returns {@code floor((hi * 2^64 + lo) / d)} as an unsigned 64-bit word (must fit in 64 bits). */
   private static long divideTwoWord(long hi, long lo, long d) {
     return java.math.BigInteger.valueOf(hi)
         .shiftLeft(64)
         .add(new java.math.BigInteger(Long.toUnsignedString(lo)))
         .divide(java.math.BigInteger.valueOf(d))
-        .longValueExact();
+        .longValue();
   }
 
   public long value() {

@@ -28,28 +28,32 @@ public final class Encryptor {
   }
 
   /**
-   * Encrypts {@code pt} at its level and scale.
+   * Encrypts {@code pt} at its level and scale: {@code (b·u + e_0, a·u + e_1)} over {@code
+   * q_0..q_level·P}, divided by {@code P} with rounding, plus the message. Dividing by P leaves a
+   * noise of rounding size instead of {@code e·u + e_0 + e_1·s}.
    *
    * @throws IllegalArgumentException if {@code pt} belongs to other parameters
    */
   public Ciphertext encrypt(Plaintext pt) {
     context.checkOwns(pt);
-    int count = pt.level() + 1;
+    int level = pt.level();
     RnsRing ring = context.ring();
-    RnsBasis basis = context.basisAtLevel(pt.level());
+    RnsBasis basis = context.basisQPAtLevel(level);
     Xof noise = new Xof(seeds.nextSeed(), "polyhe.enc.pk");
     int n = context.parameters().n();
     RnsPoly u = ring.fromSigned(basis, Sampler.ternary(noise, n));
-    RnsPoly e0 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
-    RnsPoly e1 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
+    RnsPoly c0 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
+    RnsPoly c1 = ring.fromSigned(basis, Sampler.gaussian(noise, n));
     ring.toNtt(u);
-    ring.toNtt(e0);
-    ring.toNtt(e1);
-    RnsPoly c0 = e0;
-    ring.multiplyAccumulate(publicKey.b().prefixView(count), u, c0);
+    ring.toNtt(c0);
+    ring.toNtt(c1);
+    ring.multiplyAccumulate(context.viewQPAtLevel(publicKey.b(), level), u, c0);
+    ring.multiplyAccumulate(context.viewQPAtLevel(publicKey.a(), level), u, c1);
+    for (int i = 0; i < context.parameters().pCount(); i++) {
+      c0 = ring.divideRoundByLastPrime(c0);
+      c1 = ring.divideRoundByLastPrime(c1);
+    }
     ring.add(c0, pt.poly(), c0);
-    RnsPoly c1 = e1;
-    ring.multiplyAccumulate(publicKey.a().prefixView(count), u, c1);
     return new Ciphertext(context.parameters(), new RnsPoly[] {c0, c1}, pt.scale());
   }
 

@@ -1,5 +1,6 @@
 package io.polyhe.he.rlwe;
 
+import io.polyhe.he.ring.RnsBasis;
 import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.ring.RnsRing;
 import io.polyhe.he.ring.Sampler;
@@ -37,18 +38,20 @@ public final class KeyGenerator {
     byte[] seed = seeds.nextSeed();
     RnsPoly a = expandPublicKeyA(context, seed);
     RnsRing ring = context.ring();
+    RnsBasis basis = context.basisQPAtLevel(context.parameters().maxLevel());
     RnsPoly e =
         ring.fromSigned(
-            context.basisQ(),
+            basis,
             Sampler.gaussian(new Xof(seeds.nextSeed(), "polyhe.pk.e"), context.parameters().n()));
     ring.toNtt(e);
-    RnsPoly b = new RnsPoly(context.basisQ(), true);
-    ring.multiply(a, sk.nttQ(), b);
+    RnsPoly b = new RnsPoly(basis, true);
+    ring.multiply(a, sk.nttQP(), b);
     ring.sub(e, b, b);
     return new PublicKey(context.parameters(), b, a, seed);
   }
 
   static RnsPoly expandPublicKeyA(RlweContext context, byte[] seed) {
-    return Sampler.uniformNtt(new Xof(seed, PUBLIC_KEY_A_LABEL), context.basisQ());
+    return Sampler.uniformNtt(
+        new Xof(seed, PUBLIC_KEY_A_LABEL), context.basisQPAtLevel(context.parameters().maxLevel()));
   }
 }

@@ -3,8 +3,10 @@ package io.polyhe.he.rlwe;
 import io.polyhe.he.ring.RnsPoly;
 
 /**
- * The public key {@code (b, a) = (-a·s + e, a)} over all ciphertext primes, NTT form. {@code a} is
- * expanded from a 32-byte seed, which is what is stored. Immutable and thread-safe.
+ * The public key {@code (b, a) = (-a·s + e, a)} over all ciphertext and special primes ({@code
+ * Q·P}), NTT form. Encrypting over {@code Q·P} and dividing by {@code P} afterwards shrinks the
+ * encryption noise to rounding size (as Microsoft SEAL does). {@code a} is expanded from a 32-byte
+ * seed, which is what is stored. Immutable and thread-safe.
  */
 public final class PublicKey implements HeObject {
   private final RlweParameters params;
@@ -23,11 +25,13 @@ public final class PublicKey implements HeObject {
   /**
    * Rebuilds a public key from {@code b} and the seed of {@code a} (as read from storage).
    *
-   * @throws IllegalArgumentException if {@code b} is not over all ciphertext primes in NTT form
+   * @throws IllegalArgumentException if {@code b} is not in NTT form over {@link
+   *     RlweContext#basisQPAtLevel} of the top level, or not reduced
    */
   public static PublicKey fromSeed(RlweContext context, RnsPoly b, byte[] seed) {
-    if (!b.isNtt() || !b.basis().sameAs(context.basisQ())) {
-      throw new IllegalArgumentException("public key b must be in NTT form over all ciphertext primes");
+    if (!b.isNtt() || !b.basis().sameAs(context.basisQPAtLevel(context.parameters().maxLevel()))) {
+      throw new IllegalArgumentException(
+          "public key b must be in NTT form over all ciphertext and special primes");
     }
     b.checkReduced();
     RnsPoly a = KeyGenerator.expandPublicKeyA(context, seed);

@@ -16,6 +16,7 @@ public final class RlweContext {
   private final RnsBasis basisQ;
   private final RnsBasis basisP;
   private final RnsBasis[] levelBases;
+  private final RnsBasis[] levelBasesQP;
 
   public RlweContext(RlweParameters params, ComputeBackend backend) {
     this.params = params;
@@ -25,6 +26,10 @@ public final class RlweContext {
     this.levelBases = new RnsBasis[params.qCount()];
     for (int level = 0; level < levelBases.length; level++) {
       levelBases[level] = basisQ.prefix(level + 1);
+    }
+    this.levelBasesQP = new RnsBasis[params.qCount()];
+    for (int level = 0; level < levelBases.length; level++) {
+      levelBasesQP[level] = basisP == null ? levelBases[level] : levelBases[level].concat(basisP);
     }
   }
 
@@ -44,6 +49,38 @@ public final class RlweContext {
   public RnsBasis basisAtLevel(int level) {
     checkLevel(level);
     return levelBases[level];
+  }
+
+  /**
+   * The basis {@code q_0..q_level, p_0..p_{K-1}} (just {@code q_0..q_level} without special
+   * primes).
+   */
+  public RnsBasis basisQPAtLevel(int level) {
+    checkLevel(level);
+    return levelBasesQP[level];
+  }
+
+  /**
+   * A view (shared limbs, no copy) of a polynomial over the full {@code Q·P} basis restricted to
+   * {@code q_0..q_level, p_0..p_{K-1}}.
+   */
+  public RnsPoly viewQPAtLevel(RnsPoly fullQP, int level) {
+    RnsBasis full = basisQPAtLevel(params.maxLevel());
+    if (!fullQP.basis().sameAs(full)) {
+      throw new IllegalArgumentException("expected a polynomial over " + full + ", got " + fullQP.basis());
+    }
+    if (level == params.maxLevel()) {
+      return fullQP;
+    }
+    int k = params.pCount();
+    long[][] limbs = new long[level + 1 + k][];
+    for (int i = 0; i <= level; i++) {
+      limbs[i] = fullQP.limb(i);
+    }
+    for (int i = 0; i < k; i++) {
+      limbs[level + 1 + i] = fullQP.limb(params.qCount() + i);
+    }
+    return new RnsPoly(basisQPAtLevel(level), limbs, fullQP.isNtt());
   }
 
   /** All ciphertext primes. */

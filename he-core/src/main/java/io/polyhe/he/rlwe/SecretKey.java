@@ -14,12 +14,14 @@ public final class SecretKey implements HeObject {
   private final long[] ternary;
   private final RnsPoly sQ;
   private final RnsPoly sP;
+  private final RnsPoly sQP;
 
-  SecretKey(RlweParameters params, long[] ternary, RnsPoly sQ, RnsPoly sP) {
+  SecretKey(RlweParameters params, long[] ternary, RnsPoly sQ, RnsPoly sP, RnsPoly sQP) {
     this.params = params;
     this.ternary = ternary;
     this.sQ = sQ;
     this.sP = sP;
+    this.sQP = sQP;
   }
 
   /**
@@ -41,12 +43,17 @@ public final class SecretKey implements HeObject {
     long[] copy = coefficients.clone();
     RnsPoly sQ = context.ring().fromSigned(context.basisQ(), copy);
     context.ring().toNtt(sQ);
+    RnsPoly sQP = context.ring().fromSigned(context.basisQPAtLevel(params.maxLevel()), copy);
+    context.ring().toNtt(sQP);
     RnsPoly sP = null;
     if (params.pCount() > 0) {
-      sP = context.ring().fromSigned(context.basisP(), copy);
-      context.ring().toNtt(sP);
+      long[][] pLimbs = new long[params.pCount()][];
+      for (int i = 0; i < pLimbs.length; i++) {
+        pLimbs[i] = sQP.limb(params.qCount() + i);
+      }
+      sP = new RnsPoly(context.basisP(), pLimbs, true);
     }
-    return new SecretKey(params, copy, sQ, sP);
+    return new SecretKey(params, copy, sQ, sP, sQP);
   }
 
   @Override
@@ -63,6 +70,11 @@ public final class SecretKey implements HeObject {
   /** {@code s} in NTT form over all ciphertext primes; read-only, package use. */
   RnsPoly nttQ() {
     return sQ;
+  }
+
+  /** {@code s} in NTT form over all ciphertext primes followed by the special primes. */
+  RnsPoly nttQP() {
+    return sQP;
   }
 
   /** {@code s} in NTT form over the special primes, or null. */

@@ -1,0 +1,96 @@
+package io.polyhe.he;
+
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.he.backend.JavaBackend;
+import io.polyhe.he.ckks.CkksContext;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ckks.CkksPreset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Shared fixtures of the he-core tests: the presets to run over, the backends present, contexts
+ * cached per (preset, backend), and random inputs.
+ *
+ * <p>The default run covers N = 2^12..2^15; N = 2^16 joins with {@code -Dpolyhe.heavy=true}
+ * ({@code mvn -Pheavy test}) because its keys and CRT decoding dominate a 2-core run.
+ */
+public final class HeTestSupport {
+  private static final Map<String, CkksContext> CONTEXTS = new ConcurrentHashMap<>();
+
+  private HeTestSupport() {}
+
+  public static boolean heavy() {
+    return Boolean.getBoolean("polyhe.heavy");
+  }
+
+  /** Presets the parameterised tests run over. */
+  public static Stream<CkksPreset> presets() {
+    List<CkksPreset> list = new ArrayList<>(List.of(
+        CkksPreset.N12_QP109_128, CkksPreset.N13_QP218_128, CkksPreset.N14_QP438_128,
+        CkksPreset.N15_QP881_128));
+    if (heavy()) {
+      list.add(CkksPreset.N16_QP1772_128);
+    }
+    return list.stream();
+  }
+
+  /** Backend names present on this machine (Java always; others when their library loads). */
+  public static Stream<String> backends() {
+    List<String> present = new ArrayList<>();
+    for (String name : ComputeBackends.names()) {
+      try {
+        ComputeBackends.create(name, 1);
+        present.add(name);
+      } catch (IllegalArgumentException absent) {
+        System.err.println("backend " + name + " absent, not tested: " + absent.getMessage());
+      }
+    }
+    return present.stream();
+  }
+
+  public static ComputeBackend backend(String name) {
+    return "java".equals(name) ? new JavaBackend(2) : ComputeBackends.create(name, 2);
+  }
+
+  /** A context for the preset on the Java backend (cached). */
+  public static CkksContext context(CkksPreset preset) {
+    return context(preset.parameters(), "java");
+  }
+
+  /** A context for the parameters on the named backend (cached). */
+  public static CkksContext context(CkksParameters params, String backend) {
+    return CONTEXTS.computeIfAbsent(
+        params.rlwe().shortHash() + "/" + params.defaultScale() + "/" + backend,
+        k -> CkksContext.create(params, backend(backend)));
+  }
+
+  /** A small insecure parameter set for fast structural tests (N = 2^10). */
+  public static CkksParameters tinyInsecure() {
+    return CkksParameters.insecureForTestsOnly(
+        new CkksParameters.Literal(10, new int[] {45, 35, 35}, new int[] {45}, 35));
+  }
+
+  /** Uniform values in [-bound, bound]. */
+  public static double[] randomValues(SplittableRandom random, int count, double bound) {
+    double[] v = new double[count];
+    for (int i = 0; i < count; i++) {
+      v[i] = (2 * random.nextDouble() - 1) * bound;
+    }
+    return v;
+  }
+
+  /** Max absolute difference. */
+  public static double maxError(double[] expected, double[] actual) {
+    double max = 0;
+    for (int i = 0; i < expected.length; i++) {
+      max = Math.max(max, Math.abs(expected[i] - actual[i]));
+    }
+    return max;
+  }
+}
