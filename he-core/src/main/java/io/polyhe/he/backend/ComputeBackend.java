@@ -64,4 +64,28 @@ public interface ComputeBackend {
    */
   void subtractAndScale(
       long[][] a, long[][] last, long[] inverses, long[][] out, Modulus[] moduli, int count);
+
+  /**
+   * Centred fast base conversion of coefficient-form limbs (the ModUp/ModDown kernel). With {@code
+   * D} the product of the {@code from} primes, {@code v_i = in[i]·hatInverse[i] mod q_i} taken in
+   * the centred range {@code (-q_i/2, q_i/2]}, writes {@code out[k] = Σ_i v_i·hat[i][k] mod t_k},
+   * where {@code hatInverse[i] = (D/q_i)^-1 mod q_i}, {@code hat[i][k] = (D/q_i) mod t_k} and
+   * {@code dModTo[k] = D mod t_k} (used to subtract {@code q_i·(D/q_i) = D} for each negative
+   * {@code v_i}). The result is {@code x + u·D} for the centred representative {@code x} of the
+   * input and a small integer {@code |u| ≤ fromCount/2} of mean about zero, so that the rounding
+   * error of key switching has no bias. Shoup constants come with each factor. {@code out} must
+   * not alias {@code in}.
+   */
+  void convertBasis(
+      long[][] in,
+      Modulus[] from,
+      long[] hatInverse,
+      long[] hatInverseShoup,
+      int fromCount,
+      long[][] hat,
+      long[][] hatShoup,
+      long[] dModTo,
+      long[][] out,
+      Modulus[] to,
+      int toCount);
 }

@@ -134,6 +134,44 @@ public final class JavaBackend implements ComputeBackend {
   }
 
   @Override
+  public void convertBasis(
+      long[][] in,
+      Modulus[] from,
+      long[] hatInverse,
+      long[] hatInverseShoup,
+      int fromCount,
+      long[][] hat,
+      long[][] hatShoup,
+      long[] dModTo,
+      long[][] out,
+      Modulus[] to,
+      int toCount) {
+    if (fromCount > 127) {
+      throw new IllegalArgumentException("at most 127 source primes, got " + fromCount);
+    }
+    int n = length(in, fromCount);
+    long[][] v = new long[fromCount][n];
+    forEachLimb(
+        fromCount,
+        n,
+        i -> JavaKernels.multiplyShoup(in[i], hatInverse[i], hatInverseShoup[i], v[i], from[i].value()));
+    byte[] negatives = new byte[n];
+    JavaKernels.countUpperHalf(v, from, fromCount, negatives);
+    forEachLimb(
+        toCount,
+        n * Math.max(1, fromCount),
+        k -> {
+          long[] hk = new long[fromCount];
+          long[] hks = new long[fromCount];
+          for (int i = 0; i < fromCount; i++) {
+            hk[i] = hat[i][k];
+            hks[i] = hatShoup[i][k];
+          }
+          JavaKernels.convertLimb(v, fromCount, hk, hks, negatives, dModTo[k], out[k], to[k].value());
+        });
+  }
+
+  @Override
   public String toString() {
     return "JavaBackend(threads=" + threads + ")";
   }

@@ -190,4 +190,69 @@ final class JavaKernels {
       out[j] = r >= q ? r - q : r;
     }
   }
+
+  /** {@code out = a * w mod q} with Shoup's constant, a full limb. */
+  static void multiplyShoup(long[] a, long w, long wShoup, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long x = a[j];
+      long r = x * w - Math.unsignedMultiplyHigh(x, wShoup) * q;
+      out[j] = r >= q ? r - q : r;
+    }
+  }
+
+  /**
+   * One output limb of a centred base conversion: {@code out = Σ_i v[i]·hat[i] - negatives·dMod
+   * mod t}, with lazy sums kept below {@code 2t} between terms.
+   */
+  static void convertLimb(
+      long[][] v, int fromCount, long[] hat, long[] hatShoup, byte[] negatives, long dMod,
+      long[] out, long t) {
+    final long twoT = 2 * t;
+    final int n = out.length;
+    java.util.Arrays.fill(out, 0L);
+    for (int i = 0; i < fromCount; i++) {
+      final long[] vi = v[i];
+      final long h = hat[i];
+      final long hs = hatShoup[i];
+      for (int j = 0; j < n; j++) {
+        long x = vi[j];
+        long s = out[j] + (x * h - Math.unsignedMultiplyHigh(x, hs) * t);
+        out[j] = s >= twoT ? s - twoT : s;
+      }
+    }
+    final long dModShoup = dMod == 0 ? 0 : shoup(dMod, t);
+    for (int j = 0; j < n; j++) {
+      long s = out[j];
+      if (s >= t) {
+        s -= t;
+      }
+      long c = negatives[j];
+      long sub = c * dMod - Math.unsignedMultiplyHigh(c, dModShoup) * t;
+      if (sub >= t) {
+        sub -= t;
+      }
+      s -= sub;
+      out[j] = s < 0 ? s + t : s;
+    }
+  }
+
+  /** {@code floor(w·2^64 / q)}. */
+  static long shoup(long w, long q) {
+    return java.math.BigInteger.valueOf(w).shiftLeft(64)
+        .divide(java.math.BigInteger.valueOf(q)).longValue();
+  }
+
+  /** Counts, per coefficient, the limbs whose residue lies in the upper half {@code > (q-1)/2}. */
+  static void countUpperHalf(long[][] v, Modulus[] from, int fromCount, byte[] negatives) {
+    java.util.Arrays.fill(negatives, (byte) 0);
+    for (int i = 0; i < fromCount; i++) {
+      final long half = (from[i].value() - 1) >>> 1;
+      final long[] vi = v[i];
+      for (int j = 0; j < negatives.length; j++) {
+        if (vi[j] > half) {
+          negatives[j]++;
+        }
+      }
+    }
+  }
 }

@@ -19,11 +19,17 @@ public final class CkksParameters {
    * @param logQ bit sizes of the ciphertext primes, {@code q_0} first
    * @param logP bit sizes of the special primes used by key switching
    * @param logDefaultScale log2 of the default scale
+   * @param dnum key-switching digits at the top level; 0 chooses automatically
    */
-  public record Literal(int logN, int[] logQ, int[] logP, int logDefaultScale) {
+  public record Literal(int logN, int[] logQ, int[] logP, int logDefaultScale, int dnum) {
     public Literal {
       logQ = logQ.clone();
       logP = logP == null ? new int[0] : logP.clone();
+    }
+
+    /** A literal with an automatically chosen number of key-switching digits. */
+    public Literal(int logN, int[] logQ, int[] logP, int logDefaultScale) {
+      this(logN, logQ, logP, logDefaultScale, 0);
     }
 
     @Override
@@ -38,13 +44,12 @@ public final class CkksParameters {
 
     /** The ring part of this literal. */
     public RlweParameters.Literal ring() {
-      return new RlweParameters.Literal(logN, logQ, logP);
+      return new RlweParameters.Literal(logN, logQ, logP, dnum);
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Literal l && l.logN == logN && l.logDefaultScale == logDefaultScale
-          && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
+      return o instanceof Literal l && l.ring().equals(ring()) && l.logDefaultScale == logDefaultScale;
     }
 
     @Override
@@ -55,7 +60,7 @@ public final class CkksParameters {
     @Override
     public String toString() {
       return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
-          + Arrays.toString(logP) + ", logDefaultScale=" + logDefaultScale + ")";
+          + Arrays.toString(logP) + ", logDefaultScale=" + logDefaultScale + ", dnum=" + dnum + ")";
     }
   }
 

@@ -3,6 +3,11 @@ package io.polyhe.he.ckks;
 import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.ring.RnsRing;
 import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.EvaluationKeys;
+import io.polyhe.he.rlwe.GaloisElements;
+import io.polyhe.he.rlwe.GaloisKey;
+import io.polyhe.he.rlwe.KeySwitcher;
+import io.polyhe.he.rlwe.SwitchingKey;
 import io.polyhe.he.rlwe.Plaintext;
 import io.polyhe.he.rlwe.RlweContext;
 import io.polyhe.he.rlwe.RlweParameters;
@@ -25,12 +30,30 @@ public final class Evaluator {
   private final RlweContext rlwe;
   private final RnsRing ring;
   private final RlweParameters params;
+  private final EvaluationKeys keys;
+  private final KeySwitcher keySwitcher;
 
+  /** An evaluator without evaluation keys: no relinearisation or rotation. */
   public Evaluator(CkksContext context) {
+    this(context, EvaluationKeys.none(context.parameters().rlwe()));
+  }
+
+  /** An evaluator that relinearises and rotates with {@code keys}. */
+  public Evaluator(CkksContext context, EvaluationKeys keys) {
     this.context = context;
     this.rlwe = context.rlwe();
     this.ring = rlwe.ring();
     this.params = rlwe.parameters();
+    if (!keys.parameters().sameAs(params)) {
+      throw new IllegalArgumentException("evaluation keys belong to other parameters");
+    }
+    this.keys = keys;
+    this.keySwitcher = params.pCount() > 0 ? new KeySwitcher(rlwe) : null;
+  }
+
+  /** The evaluation keys this evaluator uses. */
+  public EvaluationKeys keys() {
+    return keys;
   }
 
   public CkksContext context() {
@@ -240,6 +263,115 @@ public final class Evaluator {
     ring.add(d1, d1, d1);
     ring.multiply(a.poly(1), a.poly(1), d2);
     return make(new RnsPoly[] {d0, d1, d2}, a.scale() * a.scale());
+  }
+
+  // ---------------------------------------------------------------- key switching
+
+  private KeySwitcher switcher() {
+    if (keySwitcher == null) {
+      throw new IllegalStateException("these parameters have no special primes: no key switching");
+    }
+    return keySwitcher;
+  }
+
+  /**
+   * Turns a 3-part ciphertext into a 2-part one decrypting to the same value (plus key-switching
+   * noise, below rounding noise for the presets). A 2-part ciphertext is returned unchanged.
+   *
+   * @throws IllegalStateException if no relinearisation key was given
+   */
+  public Ciphertext relinearize(Ciphertext a) {
+    rlwe.checkOwns(a);
+    if (a.size() == 2) {
+      return a;
+    }
+    SwitchingKey key =
+        keys.relinearizationKey()
+            .orElseThrow(() -> new IllegalStateException("no relinearisation key in " + keys))
+            .switchingKey();
+    RnsPoly[] switched = switcher().switchKey(a.poly(2), key);
+    ring.add(switched[0], a.poly(0), switched[0]);
+    ring.add(switched[1], a.poly(1), switched[1]);
+    return make(switched, a.scale());
+  }
+
+  /** {@code relinearize(mul(a, b))}. */
+  public Ciphertext mulRelin(Ciphertext a, Ciphertext b) {
+    return relinearize(mul(a, b));
+  }
+
+  /**
+   * Rotates the slots left by {@code steps} (negative: right), modulo N/2.
+   *
+   * @throws IllegalStateException if the Galois key of that rotation is missing
+   */
+  public Ciphertext rotate(Ciphertext a, int steps) {
+    if (Math.floorMod(steps, params.n() / 2) == 0) {
+      rlwe.checkOwns(a);
+      return a;
+    }
+    return applyGalois(a, GaloisElements.forRotation(steps, params.n()), "rotation by " + steps);
+  }
+
+  /** Conjugates every slot. */
+  public Ciphertext conjugate(Ciphertext a) {
+    return applyGalois(a, GaloisElements.conjugation(params.n()), "conjugation");
+  }
+
+  private GaloisKey galoisKey(int g, String what) {
+    return keys.galoisKey(g)
+        .orElseThrow(() -> new IllegalStateException(
+            "no Galois key for element " + g + " (" + what + ") in " + keys));
+  }
+
+  private Ciphertext applyGalois(Ciphertext a, int g, String what) {
+    rlwe.checkOwns(a);
+    requireTwoParts(a, what);
+    GaloisKey key = galoisKey(g, what);
+    KeySwitcher.Decomposition d = switcher().decompose(a.poly(1));
+    return finishGalois(a, d, key);
+  }
+
+  private Ciphertext finishGalois(Ciphertext a, KeySwitcher.Decomposition d, GaloisKey key) {
+    int g = key.galoisElement();
+    RnsPoly[] switched = switcher().switchDecomposed(d, key.switchingKey(), g);
+    RnsPoly c0 = new RnsPoly(a.poly(0).basis(), true);
+    ring.automorphism(a.poly(0), g, c0);
+    ring.add(switched[0], c0, switched[0]);
+    return make(switched, a.scale());
+  }
+
+  private static void requireTwoParts(Ciphertext a, String what) {
+    if (a.size() != 2) {
+      throw new IllegalArgumentException(what + " needs a 2-part ciphertext; relinearise first");
+    }
+  }
+
+  /**
+   * Rotations of {@code a} by each of {@code steps}, sharing one decomposition of {@code c_1}
+   * (hoisting): the results equal {@link #rotate} up to noise, at a fraction of the cost for many
+   * steps. Step 0 yields {@code a} itself.
+   *
+   * @throws IllegalStateException if a Galois key is missing (checked before any work)
+   */
+  public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
+    rlwe.checkOwns(a);
+    requireTwoParts(a, "hoisted rotation");
+    GaloisKey[] keysByStep = new GaloisKey[steps.length];
+    boolean any = false;
+    for (int i = 0; i < steps.length; i++) {
+      if (Math.floorMod(steps[i], params.n() / 2) != 0) {
+        keysByStep[i] =
+            galoisKey(GaloisElements.forRotation(steps[i], params.n()), "rotation by " + steps[i]);
+        any = true;
+      }
+    }
+    Ciphertext[] out = new Ciphertext[steps.length];
+    KeySwitcher.Decomposition d = any ? switcher().decompose(a.poly(1)) : null;
+    for (int i = 0; i < steps.length; i++) {
+      out[i] = keysByStep[i] == null ? a : finishGalois(a, d, keysByStep[i]);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- levels

@@ -43,6 +43,15 @@ public final class RnsBasis {
     this.tables = tables;
   }
 
+  /** The primes at positions {@code [start, end)} of this basis. */
+  public RnsBasis slice(int start, int end) {
+    if (start < 0 || end > moduli.length || start >= end) {
+      throw new IllegalArgumentException("slice [" + start + ", " + end + ") of " + moduli.length);
+    }
+    return new RnsBasis(
+        logN, Arrays.copyOfRange(moduli, start, end), Arrays.copyOfRange(tables, start, end));
+  }
+
   /** The first {@code count} primes of this basis. */
   public RnsBasis prefix(int count) {
     if (count < 1 || count > moduli.length) {

@@ -37,11 +37,18 @@ public final class RlweParameters {
    * @param logN ring degree exponent
    * @param logQ bit sizes of the ciphertext primes, {@code q_0} first
    * @param logP bit sizes of the special primes (may be empty)
+   * @param dnum number of key-switching digits the ciphertext primes are split into at the top
+   *     level; 0 chooses automatically (see {@link RlweParameters#digitSize()})
    */
-  public record Literal(int logN, int[] logQ, int[] logP) {
+  public record Literal(int logN, int[] logQ, int[] logP, int dnum) {
     public Literal {
       logQ = logQ.clone();
       logP = logP == null ? new int[0] : logP.clone();
+    }
+
+    /** A literal with an automatically chosen number of digits. */
+    public Literal(int logN, int[] logQ, int[] logP) {
+      this(logN, logQ, logP, 0);
     }
 
     @Override
@@ -56,19 +63,19 @@ public final class RlweParameters {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Literal l
-          && l.logN == logN && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
+      return o instanceof Literal l && l.logN == logN && l.dnum == dnum
+          && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
     }
 
     @Override
     public int hashCode() {
-      return 31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP);
+      return 31 * (31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP)) + dnum;
     }
 
     @Override
     public String toString() {
       return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
-          + Arrays.toString(logP) + ")";
+          + Arrays.toString(logP) + ", dnum=" + dnum + ")";
     }
   }
 
@@ -76,13 +83,16 @@ public final class RlweParameters {
   private final long[] qPrimes;
   private final long[] pPrimes;
   private final boolean insecure;
+  private final int digitSize;
   private final double logQP;
   private final byte[] hash;
 
-  private RlweParameters(int logN, long[] qPrimes, long[] pPrimes, boolean insecure) {
+  private RlweParameters(
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
     this.logN = logN;
     this.qPrimes = qPrimes;
     this.pPrimes = pPrimes;
+    this.digitSize = digitSize;
     this.insecure = insecure;
     double bits = 0;
     for (long q : qPrimes) {
@@ -121,7 +131,45 @@ public final class RlweParameters {
         logN,
         q.stream().mapToLong(Long::longValue).toArray(),
         p.stream().mapToLong(Long::longValue).toArray(),
+        literal.dnum(),
         insecure);
+  }
+
+  /** Bits of headroom the automatic digit choice keeps between a digit and P. */
+  static final int DIGIT_MARGIN_BITS = 8;
+
+  /**
+   * Primes per key-switching digit: for {@code dnum > 0}, {@code ceil((L+1)/dnum)}; for {@code
+   * dnum = 0} the largest size whose every digit (consecutive primes from {@code q_0}) stays
+   * {@link #DIGIT_MARGIN_BITS} bits below P, so key-switching noise stays below rounding noise.
+   */
+  private static int chooseDigitSize(long[] q, long[] p, int dnum) {
+    if (dnum < 0 || dnum > q.length) {
+      throw new IllegalArgumentException(
+          "dnum must be in [0, " + q.length + "] (0 = automatic), got " + dnum);
+    }
+    if (dnum > 0) {
+      return (q.length + dnum - 1) / dnum;
+    }
+    double logP = 0;
+    for (long v : p) {
+      logP += Math.log(v) / Math.log(2);
+    }
+    int best = 1;
+    for (int alpha = 2; alpha <= q.length; alpha++) {
+      double worst = 0;
+      for (int start = 0; start < q.length; start += alpha) {
+        double bits = 0;
+        for (int i = start; i < Math.min(q.length, start + alpha); i++) {
+          bits += Math.log(q[i]) / Math.log(2);
+        }
+        worst = Math.max(worst, bits);
+      }
+      if (worst <= logP - DIGIT_MARGIN_BITS) {
+        best = alpha;
+      }
+    }
+    return best;
   }
 
   /**
@@ -130,6 +178,12 @@ public final class RlweParameters {
    */
   public static RlweParameters fromPrimes(
       int logN, long[] qPrimes, long[] pPrimes, boolean insecure) {
+    return fromPrimes(logN, qPrimes, pPrimes, 0, insecure);
+  }
+
+  /** As {@link #fromPrimes(int, long[], long[], boolean)} with an explicit digit count. */
+  public static RlweParameters fromPrimes(
+      int logN, long[] qPrimes, long[] pPrimes, int dnum, boolean insecure) {
     checkShape(logN, qPrimes.length, pPrimes.length, insecure);
     long twoN = 1L << (logN + 1);
     Set<Long> seen = new HashSet<>();
@@ -147,7 +201,8 @@ public final class RlweParameters {
       }
     }
     RlweParameters params =
-        new RlweParameters(logN, qPrimes.clone(), pPrimes.clone(), insecure);
+        new RlweParameters(
+            logN, qPrimes.clone(), pPrimes.clone(), chooseDigitSize(qPrimes, pPrimes, dnum), insecure);
     if (!insecure) {
       int max = SecurityStandard.maxLogQP128(logN);
       if (params.logQP > max) {
@@ -190,6 +245,7 @@ public final class RlweParameters {
       for (long p : pPrimes) {
         out.writeLong(p);
       }
+      out.writeByte(digitSize);
       out.writeBytes("ternary-uniform;sigma=3.2;bound=19");
       return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
     } catch (IOException e) {
@@ -234,6 +290,21 @@ public final class RlweParameters {
     return qPrimes.length - 1;
   }
 
+  /** Primes per key-switching digit ({@code α}); digit j holds {@code q_{jα}..q_{jα+α-1}}. */
+  public int digitSize() {
+    return digitSize;
+  }
+
+  /** Number of key-switching digits at the top level, {@code ceil((L+1)/α)}. */
+  public int dnum() {
+    return digitCount(maxLevel());
+  }
+
+  /** Number of digits of a ciphertext at {@code level}: {@code ceil((level+1)/α)}. */
+  public int digitCount(int level) {
+    return (level + digitSize) / digitSize;
+  }
+
   /** log2 of the product of all primes, the figure the security standard bounds. */
   public double logQP() {
     return logQP;
@@ -272,8 +343,8 @@ public final class RlweParameters {
   @Override
   public String toString() {
     return String.format(
-        "RlweParameters(N=2^%d, %d+%d primes, log2(QP)=%.1f, %s, hash=%s)",
-        logN, qPrimes.length, pPrimes.length, logQP,
+        "RlweParameters(N=2^%d, %d+%d primes, dnum=%d, log2(QP)=%.1f, %s, hash=%s)",
+        logN, qPrimes.length, pPrimes.length, dnum(), logQP,
         insecure ? "INSECURE-for-tests-only" : "128-bit", shortHash());
   }
 }

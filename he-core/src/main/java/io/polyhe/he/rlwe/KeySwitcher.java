@@ -1,0 +1,181 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.math.Modulus;
+import io.polyhe.he.ring.BaseConverter;
+import io.polyhe.he.ring.RnsBasis;
+import io.polyhe.he.ring.RnsPoly;
+import io.polyhe.he.ring.RnsRing;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hybrid key switching (Han–Ki): ModUp of each digit by fast base conversion, inner product with
+ * the key over {@code Q_l·P}, ModDown by P.
+ *
+ * <p>{@link #decompose} is the expensive, key-independent half (inverse NTT, base conversion, NTTs);
+ * its result can be reused for many keys, which is what hoisted rotations do: automorphisms commute
+ * with the decomposition, so {@link #switchDecomposed} may permute the digits first. Thread-safe
+ * (caches only).
+ */
+public final class KeySwitcher {
+  private final RlweContext context;
+  private final RlweParameters params;
+  private final RnsRing ring;
+  private final int alpha;
+  /** ModUp converters by (level, digit). */
+  private final Map<Long, ModUpPlan> modUp = new ConcurrentHashMap<>();
+  /** P to Q (all ciphertext primes; prefixes serve lower levels). */
+  private final BaseConverter modDown;
+  /** {@code P^-1 mod q_i}. */
+  private final long[] pInverse;
+
+  /** The digits of a polynomial at {@code level}, each over {@code q_0..q_level·P}, NTT form. */
+  public record Decomposition(int level, RnsPoly[] digits) {}
+
+  private record ModUpPlan(int start, int end, BaseConverter converter, int[] targetPositions) {}
+
+  public KeySwitcher(RlweContext context) {
+    this.context = context;
+    this.params = context.parameters();
+    this.ring = context.ring();
+    this.alpha = params.digitSize();
+    if (params.pCount() == 0) {
+      throw new IllegalStateException("key switching needs special primes; these parameters have none");
+    }
+    this.modDown = new BaseConverter(context.basisP(), context.basisQ());
+    this.pInverse = new long[params.qCount()];
+    RnsBasis p = context.basisP();
+    for (int i = 0; i < params.qCount(); i++) {
+      Modulus qi = context.basisQ().modulus(i);
+      long prod = 1;
+      for (int k = 0; k < p.size(); k++) {
+        prod = qi.mul(prod, qi.reduceUnsigned(p.modulus(k).value()));
+      }
+      pInverse[i] = qi.inverse(prod);
+    }
+  }
+
+  private ModUpPlan plan(int level, int digit) {
+    return modUp.computeIfAbsent(
+        ((long) level << 32) | digit,
+        key -> {
+          int start = digit * alpha;
+          int end = Math.min(start + alpha, level + 1);
+          RnsBasis qp = context.basisQPAtLevel(level);
+          int total = qp.size();
+          int[] positions = new int[total - (end - start)];
+          long[] primes = new long[positions.length];
+          int t = 0;
+          for (int i = 0; i < total; i++) {
+            if (i < start || i >= end) {
+              positions[t] = i;
+              primes[t] = qp.modulus(i).value();
+              t++;
+            }
+          }
+          RnsBasis target = new RnsBasis(params.logN(), primes);
+          return new ModUpPlan(start, end, new BaseConverter(qp.slice(start, end), target), positions);
+        });
+  }
+
+  /**
+   * Splits {@code d} (NTT form over {@code q_0..q_level}) into its digits, each raised to {@code
+   * q_0..q_level·P} by fast base conversion, in NTT form.
+   */
+  public Decomposition decompose(RnsPoly d) {
+    if (!d.isNtt()) {
+      throw new IllegalArgumentException("key switching input must be in NTT form");
+    }
+    int level = d.limbCount() - 1;
+    if (!d.basis().sameAs(context.basisAtLevel(level))) {
+      throw new IllegalArgumentException("key switching input over foreign primes");
+    }
+    RnsPoly coefficients = d.copy();
+    ring.toCoefficients(coefficients);
+    int digits = params.digitCount(level);
+    RnsBasis qp = context.basisQPAtLevel(level);
+    RnsPoly[] out = new RnsPoly[digits];
+    for (int j = 0; j < digits; j++) {
+      ModUpPlan plan = plan(level, j);
+      int width = plan.end - plan.start;
+      long[][] source = new long[width][];
+      for (int i = 0; i < width; i++) {
+        source[i] = coefficients.limb(plan.start + i);
+      }
+      RnsBasis target = plan.converter.to();
+      RnsPoly converted = new RnsPoly(target, false);
+      plan.converter.convert(ring, source, converted.limbs());
+      ring.toNtt(converted);
+      long[][] limbs = new long[qp.size()][];
+      for (int i = plan.start; i < plan.end; i++) {
+        limbs[i] = d.limb(i).clone();
+      }
+      for (int t = 0; t < plan.targetPositions.length; t++) {
+        limbs[plan.targetPositions[t]] = converted.limb(t);
+      }
+      out[j] = new RnsPoly(qp, limbs, true);
+    }
+    return new Decomposition(level, out);
+  }
+
+  /**
+   * The key-switched pair {@code (c_0', c_1')} over {@code q_0..q_level} with {@code c_0' + c_1'·s
+   * ≈ σ(d)·s'}, where {@code σ} is the automorphism given by {@code galois} (1 for none) applied to
+   * the decomposed {@code d}.
+   */
+  public RnsPoly[] switchDecomposed(Decomposition decomposition, SwitchingKey key, int galois) {
+    context.checkOwns(key);
+    int level = decomposition.level();
+    RnsBasis qp = context.basisQPAtLevel(level);
+    RnsPoly acc0 = new RnsPoly(qp, true);
+    RnsPoly acc1 = new RnsPoly(qp, true);
+    int[] permutation = galois == 1 ? null : ring.nttPermutation(galois);
+    RnsPoly permuted = permutation == null ? null : new RnsPoly(qp, true);
+    for (int j = 0; j < decomposition.digits().length; j++) {
+      RnsPoly digit = decomposition.digits()[j];
+      if (permutation != null) {
+        ring.automorphism(digit, galois, permuted);
+        digit = permuted;
+      }
+      ring.multiplyAccumulate(digit, context.viewQPAtLevel(key.b(j), level), acc0);
+      ring.multiplyAccumulate(digit, context.viewQPAtLevel(key.a(j), level), acc1);
+    }
+    return new RnsPoly[] {modDown(acc0, level), modDown(acc1, level)};
+  }
+
+  /** {@code (c_0', c_1')} with {@code c_0' + c_1'·s ≈ d·s'} for the key from {@code s'} to s. */
+  public RnsPoly[] switchKey(RnsPoly d, SwitchingKey key) {
+    return switchDecomposed(decompose(d), key, 1);
+  }
+
+  /** {@code round-ish(x / P)} from {@code q_0..q_level·P} down to {@code q_0..q_level}, NTT form. */
+  private RnsPoly modDown(RnsPoly x, int level) {
+    int qCount = level + 1;
+    int k = params.pCount();
+    RnsBasis pBasis = context.basisP();
+    RnsPoly xp = new RnsPoly(pBasis, true);
+    for (int i = 0; i < k; i++) {
+      System.arraycopy(x.limb(qCount + i), 0, xp.limb(i), 0, x.n());
+    }
+    ring.toCoefficients(xp);
+    RnsBasis target = context.basisAtLevel(level);
+    RnsPoly correction = new RnsPoly(target, false);
+    modDown.convert(ring, xp.limbs(), correction.limbs(), qCount);
+    ring.toNtt(correction);
+    RnsPoly out = new RnsPoly(target, true);
+    long[][] xq = new long[qCount][];
+    System.arraycopy(x.limbs(), 0, xq, 0, qCount);
+    long[] inverses = java.util.Arrays.copyOf(pInverse, qCount);
+    ring.backend()
+        .subtractAndScale(xq, correction.limbs(), inverses, out.limbs(), moduli(target), qCount);
+    return out;
+  }
+
+  private static Modulus[] moduli(RnsBasis b) {
+    Modulus[] m = new Modulus[b.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = b.modulus(i);
+    }
+    return m;
+  }
+}

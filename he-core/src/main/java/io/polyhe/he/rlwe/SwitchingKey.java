@@ -1,0 +1,96 @@
+package io.polyhe.he.rlwe;
+
+import io.polyhe.he.ring.RnsPoly;
+
+/**
+ * A hybrid key-switching key from a secret {@code s'} to the secret {@code s}: one pair per digit
+ * {@code j}, {@code (b_j, a_j) = (-a_j·s + e_j + P·g_j·s', a_j)} over all ciphertext and special
+ * primes in NTT form, where {@code g_j} is 1 modulo the primes of digit j and 0 modulo the other
+ * ciphertext primes. All {@code a_j} are expanded from one 32-byte seed, which is what is stored.
+ * Immutable and thread-safe.
+ */
+public final class SwitchingKey implements HeObject {
+  static final String A_LABEL = "polyhe.swk.a/";
+
+  private final RlweParameters params;
+  private final RnsPoly[] b;
+  private final RnsPoly[] a;
+  private final byte[] seed;
+
+  SwitchingKey(RlweParameters params, RnsPoly[] b, RnsPoly[] a, byte[] seed) {
+    this.params = params;
+    this.b = b;
+    this.a = a;
+    this.seed = seed.clone();
+  }
+
+  /**
+   * Rebuilds a key from its {@code b_j} and the seed of the {@code a_j} (as read from storage).
+   *
+   * @throws IllegalArgumentException if there is not one reduced NTT-form {@code b_j} over Q·P per
+   *     digit
+   */
+  public static SwitchingKey fromSeed(RlweContext context, RnsPoly[] b, byte[] seed) {
+    RlweParameters params = context.parameters();
+    if (b.length != params.dnum()) {
+      throw new IllegalArgumentException(
+          "switching key needs " + params.dnum() + " digits, got " + b.length);
+    }
+    var basis = context.basisQPAtLevel(params.maxLevel());
+    for (RnsPoly bj : b) {
+      if (!bj.isNtt() || !bj.basis().sameAs(basis)) {
+        throw new IllegalArgumentException("switching key digits must be in NTT form over Q·P");
+      }
+      bj.checkReduced();
+    }
+    return new SwitchingKey(params, b.clone(), expandA(context, seed), seed);
+  }
+
+  static RnsPoly[] expandA(RlweContext context, byte[] seed) {
+    RlweParameters params = context.parameters();
+    RnsPoly[] a = new RnsPoly[params.dnum()];
+    for (int j = 0; j < a.length; j++) {
+      a[j] =
+          io.polyhe.he.ring.Sampler.uniformNtt(
+              new io.polyhe.he.ring.Xof(seed, A_LABEL + j),
+              context.basisQPAtLevel(params.maxLevel()));
+    }
+    return a;
+  }
+
+  @Override
+  public RlweParameters parameters() {
+    return params;
+  }
+
+  public int digits() {
+    return b.length;
+  }
+
+  /** {@code b_j}; read-only. */
+  public RnsPoly b(int j) {
+    return b[j];
+  }
+
+  /** {@code a_j}; read-only. */
+  public RnsPoly a(int j) {
+    return a[j];
+  }
+
+  /** The seed of all {@code a_j} (a copy). */
+  public byte[] seed() {
+    return seed.clone();
+  }
+
+  /** Bytes of the uniform halves that the seed replaces (for size reports). */
+  public long expandedBytes() {
+    long limbs = (long) b.length * b[0].limbCount();
+    return 2 * limbs * params.n() * 8;
+  }
+
+  @Override
+  public String toString() {
+    return "SwitchingKey(digits=" + b.length + ", limbs=" + b[0].limbCount() + ", params="
+        + params.shortHash() + ")";
+  }
+}
