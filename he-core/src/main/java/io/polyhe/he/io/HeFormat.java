@@ -45,6 +45,12 @@ public final class HeFormat {
   /** The format version this code writes and the only one it reads. */
   public static final int VERSION = 1;
 
+  private static final PolyCodec.Rules PLAINTEXT_RULES = PolyCodec.Rules.of(PolyCodec.MODULI_Q, 1);
+  private static final PolyCodec.Rules CIPHERTEXT_RULES =
+      PolyCodec.Rules.of(PolyCodec.MODULI_Q, 2, 3);
+  private static final PolyCodec.Rules SEEDED_CIPHERTEXT_RULES =
+      PolyCodec.Rules.of(PolyCodec.MODULI_Q, 1);
+
   private HeFormat() {}
 
   @FunctionalInterface
@@ -157,7 +163,8 @@ public final class HeFormat {
 
   /** Serialised size of {@code pt}. */
   public static long serializedSize(Plaintext pt) {
-    return Header.BYTES + PolyCodec.bodyBytes(pt.parameters(), pt.level(), 1, false);
+    return Header.BYTES
+        + PolyCodec.bodyBytes(pt.parameters(), pt.level(), PolyCodec.MODULI_Q, 1, false);
   }
 
   /** Serialises a plaintext (level, scale, one polynomial). */
@@ -172,8 +179,8 @@ public final class HeFormat {
 
   private static void writePlaintext(Output out, Plaintext pt) throws IOException {
     PolyCodec.write(
-        out, ObjectType.PLAINTEXT, pt.parameters(), pt.level(), pt.scale(), null,
-        new RnsPoly[] {pt.poly()});
+        out, ObjectType.PLAINTEXT, pt.parameters(), pt.level(), PolyCodec.MODULI_Q, pt.scale(),
+        null, new RnsPoly[] {pt.poly()});
   }
 
   /**
@@ -192,7 +199,7 @@ public final class HeFormat {
 
   private static Plaintext readPlaintext(Input in, RlweContext context) throws IOException {
     Header header = readHeaderFor(in, ObjectType.PLAINTEXT, context);
-    PolyCodec.Body body = PolyCodec.read(in, header, context, new int[] {1}, -1, Double.NaN);
+    PolyCodec.Body body = PolyCodec.read(in, header, context, PLAINTEXT_RULES);
     return new Plaintext(context.parameters(), body.polys()[0], body.scale());
   }
 
@@ -216,7 +223,8 @@ public final class HeFormat {
       throw new IllegalArgumentException(
           "a ciphertext has 2 or 3 parts, and only a 2-part one is seeded");
     }
-    return Header.BYTES + PolyCodec.bodyBytes(params, level, seeded ? 1 : parts, seeded);
+    return Header.BYTES
+        + PolyCodec.bodyBytes(params, level, PolyCodec.MODULI_Q, seeded ? 1 : parts, seeded);
   }
 
   /**
@@ -245,7 +253,8 @@ public final class HeFormat {
       }
     }
     PolyCodec.write(
-        out, ObjectType.CIPHERTEXT, ct.parameters(), ct.level(), ct.scale(), seed, polys);
+        out, ObjectType.CIPHERTEXT, ct.parameters(), ct.level(), PolyCodec.MODULI_Q, ct.scale(),
+        seed, polys);
   }
 
   /**
@@ -265,8 +274,9 @@ public final class HeFormat {
 
   private static Ciphertext readCiphertext(Input in, RlweContext context) throws IOException {
     Header header = readHeaderFor(in, ObjectType.CIPHERTEXT, context);
-    int[] counts = header.seeded() ? new int[] {1} : new int[] {2, 3};
-    PolyCodec.Body body = PolyCodec.read(in, header, context, counts, -1, Double.NaN);
+    PolyCodec.Body body =
+        PolyCodec.read(
+            in, header, context, header.seeded() ? SEEDED_CIPHERTEXT_RULES : CIPHERTEXT_RULES);
     RnsPoly[] polys = body.polys();
     if (header.seeded()) {
       RnsPoly c1 = SymmetricEncryptor.expandC1(context, body.level(), body.seed());
@@ -277,13 +287,20 @@ public final class HeFormat {
 
   // ------------------------------------------------------------------------------ public keys
 
-  /** Serialised size of {@code pk}: {@code b} at the top level plus the seed of {@code a}. */
+  /**
+   * Serialised size of {@code pk}: {@code b} over all ciphertext and special primes plus the seed of
+   * {@code a}.
+   */
   public static long serializedSize(PublicKey pk) {
     RlweParameters params = pk.parameters();
-    return Header.BYTES + PolyCodec.bodyBytes(params, params.maxLevel(), 1, true);
+    return Header.BYTES
+        + PolyCodec.bodyBytes(params, params.maxLevel(), PolyCodec.MODULI_QP, 1, true);
   }
 
-  /** Serialises a public key as {@code b} and the 32-byte seed of {@code a}. */
+  /**
+   * Serialises a public key as {@code b} (over {@code q_0..q_L, p_0..p_{K-1}}) and the 32-byte seed
+   * of {@code a}.
+   */
   public static byte[] write(PublicKey pk) {
     return toBytes(serializedSize(pk), out -> writePublicKey(out, pk));
   }
@@ -296,8 +313,8 @@ public final class HeFormat {
   private static void writePublicKey(Output out, PublicKey pk) throws IOException {
     RlweParameters params = pk.parameters();
     PolyCodec.write(
-        out, ObjectType.PUBLIC_KEY, params, params.maxLevel(), 1.0, pk.seed(),
-        new RnsPoly[] {pk.b()});
+        out, ObjectType.PUBLIC_KEY, params, params.maxLevel(), PolyCodec.MODULI_QP, 1.0,
+        pk.seed(), new RnsPoly[] {pk.b()});
   }
 
   /**
@@ -316,8 +333,10 @@ public final class HeFormat {
 
   private static PublicKey readPublicKey(Input in, RlweContext context) throws IOException {
     Header header = readHeaderFor(in, ObjectType.PUBLIC_KEY, context);
-    PolyCodec.Body body =
-        PolyCodec.read(in, header, context, new int[] {1}, context.parameters().maxLevel(), 1.0);
+    PolyCodec.Rules rules =
+        new PolyCodec.Rules(
+            new int[] {1}, PolyCodec.MODULI_QP, context.parameters().maxLevel(), 1.0);
+    PolyCodec.Body body = PolyCodec.read(in, header, context, rules);
     return PublicKey.fromSeed(context, body.polys()[0], body.seed());
   }
 
