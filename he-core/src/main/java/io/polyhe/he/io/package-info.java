@@ -63,8 +63,9 @@
  * 0x000000F2220F8C41}, i.e. the bytes {@code 41 8C 0F 22 F2 00 00 00} (the top 24 bits are
  * padding).
  *
- * <p>A polynomial at level {@code l} is its limbs {@code 0..l} in order, so it takes {@code P_l =
- * sum_{i<=l} 8·W_i} bytes. Polynomials are in NTT (evaluation) form, with the NTT of {@code
+ * <p>A polynomial is its limbs in the order of its primes: {@code q_0..q_l} (moduli code 0), or
+ * {@code q_0..q_l} then {@code p_0..p_{K-1}} (moduli code 1), so it takes {@code P = sum 8·W_i}
+ * bytes over those primes. Polynomials are in NTT (evaluation) form, with the NTT of {@code
  * io.polyhe.he.math.NttTables}.
  *
  * <h2>Body of type 1, PARAMETERS</h2>
@@ -91,27 +92,30 @@
  * <h2>Body of types 2, 3, 4: PLAINTEXT, CIPHERTEXT, PUBLIC_KEY</h2>
  *
  * <table class="striped">
- * <caption>Polynomial body, length 16 + 32·seeded + k·P_l</caption>
+ * <caption>Polynomial body, length 16 + 32·seeded + k·P</caption>
  * <thead><tr><th>offset</th><th>size</th><th>field</th></tr></thead>
  * <tbody>
  * <tr><td>0</td><td>2</td><td>level l ({@code u16}, at most L)</td></tr>
  * <tr><td>2</td><td>1</td><td>number k of stored polynomials ({@code u8})</td></tr>
  * <tr><td>3</td><td>1</td><td>form ({@code u8}): 0 = NTT, the only one defined</td></tr>
- * <tr><td>4</td><td>4</td><td>reserved</td></tr>
+ * <tr><td>4</td><td>1</td><td>moduli ({@code u8}): 0 = {@code q_0..q_l}; 1 = {@code q_0..q_l,
+ *     p_0..p_{K-1}}</td></tr>
+ * <tr><td>5</td><td>3</td><td>reserved</td></tr>
  * <tr><td>8</td><td>8</td><td>scale ({@code f64}; finite and at least 1; exactly 1.0 for a public
  *     key)</td></tr>
  * <tr><td>16</td><td>32 if SEEDED, else 0</td><td>seed of the uniform polynomial</td></tr>
- * <tr><td>16 or 48</td><td>k·P_l</td><td>the k polynomials, each l+1 packed limbs</td></tr>
+ * <tr><td>16 or 48</td><td>k·P</td><td>the k polynomials, each a packed limb per prime</td></tr>
  * </tbody>
  * </table>
  *
  * <ul>
- *   <li>PLAINTEXT: not seeded, k = 1.
- *   <li>CIPHERTEXT: not seeded, k = 2 or 3 ({@code c_0, c_1[, c_2]}); or SEEDED, k = 1 ({@code
- *       c_0}) and {@code c_1 = SymmetricEncryptor.expandC1(context, l, seed)}: SHAKE-256 of
- *       {@code seed || 0x00 || "polyhe.ct.c1"} sampled uniformly per limb in NTT form.
- *   <li>PUBLIC_KEY: SEEDED, k = 1 ({@code b}), l = L, scale 1.0; {@code a} is expanded from the
- *       seed as {@code KeyGenerator} does (label {@code "polyhe.pk.a"}, all of {@code q_0..q_L}).
+ *   <li>PLAINTEXT: moduli 0, not seeded, k = 1.
+ *   <li>CIPHERTEXT: moduli 0; not seeded, k = 2 or 3 ({@code c_0, c_1[, c_2]}); or SEEDED, k = 1
+ *       ({@code c_0}) and {@code c_1 = SymmetricEncryptor.expandC1(context, l, seed)}: SHAKE-256
+ *       of {@code seed || 0x00 || "polyhe.ct.c1"} sampled uniformly per limb in NTT form.
+ *   <li>PUBLIC_KEY: moduli 1, SEEDED, k = 1 ({@code b}), l = L, scale 1.0; {@code a} is expanded
+ *       from the seed as {@code KeyGenerator} does (label {@code "polyhe.pk.a"}, over {@code
+ *       q_0..q_L, p_0..p_{K-1}}).
  * </ul>
  *
  * <h2>Body of type 5, SECRET_KEY</h2>
