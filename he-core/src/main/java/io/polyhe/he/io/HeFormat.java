@@ -389,9 +389,7 @@ public final class HeFormat {
   }
 
   private static void requireAccess(SecretKeyAccess access) {
-    if (access == null) {
-      throw new SecurityException("secret key access requires SecretKeyAccess.explicitlyGranted()");
-    }
+    SecretKeyAccess.require(access);
   }
 
   // ------------------------------------------------------------------------------ helpers

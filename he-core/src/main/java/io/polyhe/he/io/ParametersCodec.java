@@ -28,7 +28,7 @@ final class ParametersCodec {
     out.u8(rlwe.logN());
     out.u8(q.length);
     out.u8(p.length);
-    out.u8(0);
+    out.u8(rlwe.digitSize());
     out.u32(0);
     out.f64(params.defaultScale());
     for (long v : q) {
@@ -53,10 +53,14 @@ final class ParametersCodec {
       throw new HeFormatException("parameters need at least one ciphertext prime, got 0");
     }
     int pCount = in.u8();
-    int reserved8 = in.u8();
+    int digitSize = in.u8();
     long reserved32 = in.u32();
-    if (reserved8 != 0 || reserved32 != 0) {
+    if (reserved32 != 0) {
       throw new HeFormatException("reserved parameter fields must be 0");
+    }
+    if (digitSize < 1 || digitSize > Math.max(1, qCount)) {
+      throw new HeFormatException(
+          "key-switching digit size " + digitSize + " out of range [1, " + qCount + "]");
     }
     double defaultScale = in.f64();
     long expected = bodyBytes(qCount, pCount);
@@ -65,7 +69,7 @@ final class ParametersCodec {
     long[] q = readPrimes(in, qCount, "q");
     long[] p = readPrimes(in, pCount, "p");
 
-    RlweParameters structural = build(logN, q, p, true);
+    RlweParameters structural = build(logN, q, p, digitSize, true);
     if (!MessageDigest.isEqual(structural.hash(), header.parameterHash())) {
       throw new HeFormatException(
           "parameter hash in the header (" + header.shortHash()
@@ -73,10 +77,10 @@ final class ParametersCodec {
     }
     RlweParameters rlwe;
     if (!allowInsecure) {
-      rlwe = build(logN, q, p, false);
+      rlwe = build(logN, q, p, digitSize, false);
     } else {
       try {
-        rlwe = RlweParameters.fromPrimes(logN, q, p, false);
+        rlwe = RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, false);
       } catch (IllegalArgumentException weak) {
         rlwe = structural;
       }
@@ -101,9 +105,10 @@ final class ParametersCodec {
     return primes;
   }
 
-  private static RlweParameters build(int logN, long[] q, long[] p, boolean insecure) {
+  private static RlweParameters build(
+      int logN, long[] q, long[] p, int digitSize, boolean insecure) {
     try {
-      return RlweParameters.fromPrimes(logN, q, p, insecure);
+      return RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, insecure);
     } catch (IllegalArgumentException e) {
       throw new HeFormatException("invalid parameters: " + e.getMessage(), e);
     }

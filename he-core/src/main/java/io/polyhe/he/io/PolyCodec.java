@@ -168,7 +168,7 @@ final class PolyCodec {
     }
     double scale = in.f64();
     if (Double.isNaN(rules.fixedScale())) {
-      if (!(scale >= 1.0) || Double.isInfinite(scale)) {
+      if (!io.polyhe.he.rlwe.Ciphertext.isValidScale(scale)) {
         throw new HeFormatException("scale must be finite and >= 1, got " + scale);
       }
     } else if (Double.compare(scale, rules.fixedScale()) != 0) {

@@ -41,7 +41,8 @@
  * </table>
  *
  * <p>The parameter hash is {@code SHA-256("polyhe.rlwe.v1" || u8 logN || u8 (L+1) || q_0..q_L ||
- * u8 K || p_0..p_{K-1} || "ternary-uniform;sigma=3.2;bound=19")}, strings in ASCII without
+ * u8 K || p_0..p_{K-1} || u8 α || "ternary-uniform;sigma=3.2;bound=19")}, α the key-switching
+ * digit size, strings in ASCII without
  * terminator and the primes as <b>big-endian</b> {@code u64} (the one big-endian encoding here;
  * it is defined by {@link io.polyhe.he.rlwe.RlweParameters}). It does not cover the default scale.
  *
@@ -77,7 +78,8 @@
  * <tr><td>0</td><td>1</td><td>logN ({@code u8})</td></tr>
  * <tr><td>1</td><td>1</td><td>number of ciphertext primes L+1 ({@code u8}, at least 1)</td></tr>
  * <tr><td>2</td><td>1</td><td>number of special primes K ({@code u8})</td></tr>
- * <tr><td>3</td><td>5</td><td>reserved</td></tr>
+ * <tr><td>3</td><td>1</td><td>key-switching digit size α ({@code u8}, 1..L+1): primes per digit</td></tr>
+ * <tr><td>4</td><td>4</td><td>reserved</td></tr>
  * <tr><td>8</td><td>8</td><td>default scale ({@code f64}; finite, at least 2, below q_0)</td></tr>
  * <tr><td>16</td><td>8·(L+1)</td><td>q_0..q_L ({@code u64} each)</td></tr>
  * <tr><td>16+8·(L+1)</td><td>8·K</td><td>p_0..p_{K-1} ({@code u64} each)</td></tr>
@@ -114,7 +116,7 @@
  *       ({@code c_0}) and {@code c_1 = SymmetricEncryptor.expandC1(context, l, seed)}: SHAKE-256
  *       of {@code seed || 0x00 || "polyhe.ct.c1"} sampled uniformly per limb in NTT form.
  *   <li>PUBLIC_KEY: moduli 1, SEEDED, k = 1 ({@code b}), l = L, scale 1.0; {@code a} is expanded
- *       from the seed as {@code KeyGenerator} does (label {@code "polyhe.pk.a"}, over {@code
+ *       from the seed as {@code KeyGenerator} does (label {@link io.polyhe.he.rlwe.KeyGenerator#PUBLIC_KEY_A_LABEL}, over {@code
  *       q_0..q_L, p_0..p_{K-1}}).
  * </ul>
  *

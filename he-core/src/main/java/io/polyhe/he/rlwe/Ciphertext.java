@@ -38,10 +38,24 @@ public final class Ciphertext implements HeObject {
       throw new IllegalArgumentException("a seed stands only for c_1 of a 2-part ciphertext");
     }
     checkScale(scale);
+    checkOverQ(params, polys[0]);
     this.params = params;
     this.polys = polys.clone();
     this.scale = scale;
     this.c1Seed = c1Seed == null ? null : c1Seed.clone();
+  }
+
+  /** Throws unless {@code p}'s primes are {@code q_0..q_l} of {@code params}. */
+  static void checkOverQ(RlweParameters params, RnsPoly p) {
+    if (p.limbCount() > params.qCount()) {
+      throw new IllegalArgumentException(
+          "polynomial has " + p.limbCount() + " primes, parameters have " + params.qCount());
+    }
+    for (int i = 0; i < p.limbCount(); i++) {
+      if (p.basis().modulus(i).value() != params.q(i)) {
+        throw new IllegalArgumentException("polynomial prime " + i + " is not q_" + i + " of " + params.shortHash());
+      }
+    }
   }
 
   /** Shorthand for a ciphertext without a seed. */
@@ -49,8 +63,13 @@ public final class Ciphertext implements HeObject {
     this(params, polys, scale, null);
   }
 
+  /** True if {@code scale} is a valid scale: finite and at least 1. */
+  public static boolean isValidScale(double scale) {
+    return scale >= 1.0 && !Double.isInfinite(scale);
+  }
+
   static void checkScale(double scale) {
-    if (!(scale >= 1.0) || Double.isInfinite(scale)) {
+    if (!isValidScale(scale)) {
       throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
     }
   }

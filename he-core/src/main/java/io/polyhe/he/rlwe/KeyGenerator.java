@@ -12,7 +12,8 @@ import io.polyhe.he.ring.Xof;
  * default), expanded with SHAKE-256. Thread-safe.
  */
 public final class KeyGenerator {
-  static final String PUBLIC_KEY_A_LABEL = "polyhe.pk.a";
+  /** XOF label of the public key's uniform {@code a}. */
+  public static final String PUBLIC_KEY_A_LABEL = "polyhe.pk.a";
 
   private final RlweContext context;
   private final SeedSource seeds;

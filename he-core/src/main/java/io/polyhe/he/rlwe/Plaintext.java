@@ -22,6 +22,7 @@ public final class Plaintext implements HeObject {
       throw new IllegalArgumentException("plaintext polynomial must be in NTT form");
     }
     Ciphertext.checkScale(scale);
+    Ciphertext.checkOverQ(params, poly);
     this.params = params;
     this.poly = poly;
     this.scale = scale;

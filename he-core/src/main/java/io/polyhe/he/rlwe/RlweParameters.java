@@ -185,12 +185,36 @@ public final class RlweParameters {
   public static RlweParameters fromPrimes(
       int logN, long[] qPrimes, long[] pPrimes, int dnum, boolean insecure) {
     checkShape(logN, qPrimes.length, pPrimes.length, insecure);
+    return validated(
+        logN, qPrimes, pPrimes, chooseDigitSize(qPrimes, pPrimes, dnum), insecure);
+  }
+
+  /**
+   * As {@link #fromPrimes(int, long[], long[], boolean)} with the key-switching digit size
+   * ({@code α}, primes per digit) given directly, as stored in the binary format.
+   */
+  public static RlweParameters fromPrimesWithDigitSize(
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
+    checkShape(logN, qPrimes.length, pPrimes.length, insecure);
+    if (digitSize < 1 || digitSize > qPrimes.length) {
+      throw new IllegalArgumentException(
+          "digit size must be in [1, " + qPrimes.length + "], got " + digitSize);
+    }
+    return validated(logN, qPrimes, pPrimes, digitSize, insecure);
+  }
+
+  private static RlweParameters validated(
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
     long twoN = 1L << (logN + 1);
     Set<Long> seen = new HashSet<>();
     for (long[] chain : new long[][] {qPrimes, pPrimes}) {
       for (long v : chain) {
-        if (v <= 0 || 64 - Long.numberOfLeadingZeros(v) > io.polyhe.he.math.Modulus.MAX_BITS - 1) {
-          throw new IllegalArgumentException("prime " + v + " out of the supported range (< 2^60)");
+        int bits = 64 - Long.numberOfLeadingZeros(v);
+        if (v <= 0 || bits > io.polyhe.he.math.Modulus.MAX_BITS - 1
+            || bits < io.polyhe.he.math.Modulus.MIN_BITS) {
+          throw new IllegalArgumentException(
+              "prime " + v + " out of the supported range [2^" + (io.polyhe.he.math.Modulus.MIN_BITS - 1)
+                  + ", 2^60)");
         }
         if ((v - 1) % twoN != 0 || !Primes.isPrime(v)) {
           throw new IllegalArgumentException(v + " is not a prime ≡ 1 mod 2N = " + twoN);
@@ -202,7 +226,7 @@ public final class RlweParameters {
     }
     RlweParameters params =
         new RlweParameters(
-            logN, qPrimes.clone(), pPrimes.clone(), chooseDigitSize(qPrimes, pPrimes, dnum), insecure);
+            logN, qPrimes.clone(), pPrimes.clone(), digitSize, insecure);
     if (!insecure) {
       int max = SecurityStandard.maxLogQP128(logN);
       if (params.logQP > max) {

@@ -16,7 +16,8 @@ public final class SecretKeyAccess {
     return INSTANCE;
   }
 
-  static void require(SecretKeyAccess access) {
+  /** Throws {@link SecurityException} unless {@code access} is the genuine token. */
+  public static void require(SecretKeyAccess access) {
     if (access != INSTANCE) {
       throw new SecurityException("secret key access requires SecretKeyAccess.explicitlyGranted()");
     }

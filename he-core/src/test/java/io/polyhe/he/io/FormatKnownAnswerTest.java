@@ -52,6 +52,7 @@ class FormatKnownAnswerTest {
     b.writeBytes(ByteBuffer.allocate(16).putLong(Q0).putLong(Q1).array());
     b.write(1);
     b.writeBytes(ByteBuffer.allocate(8).putLong(P0).array());
+    b.write(1); // key-switching digit size α: one prime per digit
     b.writeBytes("ternary-uniform;sigma=3.2;bound=19".getBytes(StandardCharsets.US_ASCII));
     return MessageDigest.getInstance("SHA-256").digest(b.toByteArray());
   }
@@ -123,7 +124,7 @@ class FormatKnownAnswerTest {
   void parametersObject() throws Exception {
     String expected =
         header("01", "00", "2800000000000000")
-            + "03" + "02" + "01" + "00" + "00000000" // logN, L+1, K, reserved
+            + "03" + "02" + "01" + "01" + "00000000" // logN, L+1, K, α, reserved
             + "0000000000009040" // default scale 1024.0
             + "0100010000000000" // q_0 = 0x10001
             + "01c0010000000000" // q_1 = 0x1c001

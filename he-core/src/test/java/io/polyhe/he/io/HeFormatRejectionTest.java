@@ -442,8 +442,10 @@ class HeFormatRejectionTest {
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u64(params, q0At, 65537)));
     rejects("at least one ciphertext prime",
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 49, 0)));
-    rejects("reserved parameter fields",
-        () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 51, 1)));
+    rejects("digit size 0 out of range",
+        () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 51, 0)));
+    rejects("digit size 200 out of range",
+        () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 51, 200)));
     rejects("reserved parameter fields",
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 55, 1)));
     rejects("logN must be in",
