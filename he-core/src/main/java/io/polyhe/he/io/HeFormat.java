@@ -4,6 +4,9 @@ import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.GaloisKey;
+import io.polyhe.he.rlwe.RelinearizationKey;
+import io.polyhe.he.rlwe.SwitchingKey;
 import io.polyhe.he.rlwe.Plaintext;
 import io.polyhe.he.rlwe.PublicKey;
 import io.polyhe.he.rlwe.RlweContext;
@@ -335,9 +338,108 @@ public final class HeFormat {
     Header header = readHeaderFor(in, ObjectType.PUBLIC_KEY, context);
     PolyCodec.Rules rules =
         new PolyCodec.Rules(
-            new int[] {1}, PolyCodec.MODULI_QP, context.parameters().maxLevel(), 1.0);
+            new int[] {1}, PolyCodec.MODULI_QP, context.parameters().maxLevel(), 1.0, false);
     PolyCodec.Body body = PolyCodec.read(in, header, context, rules);
     return PublicKey.fromSeed(context, body.polys()[0], body.seed());
+  }
+
+  // ------------------------------------------------------------------------------ switching keys
+
+  /**
+   * Serialised size of a key-switching key of {@code params} (relinearisation or Galois key): the
+   * {@code dnum} polynomials {@code b_j} over {@code Q·P} and one seed for all {@code a_j}.
+   */
+  public static long switchingKeySize(RlweParameters params) {
+    return Header.BYTES
+        + PolyCodec.bodyBytes(params, params.maxLevel(), PolyCodec.MODULI_QP, params.dnum(), true);
+  }
+
+  public static long serializedSize(RelinearizationKey key) {
+    return switchingKeySize(key.parameters());
+  }
+
+  public static long serializedSize(GaloisKey key) {
+    return switchingKeySize(key.parameters());
+  }
+
+  /** Serialises a relinearisation key, seeded (about half the size of the expanded key). */
+  public static byte[] write(RelinearizationKey key) {
+    return toBytes(serializedSize(key), out -> writeSwitchingKey(
+        out, ObjectType.RELINEARIZATION_KEY, key.switchingKey(), 0));
+  }
+
+  /** Streams a relinearisation key to {@code out}. */
+  public static void write(RelinearizationKey key, OutputStream out) throws IOException {
+    toStream(out, false, o -> writeSwitchingKey(
+        o, ObjectType.RELINEARIZATION_KEY, key.switchingKey(), 0));
+  }
+
+  /** Serialises a Galois key, seeded; the Galois element travels in the body's tag. */
+  public static byte[] write(GaloisKey key) {
+    return toBytes(serializedSize(key), out -> writeSwitchingKey(
+        out, ObjectType.GALOIS_KEY, key.switchingKey(), key.galoisElement()));
+  }
+
+  /** Streams a Galois key to {@code out}. */
+  public static void write(GaloisKey key, OutputStream out) throws IOException {
+    toStream(out, false, o -> writeSwitchingKey(
+        o, ObjectType.GALOIS_KEY, key.switchingKey(), key.galoisElement()));
+  }
+
+  private static void writeSwitchingKey(Output out, ObjectType type, SwitchingKey key, int tag)
+      throws IOException {
+    RlweParameters params = key.parameters();
+    RnsPoly[] polys = new RnsPoly[key.digits()];
+    for (int j = 0; j < polys.length; j++) {
+      polys[j] = key.b(j);
+    }
+    PolyCodec.write(
+        out, type, params, params.maxLevel(), PolyCodec.MODULI_QP, 1.0, tag, key.seed(), polys);
+  }
+
+  /** Reads a relinearisation key; the {@code a_j} are re-expanded from the seed. */
+  public static RelinearizationKey readRelinearizationKey(byte[] bytes, CkksContext context) {
+    return fromBytes(bytes, in -> readRelinearizationKey(in, context.rlwe()));
+  }
+
+  /** Stream variant of {@link #readRelinearizationKey(byte[], CkksContext)}. */
+  public static RelinearizationKey readRelinearizationKey(InputStream in, CkksContext context)
+      throws IOException {
+    return fromStream(in, i -> readRelinearizationKey(i, context.rlwe()));
+  }
+
+  private static RelinearizationKey readRelinearizationKey(Input in, RlweContext context)
+      throws IOException {
+    Header header = readHeaderFor(in, ObjectType.RELINEARIZATION_KEY, context);
+    PolyCodec.Body body = PolyCodec.read(in, header, context, switchingKeyRules(context, false));
+    return new RelinearizationKey(SwitchingKey.fromSeed(context, body.polys(), body.seed()));
+  }
+
+  /** Reads a Galois key; its element is checked to be odd and below 2N. */
+  public static GaloisKey readGaloisKey(byte[] bytes, CkksContext context) {
+    return fromBytes(bytes, in -> readGaloisKey(in, context.rlwe()));
+  }
+
+  /** Stream variant of {@link #readGaloisKey(byte[], CkksContext)}. */
+  public static GaloisKey readGaloisKey(InputStream in, CkksContext context) throws IOException {
+    return fromStream(in, i -> readGaloisKey(i, context.rlwe()));
+  }
+
+  private static GaloisKey readGaloisKey(Input in, RlweContext context) throws IOException {
+    Header header = readHeaderFor(in, ObjectType.GALOIS_KEY, context);
+    PolyCodec.Body body = PolyCodec.read(in, header, context, switchingKeyRules(context, true));
+    int n = context.parameters().n();
+    if ((body.tag() & 1) == 0 || body.tag() >= 2 * n) {
+      throw new HeFormatException(
+          "Galois element " + body.tag() + " is not odd and below 2N = " + 2 * n);
+    }
+    return new GaloisKey(body.tag(), SwitchingKey.fromSeed(context, body.polys(), body.seed()));
+  }
+
+  private static PolyCodec.Rules switchingKeyRules(RlweContext context, boolean tagged) {
+    RlweParameters params = context.parameters();
+    return new PolyCodec.Rules(
+        new int[] {params.dnum()}, PolyCodec.MODULI_QP, params.maxLevel(), 1.0, tagged);
   }
 
   // ------------------------------------------------------------------------------ secret keys

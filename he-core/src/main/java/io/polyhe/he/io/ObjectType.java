@@ -5,8 +5,7 @@ import java.util.Optional;
 /**
  * The kind of object a serialised blob holds: byte 6 of the header. Codes are stable forever; new
  * object types get new codes without a format-version change (readers that do not know a code
- * refuse it). Codes 6 (relinearisation key) and 7 (Galois keys) are reserved for key-switching keys;
- * 0 is never used.
+ * refuse it). 0 is never used.
  */
 public enum ObjectType {
   /** {@link io.polyhe.he.ckks.CkksParameters}; header flags must be 0. */
@@ -18,7 +17,11 @@ public enum ObjectType {
   /** {@link io.polyhe.he.rlwe.PublicKey}; always seeded ({@link Header#FLAG_SEEDED} required). */
   PUBLIC_KEY(4, Header.FLAG_SEEDED, Header.FLAG_SEEDED),
   /** {@link io.polyhe.he.rlwe.SecretKey}, ternary; header flags must be 0. */
-  SECRET_KEY(5, 0, 0);
+  SECRET_KEY(5, 0, 0),
+  /** {@link io.polyhe.he.rlwe.RelinearizationKey}: dnum {@code b_j} over Q·P plus one seed. */
+  RELINEARIZATION_KEY(6, Header.FLAG_SEEDED, Header.FLAG_SEEDED),
+  /** {@link io.polyhe.he.rlwe.GaloisKey}: as type 6, the Galois element in the body tag. */
+  GALOIS_KEY(7, Header.FLAG_SEEDED, Header.FLAG_SEEDED);
 
   private final int code;
   private final int allowedFlags;

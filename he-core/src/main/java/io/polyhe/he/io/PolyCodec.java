@@ -27,15 +27,21 @@ final class PolyCodec {
   static final int MODULI_QP = 1;
 
   /** What the body of an RNS object holds, after validation. */
-  record Body(int level, double scale, byte[] seed, RnsPoly[] polys) {}
+  record Body(int level, double scale, int tag, byte[] seed, RnsPoly[] polys) {}
 
-  /** What a type demands of the body. */
-  record Rules(int[] polyCounts, int moduli, int fixedLevel, double fixedScale) {
-    /** Any level, any finite scale {@code >= 1}. */
+  /**
+   * What a type demands of the body. {@code tagged} types use bytes 5..7 of the prefix as a u24
+   * tag (the Galois element of a Galois key); for all others they are reserved and must be 0.
+   */
+  record Rules(int[] polyCounts, int moduli, int fixedLevel, double fixedScale, boolean tagged) {
+    /** Any level, any finite scale {@code >= 1}, untagged. */
     static Rules of(int moduli, int... polyCounts) {
-      return new Rules(polyCounts, moduli, -1, Double.NaN);
+      return new Rules(polyCounts, moduli, -1, Double.NaN, false);
     }
   }
+
+  /** Largest tag that fits bytes 5..7. */
+  static final int MAX_TAG = (1 << 24) - 1;
 
   private PolyCodec() {}
 
@@ -84,6 +90,16 @@ final class PolyCodec {
   static void write(
       Output out, ObjectType type, RlweParameters params, int level, int moduli, double scale,
       byte[] seed, RnsPoly[] polys) throws IOException {
+    write(out, type, params, level, moduli, scale, 0, seed, polys);
+  }
+
+  /** As above, with a u24 {@code tag} in bytes 5..7 of the body (tagged types only). */
+  static void write(
+      Output out, ObjectType type, RlweParameters params, int level, int moduli, double scale,
+      int tag, byte[] seed, RnsPoly[] polys) throws IOException {
+    if (tag < 0 || tag > MAX_TAG) {
+      throw new IllegalArgumentException("tag " + tag + " does not fit 24 bits");
+    }
     long[] primes = moduli(params, level, moduli);
     for (RnsPoly p : polys) {
       checkBasis(params, primes, p);
@@ -96,8 +112,8 @@ final class PolyCodec {
     out.u8(polys.length);
     out.u8(FORM_NTT);
     out.u8(moduli);
-    out.u8(0);
-    out.u16(0);
+    out.u8(tag & 0xff);
+    out.u16(tag >>> 8);
     out.f64(scale);
     if (seed != null) {
       out.bytes(seed);
@@ -163,7 +179,8 @@ final class PolyCodec {
               + (rules.moduli() == MODULI_Q ? "q_0..q_l" : "q_0..q_l, p_0..p_{K-1}") + "), found "
               + moduli);
     }
-    if (in.u8() != 0 || in.u16() != 0) {
+    int tag = in.u8() | (in.u16() << 8);
+    if (!rules.tagged() && tag != 0) {
       throw new HeFormatException("reserved body bytes 5..7 must be 0");
     }
     double scale = in.f64();
@@ -204,6 +221,6 @@ final class PolyCodec {
       }
       polys[p] = new RnsPoly(basis, limbs, true);
     }
-    return new Body(level, scale, seed, polys);
+    return new Body(level, scale, tag, seed, polys);
   }
 }

@@ -27,11 +27,11 @@
  * <tr><td>0</td><td>4</td><td>magic</td><td>{@code 50 4C 48 45} ("PLHE")</td></tr>
  * <tr><td>4</td><td>2</td><td>format version</td><td>{@code u16} = 1</td></tr>
  * <tr><td>6</td><td>1</td><td>object type</td><td>{@code u8}, see {@link io.polyhe.he.io.ObjectType}:
- *     1 parameters, 2 plaintext, 3 ciphertext, 4 public key, 5 secret key; 6 and 7 reserved for
- *     relinearisation and Galois keys; 0 never used</td></tr>
+ *     1 parameters, 2 plaintext, 3 ciphertext, 4 public key, 5 secret key, 6 relinearisation
+ *     key, 7 Galois key; 0 never used</td></tr>
  * <tr><td>7</td><td>1</td><td>flags</td><td>{@code u8}; bit 0 = SEEDED (uniform polynomials stored
- *     as 32-byte seeds). Optional for ciphertexts, required for public keys, zero for the other
- *     types. Bits 1..7 reserved.</td></tr>
+ *     as 32-byte seeds). Optional for ciphertexts, required for public, relinearisation and
+ *     Galois keys, zero for the other types. Bits 1..7 reserved.</td></tr>
  * <tr><td>8</td><td>32</td><td>parameter hash</td><td>{@code RlweParameters.hash()} (below). An
  *     object must carry the hash of the context it is read into; a parameters object must carry the
  *     hash recomputed from its own body.</td></tr>
@@ -91,7 +91,8 @@
  * 128-bit security (HomomorphicEncryption.org table) unless read through {@code
  * readParametersInsecureForTestsOnly}.
  *
- * <h2>Body of types 2, 3, 4: PLAINTEXT, CIPHERTEXT, PUBLIC_KEY</h2>
+ * <h2>Body of types 2, 3, 4, 6, 7: PLAINTEXT, CIPHERTEXT, PUBLIC_KEY, RELINEARIZATION_KEY,
+ * GALOIS_KEY</h2>
  *
  * <table class="striped">
  * <caption>Polynomial body, length 16 + 32·seeded + k·P</caption>
@@ -102,7 +103,8 @@
  * <tr><td>3</td><td>1</td><td>form ({@code u8}): 0 = NTT, the only one defined</td></tr>
  * <tr><td>4</td><td>1</td><td>moduli ({@code u8}): 0 = {@code q_0..q_l}; 1 = {@code q_0..q_l,
  *     p_0..p_{K-1}}</td></tr>
- * <tr><td>5</td><td>3</td><td>reserved</td></tr>
+ * <tr><td>5</td><td>3</td><td>tag ({@code u24}): the Galois element of a GALOIS_KEY; reserved (0)
+ *     for every other type</td></tr>
  * <tr><td>8</td><td>8</td><td>scale ({@code f64}; finite and at least 1; exactly 1.0 for a public
  *     key)</td></tr>
  * <tr><td>16</td><td>32 if SEEDED, else 0</td><td>seed of the uniform polynomial</td></tr>
@@ -118,6 +120,11 @@
  *   <li>PUBLIC_KEY: moduli 1, SEEDED, k = 1 ({@code b}), l = L, scale 1.0; {@code a} is expanded
  *       from the seed as {@code KeyGenerator} does (label {@link io.polyhe.he.rlwe.KeyGenerator#PUBLIC_KEY_A_LABEL}, over {@code
  *       q_0..q_L, p_0..p_{K-1}}).
+ *   <li>RELINEARIZATION_KEY and GALOIS_KEY: moduli 1, SEEDED, k = dnum (digits at level L, from
+ *       the parameters' digit size), l = L, scale 1.0; the polynomials are {@code b_0..b_{dnum-1}}
+ *       and {@code a_j} is SHAKE-256 of {@code seed || 0x00 || "polyhe.swk.a/" || j} sampled
+ *       uniformly per limb over {@code q_0..q_L, p_0..p_{K-1}} ({@code SwitchingKey.fromSeed}).
+ *       A GALOIS_KEY's tag is its element, odd and below 2N.
  * </ul>
  *
  * <h2>Body of type 5, SECRET_KEY</h2>

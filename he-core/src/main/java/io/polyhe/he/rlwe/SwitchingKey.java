@@ -82,12 +82,6 @@ public final class SwitchingKey implements HeObject {
     return seed.clone();
   }
 
-  /** Bytes of the uniform halves that the seed replaces (for size reports). */
-  public long expandedBytes() {
-    long limbs = (long) b.length * b[0].limbCount();
-    return 2 * limbs * params.n() * 8;
-  }
-
   @Override
   public String toString() {
     return "SwitchingKey(digits=" + b.length + ", limbs=" + b[0].limbCount() + ", params="
