@@ -11,7 +11,10 @@ import io.polyhe.he.math.NttTables;
 final class JavaKernels {
   private JavaKernels() {}
 
-  /** Cooley–Tukey forward negacyclic NTT, natural order in, bit-reversed order out. */
+  /**
+   * Cooley–Tukey forward negacyclic NTT, natural order in, bit-reversed order out. Lazy
+   * butterflies keep values in {@code [0, 4q)}; the last stage reduces fully, saving a pass.
+   */
   static void forwardNtt(long[] a, NttTables tables) {
     final long q = tables.modulus().value();
     final long twoQ = 2 * q;
@@ -19,57 +22,59 @@ final class JavaKernels {
     final long[] ws = tables.rootPowersShoup();
     final int n = tables.n();
     int t = n;
-    for (int m = 1; m < n; m <<= 1) {
+    for (int m = 1; m < n >>> 1; m <<= 1) {
       t >>>= 1;
-      if (t >= 4) {
-        for (int i = 0; i < m; i++) {
-          final int j1 = 2 * i * t;
-          final int j2 = j1 + t;
-          final long wi = w[m + i];
-          final long wsi = ws[m + i];
-          for (int j = j1; j < j2; j++) {
-            long x = a[j];
-            if (x >= twoQ) {
-              x -= twoQ;
-            }
-            long y = a[j + t];
-            long v = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
-            a[j] = x + v;
-            a[j + t] = x - v + twoQ;
+      for (int i = 0; i < m; i++) {
+        final int j1 = 2 * i * t;
+        final int j2 = j1 + t;
+        final long wi = w[m + i];
+        final long wsi = ws[m + i];
+        for (int j = j1; j < j2; j++) {
+          long x = a[j];
+          if (x >= twoQ) {
+            x -= twoQ;
           }
-        }
-      } else {
-        // Short groups: same butterfly, loop order that avoids tiny inner loops.
-        for (int i = 0; i < m; i++) {
-          final int j1 = 2 * i * t;
-          final long wi = w[m + i];
-          final long wsi = ws[m + i];
-          for (int j = j1; j < j1 + t; j++) {
-            long x = a[j];
-            if (x >= twoQ) {
-              x -= twoQ;
-            }
-            long y = a[j + t];
-            long v = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
-            a[j] = x + v;
-            a[j + t] = x - v + twoQ;
-          }
+          long y = a[j + t];
+          long v = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
+          a[j] = x + v;
+          a[j + t] = x - v + twoQ;
         }
       }
     }
-    for (int j = 0; j < n; j++) {
+    // Last stage (t = 1): butterflies on neighbours, outputs reduced to [0, q).
+    final int half = n >>> 1;
+    for (int i = 0; i < half; i++) {
+      final int j = 2 * i;
+      final long wi = w[half + i];
       long x = a[j];
       if (x >= twoQ) {
         x -= twoQ;
       }
-      if (x >= q) {
-        x -= q;
+      long y = a[j + 1];
+      long v = y * wi - Math.unsignedMultiplyHigh(y, ws[half + i]) * q;
+      long u0 = x + v;
+      long u1 = x - v + twoQ;
+      if (u0 >= twoQ) {
+        u0 -= twoQ;
       }
-      a[j] = x;
+      if (u0 >= q) {
+        u0 -= q;
+      }
+      if (u1 >= twoQ) {
+        u1 -= twoQ;
+      }
+      if (u1 >= q) {
+        u1 -= q;
+      }
+      a[j] = u0;
+      a[j + 1] = u1;
     }
   }
 
-  /** Gentleman–Sande inverse negacyclic NTT, bit-reversed order in, natural order out. */
+  /**
+   * Gentleman–Sande inverse negacyclic NTT, bit-reversed order in, natural order out. The factor
+   * {@code 1/N} is folded into the last stage (its twiddle carries it), saving a pass.
+   */
   static void inverseNtt(long[] a, NttTables tables) {
     final long q = tables.modulus().value();
     final long twoQ = 2 * q;
@@ -77,7 +82,7 @@ final class JavaKernels {
     final long[] ws = tables.invRootPowersShoup();
     final int n = tables.n();
     int t = 1;
-    for (int h = n >>> 1; h >= 1; h >>>= 1) {
+    for (int h = n >>> 1; h > 1; h >>>= 1) {
       int j1 = 0;
       for (int i = 0; i < h; i++) {
         final int j2 = j1 + t;
@@ -98,11 +103,24 @@ final class JavaKernels {
       }
       t <<= 1;
     }
+    // Last stage (h = 1, t = N/2) with 1/N folded in: s·N^-1 and d·(w·N^-1).
     final long nInv = tables.nInv();
     final long nInvShoup = tables.nInvShoup();
-    for (int j = 0; j < n; j++) {
-      long r = a[j] * nInv - Math.unsignedMultiplyHigh(a[j], nInvShoup) * q;
-      a[j] = r >= q ? r - q : r;
+    final long wn = tables.lastInverseTwiddle();
+    final long wnShoup = tables.lastInverseTwiddleShoup();
+    final int half = n >>> 1;
+    for (int j = 0; j < half; j++) {
+      long x = a[j];
+      long y = a[j + half];
+      long s = x + y;
+      if (s >= twoQ) {
+        s -= twoQ;
+      }
+      long d = x - y + twoQ;
+      long r0 = s * nInv - Math.unsignedMultiplyHigh(s, nInvShoup) * q;
+      long r1 = d * wn - Math.unsignedMultiplyHigh(d, wnShoup) * q;
+      a[j] = r0 >= q ? r0 - q : r0;
+      a[j + half] = r1 >= q ? r1 - q : r1;
     }
   }
 
@@ -236,10 +254,9 @@ final class JavaKernels {
     }
   }
 
-  /** {@code floor(w·2^64 / q)}. */
+  /** {@code floor(w·2^64 / q)} for {@code w < q}. */
   static long shoup(long w, long q) {
-    return java.math.BigInteger.valueOf(w).shiftLeft(64)
-        .divide(java.math.BigInteger.valueOf(q)).longValue();
+    return Modulus.divide128(w, 0, q);
   }
 
   /** Counts, per coefficient, the limbs whose residue lies in the upper half {@code > (q-1)/2}. */

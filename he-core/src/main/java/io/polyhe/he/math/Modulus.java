@@ -39,11 +39,49 @@ public final class Modulus {
 
   /** Returns {@code floor((hi * 2^64 + lo) / d)} as an unsigned 64-bit word (must fit in 64 bits). */
   private static long divideTwoWord(long hi, long lo, long d) {
-    return java.math.BigInteger.valueOf(hi)
-        .shiftLeft(64)
-        .add(new java.math.BigInteger(Long.toUnsignedString(lo)))
-        .divide(java.math.BigInteger.valueOf(d))
-        .longValue();
+    return divide128(hi, lo, d);
+  }
+
+  /**
+   * Unsigned {@code floor((hi·2^64 + lo) / d)} for {@code hi < d} (so the quotient fits in 64
+   * bits), by normalised long division in 32-bit digits (Knuth's algorithm D as in Hacker's
+   * Delight {@code divlu}). Allocation-free: kernels call it for per-call Shoup constants.
+   */
+  public static long divide128(long hi, long lo, long d) {
+    if (Long.compareUnsigned(hi, d) >= 0) {
+      throw new ArithmeticException("quotient overflows 64 bits");
+    }
+    final long b = 1L << 32;
+    int s = Long.numberOfLeadingZeros(d);
+    d <<= s;
+    long vn1 = d >>> 32;
+    long vn0 = d & 0xffffffffL;
+    long un32 = s == 0 ? hi : (hi << s) | (lo >>> (64 - s));
+    long un10 = lo << s;
+    long un1 = un10 >>> 32;
+    long un0 = un10 & 0xffffffffL;
+    long q1 = Long.divideUnsigned(un32, vn1);
+    long rhat = un32 - q1 * vn1;
+    while (Long.compareUnsigned(q1, b) >= 0
+        || Long.compareUnsigned(q1 * vn0, b * rhat + un1) > 0) {
+      q1--;
+      rhat += vn1;
+      if (Long.compareUnsigned(rhat, b) >= 0) {
+        break;
+      }
+    }
+    long un21 = un32 * b + un1 - q1 * d;
+    long q0 = Long.divideUnsigned(un21, vn1);
+    rhat = un21 - q0 * vn1;
+    while (Long.compareUnsigned(q0, b) >= 0
+        || Long.compareUnsigned(q0 * vn0, b * rhat + un0) > 0) {
+      q0--;
+      rhat += vn1;
+      if (Long.compareUnsigned(rhat, b) >= 0) {
+        break;
+      }
+    }
+    return q1 * b + q0;
   }
 
   public long value() {

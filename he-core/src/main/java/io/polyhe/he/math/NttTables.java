@@ -24,6 +24,8 @@ public final class NttTables {
   private final long[] invRootPowersShoup;
   private final long nInv;
   private final long nInvShoup;
+  private final long lastInverseTwiddle;
+  private final long lastInverseTwiddleShoup;
 
   public NttTables(Modulus modulus, int logN) {
     if (logN < 1 || logN > 17) {
@@ -58,6 +60,8 @@ public final class NttTables {
     }
     nInv = modulus.inverse(n);
     nInvShoup = modulus.shoup(nInv);
+    lastInverseTwiddle = modulus.mul(invRootPowers[1], nInv);
+    lastInverseTwiddleShoup = modulus.shoup(lastInverseTwiddle);
   }
 
   /** Smallest primitive {@code order}-th root of unity modulo q, order a power of two. */
@@ -131,5 +135,14 @@ public final class NttTables {
 
   public long nInvShoup() {
     return nInvShoup;
+  }
+
+  /** {@code psi^-bitrev(1) · N^-1}: the inverse transform's last-stage twiddle with 1/N folded in. */
+  public long lastInverseTwiddle() {
+    return lastInverseTwiddle;
+  }
+
+  public long lastInverseTwiddleShoup() {
+    return lastInverseTwiddleShoup;
   }
 }

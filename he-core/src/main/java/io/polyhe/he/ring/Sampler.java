@@ -39,11 +39,16 @@ public final class Sampler {
     return cdt;
   }
 
-  /** A uniform residue of {@code q} by rejection sampling on masked 64-bit words. */
+  /**
+   * A uniform residue of {@code q} by rejection sampling: each candidate is {@code ceil(bits/8)}
+   * bytes of the stream masked to {@code bits(q)} bits (q is at least half of 2^bits, so under two
+   * candidates are needed on average).
+   */
   public static long uniform(Xof xof, Modulus q) {
-    long mask = q.bits() == 64 ? -1L : (1L << q.bits()) - 1;
+    long mask = (1L << q.bits()) - 1;
+    int bytes = (q.bits() + 7) / 8;
     while (true) {
-      long v = xof.nextLong() & mask;
+      long v = xof.nextLong(bytes) & mask;
       if (v < q.value()) {
         return v;
       }

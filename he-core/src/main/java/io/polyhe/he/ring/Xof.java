@@ -58,6 +58,26 @@ public final class Xof {
     return v;
   }
 
+  /** The next {@code count} (1..8) bytes as a little-endian unsigned integer. */
+  public long nextLong(int count) {
+    if (count < 1 || count > 8) {
+      throw new IllegalArgumentException("byte count must be in [1, 8], got " + count);
+    }
+    if (buffer.length - position < count) {
+      long v = 0;
+      for (int i = 0; i < count; i++) {
+        v |= ((long) nextByte()) << (8 * i);
+      }
+      return v;
+    }
+    long v = 0;
+    for (int i = 0; i < count; i++) {
+      v |= ((long) (buffer[position + i] & 0xff)) << (8 * i);
+    }
+    position += count;
+    return v;
+  }
+
   /** Fills {@code out} with the next bytes. */
   public void nextBytes(byte[] out) {
     for (int i = 0; i < out.length; i++) {

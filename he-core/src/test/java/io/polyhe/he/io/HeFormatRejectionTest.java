@@ -147,7 +147,9 @@ class HeFormatRejectionTest {
         () -> HeFormat.readParametersInsecureForTestsOnly(ct));
     rejects("expected a CIPHERTEXT object, found PARAMETERS",
         () -> HeFormat.readCiphertext(params, f.context()));
-    for (int code : new int[] {0, 6, 7, 255}) {
+    rejects("expected a CIPHERTEXT object, found RELINEARIZATION_KEY",
+        () -> HeFormat.readCiphertext(Corrupt.u8(ct, 6, 6), f.context()));
+    for (int code : new int[] {0, 8, 9, 255}) {
       rejects("unknown object type code " + code,
           () -> HeFormat.readCiphertext(Corrupt.u8(ct, 6, code), f.context()));
       rejects("unknown object type code " + code, () -> HeFormat.readHeader(Corrupt.u8(ct, 6, code)));
