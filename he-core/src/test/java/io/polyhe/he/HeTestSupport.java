@@ -58,9 +58,17 @@ public final class HeTestSupport {
     return "java".equals(name) ? new JavaBackend(2) : ComputeBackends.create(name, 2);
   }
 
-  /** A context for the preset on the Java backend (cached). */
+  /**
+   * The backend the suite runs on: {@code -Dpolyhe.test.backend=NAME} (default {@code java}). The
+   * native module reruns this whole suite with its backend through that property.
+   */
+  public static String suiteBackend() {
+    return System.getProperty("polyhe.test.backend", "java");
+  }
+
+  /** A context for the preset on the suite's backend (cached). */
   public static CkksContext context(CkksPreset preset) {
-    return context(preset.parameters(), "java");
+    return context(preset.parameters(), suiteBackend());
   }
 
   /** A context for the parameters on the named backend (cached). */

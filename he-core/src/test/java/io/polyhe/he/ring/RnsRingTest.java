@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.polyhe.he.backend.JavaBackend;
 import io.polyhe.he.math.Primes;
 import java.math.BigInteger;
 import java.util.List;
@@ -21,7 +20,8 @@ class RnsRingTest {
   private final List<Long> primes = Primes.nttPrimes(LOG_N, new int[] {60, 40, 40, 35}, Set.of());
   private final RnsBasis basis =
       new RnsBasis(LOG_N, primes.stream().mapToLong(Long::longValue).toArray());
-  private final RnsRing ring = new RnsRing(LOG_N, new JavaBackend(2));
+  private final RnsRing ring =
+      new RnsRing(LOG_N, io.polyhe.he.HeTestSupport.backend(io.polyhe.he.HeTestSupport.suiteBackend()));
 
   private BigInteger modulusProduct(int count) {
     BigInteger q = BigInteger.ONE;
