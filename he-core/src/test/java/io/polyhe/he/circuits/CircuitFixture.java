@@ -28,6 +28,9 @@ record CircuitFixture(CkksContext ctx, CkksEncoder encoder, CiphertextArithmetic
     /** Insecure N = 2^11, 12 levels of 40 bits: fast deep circuits. */
     N11_L12(CkksParameters.insecureForTestsOnly(new CkksParameters.Literal(
         11, chain(60, 40, 12), new int[] {60, 60}, 40))),
+    /** Insecure N = 2^11, 20 levels of 40 bits: the deepest inverse circuits. */
+    N11_L20(CkksParameters.insecureForTestsOnly(new CkksParameters.Literal(
+        11, chain(60, 40, 20), new int[] {60, 60}, 40))),
     /** Insecure N = 2^10, 6 levels of 36 bits at scale 2^36: a second prime size and scale. */
     N10_L6(CkksParameters.insecureForTestsOnly(new CkksParameters.Literal(
         10, chain(50, 36, 6), new int[] {55}, 36))),
