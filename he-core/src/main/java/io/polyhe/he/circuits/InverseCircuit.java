@@ -27,22 +27,29 @@ import java.util.List;
  *
  * Depth {@code a + g + 2n} for an input at (at most twice) {@link #preferredInputScale(int)}; one
  * more otherwise (see {@link PolynomialEvaluator}). The noiseless relative error is {@code
- * ε_0^(2^(g+n))}; {@link #plan(double, double, double)} picks the cheapest {@code (a, g, n)} that
- * reaches a target. The output lands exactly on the target scale (default scale).
+ * ε_0^(2^(g+n))}; {@link #plan(double, double, double)} picks the least depth {@code (a, g, n)}
+ * that reaches a target under its noise model, and rejects targets below the noise floor (about
+ * {@code 2^-26·hi}). The output lands exactly on the target scale (default scale).
  *
  * <h2>Measured error</h2>
  *
  * Max relative error {@code |y·x - 1|} over 1024 points spread geometrically over the range, ends
- * included; CKKS with N = 2^11 (insecure, test only), 40-bit primes, scale 2^40, input encrypted
- * at the preferred scale (tested in {@code InverseCircuitTest}, which asserts these bounds):
+ * included, input encrypted at the preferred scale; CKKS with N = 2^11, 40-bit primes, scale
+ * 2^40, 20 levels (insecure, test-only parameters; the noise per slot is that of larger N within
+ * a factor of about 2). {@code InverseCircuitTest} asserts the bounds.
  *
  * <table>
- *   <caption>1/x</caption>
- *   <tr><th>range</th><th>target</th><th>a, g, n</th><th>depth</th><th>planned</th><th>bound</th></tr>
- *   <tr><td>[0.5, 2]</td><td>2^-20</td><td>2, 4, 0</td><td>6</td><td>1.4e-7</td><td>1e-6</td></tr>
- *   <tr><td>[0.1, 10]</td><td>2^-16</td><td>4, 4, 0</td><td>8</td><td>3.9e-7</td><td>1e-5</td></tr>
- *   <tr><td>[0.01, 100]</td><td>2^-12</td><td>7, 3, 1</td><td>12</td><td>2.1e-11</td><td>1e-3</td></tr>
+ *   <caption>1/x: plan, predicted (noiseless) and measured max relative error</caption>
+ *   <tr><th>range</th><th>target</th><th>a, g, n</th><th>depth</th><th>predicted</th><th>measured</th><th>bound</th></tr>
+ *   <tr><td>[0.5, 2]</td><td>2^-20</td><td>3, 1, 0</td><td>4</td><td>8.4e-7</td><td>8.4e-7</td><td>2e-6</td></tr>
+ *   <tr><td>[0.1, 10]</td><td>2^-16</td><td>6, 0, 0</td><td>6</td><td>6.5e-6</td><td>6.5e-6</td><td>1e-5</td></tr>
+ *   <tr><td>[0.01, 100]</td><td>2^-12</td><td>9, 0, 0</td><td>9</td><td>7.3e-5</td><td>7.4e-5</td><td>2e-4</td></tr>
+ *   <tr><td>[0.001, 1000]</td><td>2^-10</td><td>10, 2, 1</td><td>14</td><td>1.7e-5</td><td>9.2e-5</td><td>1e-3</td></tr>
  * </table>
+ *
+ * With N = 2^10, 36-bit primes, scale 2^36: [0.5, 2] at 2^-16: 8.5e-7 (depth 4); [0.1, 10] at
+ * 2^-12 (plan 4, 2, 0, depth 6): 9.4e-5. An input at the default scale instead of the preferred one
+ * costs one more level and changes none of these figures by more than the bound.
  *
  * The input's own precision bounds the output's: {@code 1/x} turns an absolute input error
  * {@code δ} into a relative output error {@code δ/x}, largest at {@code lo}. Immutable;

@@ -28,16 +28,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Measured error</h2>
  *
  * Max relative error {@code |y·√x - 1|} over 1024 points spread geometrically over the range, ends
- * included; CKKS with N = 2^11 (insecure, test only), 40-bit primes, scale 2^40, input at the
- * preferred scale (tested in {@code InverseSqrtCircuitTest}, which asserts these bounds):
+ * included, input at the preferred scale; CKKS with N = 2^11, 40-bit primes, scale 2^40, 20
+ * levels (insecure, test-only parameters). {@code InverseSqrtCircuitTest} asserts the bounds.
  *
  * <table>
- *   <caption>1/√x</caption>
- *   <tr><th>range</th><th>target</th><th>a, k</th><th>depth</th><th>planned</th><th>bound</th></tr>
- *   <tr><td>[0.5, 2]</td><td>2^-20</td><td>3, 2</td><td>7</td><td>8e-9</td><td>1e-6</td></tr>
- *   <tr><td>[0.1, 10]</td><td>2^-16</td><td>5, 2</td><td>9</td><td>3e-7</td><td>1e-5</td></tr>
- *   <tr><td>[0.01, 100]</td><td>2^-12</td><td>7, 2</td><td>11</td><td>5e-6</td><td>1e-4</td></tr>
+ *   <caption>1/√x: plan, predicted (noiseless) and measured max relative error</caption>
+ *   <tr><th>range</th><th>target</th><th>a, k</th><th>depth</th><th>predicted</th><th>measured</th><th>bound</th></tr>
+ *   <tr><td>[0.5, 2]</td><td>2^-20</td><td>4, 0</td><td>4</td><td>7.0e-9</td><td>8.6e-9</td><td>1e-6</td></tr>
+ *   <tr><td>[0.1, 10]</td><td>2^-16</td><td>6, 0</td><td>6</td><td>6.5e-7</td><td>6.6e-7</td><td>1e-5</td></tr>
+ *   <tr><td>[0.01, 100]</td><td>2^-12</td><td>8, 1</td><td>10</td><td>6.5e-6</td><td>6.5e-6</td><td>1e-4</td></tr>
  * </table>
+ *
+ * With N = 2^10, 36-bit primes, scale 2^36: [0.5, 2] at 2^-16: 3.6e-8 (depth 4); [0.1, 10] at
+ * 2^-10 (plan 5, 0): 5.6e-4.
  *
  * Immutable; thread-safe.
  */
