@@ -35,8 +35,8 @@ import java.util.List;
  *
  * Max relative error {@code |y·x - 1|} over 1024 points spread geometrically over the range, ends
  * included, input encrypted at the preferred scale; CKKS with N = 2^11, 40-bit primes, scale
- * 2^40, 20 levels (insecure, test-only parameters; the noise per slot is that of larger N within
- * a factor of about 2). {@code InverseCircuitTest} asserts the bounds.
+ * 2^40, 20 levels (insecure, test-only parameters). {@code InverseCircuitTest} asserts the
+ * bounds.
  *
  * <table>
  *   <caption>1/x: plan, predicted (noiseless) and measured max relative error</caption>
@@ -49,7 +49,7 @@ import java.util.List;
  *
  * With N = 2^10, 36-bit primes, scale 2^36: [0.5, 2] at 2^-16: 8.5e-7 (depth 4); [0.1, 10] at
  * 2^-12 (plan 4, 2, 0, depth 6): 9.4e-5. An input at the default scale instead of the preferred one
- * costs one more level and changes none of these figures by more than the bound.
+ * costs one more level (tested on [0.1, 10]: within the same bound).
  *
  * The input's own precision bounds the output's: {@code 1/x} turns an absolute input error
  * {@code δ} into a relative output error {@code δ/x}, largest at {@code lo}. Immutable;
