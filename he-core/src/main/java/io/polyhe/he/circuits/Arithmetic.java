@@ -1,0 +1,98 @@
+package io.polyhe.he.circuits;
+
+import io.polyhe.he.ckks.CkksParameters;
+
+/**
+ * The operations a circuit is written against, over values of type {@code C}: real ciphertexts
+ * ({@link CiphertextArithmetic}) or simulated ones that carry only level, scale and size ({@link
+ * DepthSimulator}). Every circuit of this package is one generic method over an {@code
+ * Arithmetic}, so its dry run performs exactly the same sequence of level and scale changes as its
+ * real run: the simulation is equal to what happens by construction, and tests check it.
+ *
+ * <p>Semantics follow {@link io.polyhe.he.ckks.Evaluator}: operations return new values and leave
+ * their operands untouched; operands of additions must share level and scale (relative tolerance
+ * {@link io.polyhe.he.ckks.Evaluator#SCALE_TOLERANCE}); mismatches throw {@link
+ * IllegalArgumentException}, a missing key {@link IllegalStateException}. Scales are real numbers
+ * (slot value {@code v} is held as {@code v·scale}); levels count remaining rescales.
+ *
+ * @param <C> the ciphertext type
+ */
+public interface Arithmetic<C> {
+
+  /** The parameters every value belongs to. */
+  CkksParameters parameters();
+
+  /** Level of {@code a}: how many rescales it can still take. */
+  int level(C a);
+
+  /** Scale of {@code a}. */
+  double scale(C a);
+
+  /** Number of polynomials: 2, or 3 after {@link #mul} before {@link #relinearize}. */
+  int size(C a);
+
+  C add(C a, C b);
+
+  C sub(C a, C b);
+
+  C negate(C a);
+
+  /** Adds the real constant {@code c} to every slot (no level, scale unchanged). */
+  C addConstant(C a, double c);
+
+  /**
+   * Multiplies every slot by {@code c} encoded as {@code round(c·constantScale)}; the scale becomes
+   * {@code scale(a)·constantScale} (no rescale).
+   *
+   * @throws IllegalArgumentException if {@code |c·constantScale| >= 2^62}
+   */
+  C mulConstant(C a, double c, double constantScale);
+
+  /** Multiplies every slot by the integer {@code k}; scale and level unchanged. */
+  C mulInteger(C a, long k);
+
+  /**
+   * The same polynomials read at another scale: the slot values are multiplied by {@code
+   * scale(a)/scale}. Free (no arithmetic); used to apply constants by bookkeeping alone.
+   *
+   * @throws IllegalArgumentException unless {@code scale} is finite and at least 1
+   */
+  C withScale(C a, double scale);
+
+  /** The tensor product (3 parts), scale the product of the scales; no rescale. */
+  C mul(C a, C b);
+
+  /** Back to 2 parts; a 2-part value is returned unchanged. */
+  C relinearize(C a);
+
+  /** {@code relinearize(mul(a, b))}. */
+  default C mulRelin(C a, C b) {
+    return relinearize(mul(a, b));
+  }
+
+  /** Divides by {@code q_level}: one level down, scale divided by that prime. */
+  C rescale(C a);
+
+  /** Drops primes down to {@code level} (value and scale unchanged). */
+  C dropToLevel(C a, int level);
+
+  /** Rotates the slots left by {@code steps} (negative: right). */
+  C rotate(C a, int steps);
+
+  /** Rotations of {@code a} by each step sharing one decomposition; step 0 yields {@code a}. */
+  C[] rotateHoisted(C a, int[] steps);
+
+  /**
+   * Slot-wise product with {@code v} encoded at {@code a}'s level and scale {@code plainScale};
+   * the result's scale is {@code scale(a)·plainScale} (no rescale).
+   */
+  C mulPlain(C a, PlainVector v, double plainScale);
+
+  /** Adds {@code v} encoded at {@code a}'s level and scale. */
+  C addPlain(C a, PlainVector v);
+
+  /** The prime {@code q_level} a rescale at {@code level} divides by. */
+  default double q(int level) {
+    return parameters().rlwe().q(level);
+  }
+}

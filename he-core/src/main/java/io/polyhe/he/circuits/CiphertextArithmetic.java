@@ -1,0 +1,137 @@
+package io.polyhe.he.circuits;
+
+import io.polyhe.he.ckks.CkksEncoder;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ckks.Evaluator;
+import io.polyhe.he.ring.RnsPoly;
+import io.polyhe.he.rlwe.Ciphertext;
+
+/**
+ * {@link Arithmetic} over real ciphertexts: a thin adapter over an {@link Evaluator} (keys) and a
+ * {@link CkksEncoder} of the same context (plaintext vectors, whose encodings {@link PlainVector}
+ * caches). Thread-safe as its parts are.
+ */
+public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
+  private final Evaluator evaluator;
+  private final CkksEncoder encoder;
+  private final CkksParameters params;
+
+  /** Arithmetic with the evaluator's keys and an encoder of the evaluator's context. */
+  public CiphertextArithmetic(Evaluator evaluator) {
+    this.evaluator = evaluator;
+    this.encoder = new CkksEncoder(evaluator.context());
+    this.params = evaluator.context().parameters();
+  }
+
+  public Evaluator evaluator() {
+    return evaluator;
+  }
+
+  public CkksEncoder encoder() {
+    return encoder;
+  }
+
+  @Override
+  public CkksParameters parameters() {
+    return params;
+  }
+
+  @Override
+  public int level(Ciphertext a) {
+    return a.level();
+  }
+
+  @Override
+  public double scale(Ciphertext a) {
+    return a.scale();
+  }
+
+  @Override
+  public int size(Ciphertext a) {
+    return a.size();
+  }
+
+  @Override
+  public Ciphertext add(Ciphertext a, Ciphertext b) {
+    return evaluator.add(a, b);
+  }
+
+  @Override
+  public Ciphertext sub(Ciphertext a, Ciphertext b) {
+    return evaluator.sub(a, b);
+  }
+
+  @Override
+  public Ciphertext negate(Ciphertext a) {
+    return evaluator.negate(a);
+  }
+
+  @Override
+  public Ciphertext addConstant(Ciphertext a, double c) {
+    return evaluator.addConstant(a, c);
+  }
+
+  @Override
+  public Ciphertext mulConstant(Ciphertext a, double c, double constantScale) {
+    return evaluator.mulConstant(a, c, constantScale);
+  }
+
+  @Override
+  public Ciphertext mulInteger(Ciphertext a, long k) {
+    return evaluator.mulInteger(a, k);
+  }
+
+  @Override
+  public Ciphertext withScale(Ciphertext a, double scale) {
+    if (!Ciphertext.isValidScale(scale)) {
+      throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
+    }
+    // Ciphertexts are immutable and nobody writes their polynomials, so sharing them is safe.
+    // (Wished-for API: Evaluator.withScale, which would not need this.)
+    RnsPoly[] polys = new RnsPoly[a.size()];
+    for (int i = 0; i < polys.length; i++) {
+      polys[i] = a.poly(i);
+    }
+    return new Ciphertext(a.parameters(), polys, scale);
+  }
+
+  @Override
+  public Ciphertext mul(Ciphertext a, Ciphertext b) {
+    return a == b ? evaluator.square(a) : evaluator.mul(a, b);
+  }
+
+  @Override
+  public Ciphertext relinearize(Ciphertext a) {
+    return evaluator.relinearize(a);
+  }
+
+  @Override
+  public Ciphertext rescale(Ciphertext a) {
+    return evaluator.rescale(a);
+  }
+
+  @Override
+  public Ciphertext dropToLevel(Ciphertext a, int level) {
+    return a.level() == level ? a : evaluator.dropToLevel(a, level);
+  }
+
+  @Override
+  public Ciphertext rotate(Ciphertext a, int steps) {
+    return evaluator.rotate(a, steps);
+  }
+
+  @Override
+  public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
+    return evaluator.rotateHoisted(a, steps);
+  }
+
+  @Override
+  public Ciphertext mulPlain(Ciphertext a, PlainVector v, double plainScale) {
+    return evaluator.mulPlain(a, v.encoded(encoder, params, a.level(), plainScale));
+  }
+
+  @Override
+  public Ciphertext addPlain(Ciphertext a, PlainVector v) {
+    return evaluator.addPlain(a, v.encoded(encoder, params, a.level(), a.scale()));
+  }
+}

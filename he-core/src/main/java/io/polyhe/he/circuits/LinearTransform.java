@@ -1,0 +1,279 @@
+package io.polyhe.he.circuits;
+
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.rlwe.GaloisElements;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A plaintext matrix times an encrypted slot vector, plus an optional bias: the diagonal method
+ * with baby-step/giant-step and hoisted rotations, {@code M·v = Σ_g rot(Σ_b rot(diag_{g+b}, -g) ⊙
+ * rot(v, b), g)}. The baby rotations {@code rot(v, b)} share one decomposition ({@link
+ * Arithmetic#rotateHoisted}); each giant step costs one rotation; the diagonals are pre-rotated by
+ * {@code -g} in the clear. The baby-step size minimises the number of rotations for the matrix's
+ * actual diagonals (for {@code I_T ⊗ W} with equal strides there are {@code d_in + d_out - 1}).
+ *
+ * <p>Depth 1: the products are summed (and giant-rotated) before a single rescale, and the
+ * diagonals are encoded at {@code target·q_l/scale(input)} so that the output lands exactly on the
+ * target scale (default: the parameters' default scale). The bias is added after the rescale.
+ * Encoded diagonals are cached per level and input scale in {@link PlainVector}s ({@link
+ * #precompute} fills the cache ahead of time).
+ *
+ * <p>Immutable apart from the caches; thread-safe.
+ */
+public final class LinearTransform implements UnaryCircuit {
+  private final CkksParameters params;
+  private final BlockMatrix matrix;
+  private final int inputPeriod;
+  private final int babyStep;
+  /** Giant offset g -> (baby offset b -> pre-rotated diagonal). */
+  private final Map<Integer, Map<Integer, PlainVector>> plan;
+  private final int[] babySteps;
+  private final PlainVector bias;
+  private final double targetScale;
+  private final int[] galois;
+
+  private LinearTransform(CkksParameters params, BlockMatrix matrix, int inputPeriod, double[] biasRow,
+      double targetScale) {
+    if (!(targetScale >= 1) || Double.isInfinite(targetScale)) {
+      throw new IllegalArgumentException("target scale must be finite and >= 1, got " + targetScale);
+    }
+    int slots = params.slots();
+    this.params = params;
+    this.matrix = matrix;
+    this.inputPeriod = inputPeriod;
+    this.targetScale = targetScale;
+    Map<Integer, double[]> diags = DiagonalEncoder.diagonals(matrix, slots, inputPeriod);
+    if (diags.isEmpty()) {
+      throw new IllegalArgumentException("the matrix is zero");
+    }
+    this.babyStep = chooseBabyStep(diags.keySet());
+    this.plan = new TreeMap<>();
+    TreeSet<Integer> babies = new TreeSet<>();
+    for (Map.Entry<Integer, double[]> e : diags.entrySet()) {
+      int k = e.getKey();
+      int b = Math.floorMod(k, babyStep);
+      int g = k - b;
+      babies.add(b);
+      plan.computeIfAbsent(g, x -> new TreeMap<>())
+          .put(b, new PlainVector(DiagonalEncoder.rotate(e.getValue(), -g)));
+    }
+    this.babySteps = babies.stream().mapToInt(Integer::intValue).toArray();
+    int n = params.n();
+    this.galois = Levels.sortedDistinct(java.util.stream.IntStream.concat(
+        java.util.Arrays.stream(GaloisElements.forRotations(babySteps, n)),
+        java.util.Arrays.stream(GaloisElements.forRotations(
+            plan.keySet().stream().mapToInt(Integer::intValue).toArray(), n))));
+    if (biasRow != null) {
+      if (biasRow.length != matrix.outputDimension()) {
+        throw new IllegalArgumentException("bias has " + biasRow.length + " values, the output rows have "
+            + matrix.outputDimension());
+      }
+      double[] full = new double[matrix.outputSlots()];
+      for (int t = 0; t < matrix.blocks(); t++) {
+        System.arraycopy(biasRow, 0, full, t * matrix.outStride(), biasRow.length);
+      }
+      this.bias = new PlainVector(full);
+    } else {
+      this.bias = null;
+    }
+  }
+
+  /**
+   * {@code M·v (+ bias)} for the block matrix {@code matrix}; the bias (length {@code d_out}, may be
+   * null) is added to every output row. Outputs land at the default scale.
+   *
+   * @throws IllegalArgumentException if the matrix does not fit in the slots, is zero, or the bias
+   *     has the wrong length
+   */
+  public static LinearTransform of(CkksParameters params, BlockMatrix matrix, double[] bias) {
+    return new LinearTransform(params, matrix, 0, bias, params.defaultScale());
+  }
+
+  /**
+   * As {@link #of}, for an input that repeats every {@code inputPeriod} slots (a divisor of the
+   * slot count), which needs fewer diagonals (see {@link DiagonalEncoder}).
+   */
+  public static LinearTransform ofPeriodicInput(CkksParameters params, BlockMatrix matrix, int inputPeriod,
+      double[] bias) {
+    if (inputPeriod <= 0) {
+      throw new IllegalArgumentException("input period must be positive, got " + inputPeriod);
+    }
+    return new LinearTransform(params, matrix, inputPeriod, bias, params.defaultScale());
+  }
+
+  /** The same transformation with outputs landing at {@code scale}. */
+  public LinearTransform withTargetScale(double scale) {
+    return new LinearTransform(params, matrix, inputPeriod, biasRow(), scale);
+  }
+
+  private double[] biasRow() {
+    if (bias == null) {
+      return null;
+    }
+    double[] row = new double[matrix.outputDimension()];
+    for (int i = 0; i < row.length; i++) {
+      row[i] = bias.value(i);
+    }
+    return row;
+  }
+
+  public BlockMatrix matrix() {
+    return matrix;
+  }
+
+  public double targetScale() {
+    return targetScale;
+  }
+
+  /** Number of non-zero generalised diagonals. */
+  public int diagonalCount() {
+    int c = 0;
+    for (Map<Integer, PlainVector> m : plan.values()) {
+      c += m.size();
+    }
+    return c;
+  }
+
+  /** The baby-step size. */
+  public int babyStep() {
+    return babyStep;
+  }
+
+  /** Rotations per evaluation: hoisted baby steps plus giant steps (zero offsets excluded). */
+  public int rotationCount() {
+    int r = 0;
+    for (int b : babySteps) {
+      r += b != 0 ? 1 : 0;
+    }
+    for (int g : plan.keySet()) {
+      r += g != 0 ? 1 : 0;
+    }
+    return r;
+  }
+
+  @Override
+  public int depth() {
+    return 1;
+  }
+
+  @Override
+  public int[] galoisElements() {
+    return galois.clone();
+  }
+
+  @Override
+  public boolean needsRelinearizationKey() {
+    return false;
+  }
+
+  /** The plain result over all slots: {@code M·v + bias} (the reference of the circuit). */
+  public double[] applyPlain(double[] v) {
+    int slots = params.slots();
+    double[] in = v;
+    if (inputPeriod != 0) {
+      in = new double[slots];
+      for (int i = 0; i < slots; i++) {
+        in[i] = i % inputPeriod < v.length ? v[i % inputPeriod] : 0;
+      }
+    }
+    double[] out = matrix.multiply(in, slots);
+    if (bias != null) {
+      for (int i = 0; i < bias.length(); i++) {
+        out[i] += bias.value(i);
+      }
+    }
+    return out;
+  }
+
+  /** Encodes every diagonal (and the bias) for inputs at {@code level} and {@code inputScale}. */
+  public void precompute(CiphertextArithmetic ar, int level, double inputScale) {
+    double ptScale = targetScale * ar.q(level) / inputScale;
+    for (Map<Integer, PlainVector> m : plan.values()) {
+      for (PlainVector d : m.values()) {
+        d.encoded(ar.encoder(), params, level, ptScale);
+      }
+    }
+    if (bias != null && level > 0) {
+      bias.encoded(ar.encoder(), params, level - 1, targetScale);
+    }
+  }
+
+  /** Drops every cached encoding. */
+  public void clearCache() {
+    for (Map<Integer, PlainVector> m : plan.values()) {
+      for (PlainVector d : m.values()) {
+        d.clearCache();
+      }
+    }
+    if (bias != null) {
+      bias.clearCache();
+    }
+  }
+
+  @Override
+  public <C> C apply(Arithmetic<C> ar, C input) {
+    Levels.checkParameters(params, ar, "linear transform");
+    int level = ar.level(input);
+    Levels.require("linear transform", level, 1);
+    C v = ar.size(input) == 3 ? ar.relinearize(input) : input;
+    double ptScale = targetScale * ar.q(level) / ar.scale(v);
+    C[] rotated = ar.rotateHoisted(v, babySteps);
+    Map<Integer, C> byBaby = new TreeMap<>();
+    for (int i = 0; i < babySteps.length; i++) {
+      byBaby.put(babySteps[i], rotated[i]);
+    }
+    C acc = null;
+    for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
+      C inner = null;
+      for (Map.Entry<Integer, PlainVector> e : giant.getValue().entrySet()) {
+        C term = ar.mulPlain(byBaby.get(e.getKey()), e.getValue(), ptScale);
+        inner = inner == null ? term : ar.add(inner, term);
+      }
+      inner = ar.rotate(inner, giant.getKey());
+      acc = acc == null ? inner : ar.add(acc, inner);
+    }
+    C out = ar.withScale(ar.rescale(acc), targetScale);
+    if (bias != null) {
+      out = ar.addPlain(out, bias);
+    }
+    return out;
+  }
+
+  /**
+   * Baby-step size minimising baby plus giant rotations for the given offsets. The optimum lies
+   * near the square root of the offsets' span, so sizes up to a few times that are tried.
+   */
+  static int chooseBabyStep(java.util.Set<Integer> offsets) {
+    int min = offsets.stream().mapToInt(Integer::intValue).min().orElse(0);
+    int max = offsets.stream().mapToInt(Integer::intValue).max().orElse(0);
+    int span = max - min + 1;
+    int limit = Math.min(span, 4 * (int) Math.ceil(Math.sqrt(span)) + 4);
+    int best = 1;
+    int bestCost = Integer.MAX_VALUE;
+    for (int n1 = 1; n1 <= limit; n1++) {
+      java.util.BitSet babies = new java.util.BitSet(n1);
+      java.util.HashSet<Integer> giants = new java.util.HashSet<>();
+      for (int k : offsets) {
+        int b = Math.floorMod(k, n1);
+        babies.set(b);
+        giants.add(k - b);
+      }
+      int cost = (babies.cardinality() - (babies.get(0) ? 1 : 0))
+          + (giants.size() - (giants.contains(0) ? 1 : 0));
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = n1;
+      }
+    }
+    return best;
+  }
+
+  @Override
+  public String toString() {
+    return "LinearTransform(" + matrix.outputDimension() + "x" + matrix.inputDimension() + " x "
+        + matrix.blocks() + " blocks, diagonals " + diagonalCount() + ", baby " + babyStep
+        + ", rotations " + rotationCount() + (bias != null ? ", bias" : "") + ")";
+  }
+}
