@@ -47,7 +47,13 @@ public final class StrictJson {
         throw new ModelFormatException(source, "expected a JSON object, found " + reader.peek());
       }
       JsonElement element = readValue(source, reader, "");
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
+      boolean trailing;
+      try {
+        trailing = reader.peek() != JsonToken.END_DOCUMENT;
+      } catch (IOException e) {
+        trailing = true; // a second top-level value is a syntax error under strict parsing
+      }
+      if (trailing) {
         throw new ModelFormatException(source, "trailing data after the JSON object");
       }
       return new StrictJson(source, "", element.getAsJsonObject());
@@ -55,8 +61,17 @@ public final class StrictJson {
       if (e instanceof ModelFormatException m) {
         throw m;
       }
-      throw new ModelFormatException(source, "not valid JSON: " + e.getMessage(), e);
+      throw new ModelFormatException(source, "not valid JSON: " + brief(e.getMessage()), e);
     }
+  }
+
+  // gson's messages end with a troubleshooting link and a hint to go lenient; keep the facts.
+  private static String brief(String message) {
+    if (message == null) {
+      return "syntax error";
+    }
+    return message.lines().findFirst().orElse("")
+        .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
   }
 
   // Reads any value, rejecting duplicate keys (gson's tree model would keep the last silently).
