@@ -51,7 +51,8 @@ public final class DecoderState {
 
   /**
    * Appends {@code token} without computing logits (prefill and calibration, where the LM head
-   * would dominate the cost).
+   * would dominate the cost). The final norm still runs so that a {@link RangeRecorder} sees
+   * its input.
    *
    * @throws IllegalArgumentException if {@code token} is not a valid id
    * @throws IllegalStateException if the context is full

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -153,7 +154,7 @@ public final class SafetensorsFile {
               + "-byte data buffer (truncated file?)");
     }
     try {
-      return new TensorInfo(name, dtype, java.util.Arrays.stream(shape).boxed().toList(), off[0], off[1]);
+      return new TensorInfo(name, dtype, Arrays.stream(shape).boxed().toList(), off[0], off[1]);
     } catch (IllegalArgumentException ex) {
       throw new ModelFormatException(source, ex.getMessage());
     }

@@ -15,6 +15,7 @@ import io.polyhe.models.forward.DecoderState;
 import io.polyhe.models.forward.RangeRecorder;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.safetensors.DType;
+import io.polyhe.models.safetensors.SafetensorsFile;
 import io.polyhe.models.safetensors.SafetensorsWriter;
 import io.polyhe.models.safetensors.Tensor;
 import io.polyhe.models.weights.ModelWeights;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +73,6 @@ public final class ShapeOnlyGenerator {
    */
   public static Transformer write(Request r, Path dir) throws IOException {
     Files.createDirectories(dir);
-    ModelShape s = r.shape();
     // The exact pass used for calibration never touches the approximations; placeholders
     // satisfy the configuration's invariant until the real ones are fitted.
     Approximations placeholder =
@@ -80,9 +81,10 @@ public final class ShapeOnlyGenerator {
             ApproximationFitter.fitNewton(NewtonKind.INVERSE_SQRT, 1, 2, 1, 1e-3),
             ApproximationFitter.fitActivation(-1, 1, 1e-2));
     ModelConfig provisional = config(r, Optional.of(placeholder));
-    SafetensorsWriter.write(dir.resolve(Model.WEIGHTS), randomTensors(provisional, r.seed()), Map.of("format", "pt", "name", r.name()), DType.F32);
-    ModelWeights weights =
-        ModelWeights.from(provisional, io.polyhe.models.safetensors.SafetensorsFile.read(dir.resolve(Model.WEIGHTS)));
+    Path weightsFile = dir.resolve(Model.WEIGHTS);
+    SafetensorsWriter.write(
+        weightsFile, randomTensors(provisional, r.seed()), Map.of("format", "pt", "name", r.name()), DType.F32);
+    ModelWeights weights = ModelWeights.from(provisional, SafetensorsFile.read(weightsFile));
     Transformer model = new Transformer(provisional, weights);
     RangeRecorder seen = calibrate(model, r.sequences(), r.seed());
     double epsilon = r.attention() instanceof Attention.PowerSoftmax p ? p.epsilon() : 1e-2;
@@ -127,10 +129,10 @@ public final class ShapeOnlyGenerator {
       String name = e.getKey();
       long[] shape = e.getValue();
       SplittableRandom rng = root.split(); // one stream per tensor, in the fixed name order
-      int n = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact));
+      int n = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
       double[] v = new double[n];
       if (name.endsWith("norm.weight")) {
-        java.util.Arrays.fill(v, 1.0);
+        Arrays.fill(v, 1.0);
       } else if (name.startsWith("embed_")) {
         fillGaussian(v, rng, 1.0);
       } else if (name.endsWith(".weight")) {

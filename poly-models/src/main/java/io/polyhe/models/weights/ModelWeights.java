@@ -6,6 +6,7 @@ import io.polyhe.models.format.ModelFormatException;
 import io.polyhe.models.safetensors.SafetensorsFile;
 import io.polyhe.models.safetensors.Tensor;
 import io.polyhe.models.safetensors.TensorInfo;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,7 +122,7 @@ public record ModelWeights(
     int d = c.hiddenSize();
     int ff = c.intermediateSize();
     boolean bias = c.norm().kind() == Norm.Kind.LAYERNORM;
-    List<LayerWeights> layers = new java.util.ArrayList<>();
+    List<LayerWeights> layers = new ArrayList<>();
     for (int l = 0; l < c.numLayers(); l++) {
       String p = "layers." + l + ".";
       layers.add(
