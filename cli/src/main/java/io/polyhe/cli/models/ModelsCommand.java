@@ -1,12 +1,19 @@
 package io.polyhe.cli.models;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
 
-/** {@code polyhe models}: lists and evaluates the shipped models (filled in by the models issue). */
-@Command(name = "models", description = "List and evaluate the shipped models.")
+/** {@code polyhe models}: lists, evaluates and generates models; each subcommand does one thing. */
+@Command(
+    name = "models",
+    description = "List and evaluate the shipped models; generate shape-only models.",
+    subcommands = {ListModelsCommand.class, EvalModelsCommand.class, ShapeOnlyCommand.class})
 public final class ModelsCommand implements Runnable {
+  @Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    throw new UnsupportedOperationException("polyhe models is not implemented yet");
+    spec.commandLine().usage(System.out);
   }
 }

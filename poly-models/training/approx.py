@@ -1,0 +1,104 @@
+"""Polynomial approximations and their fitting, in float64.
+
+Mirrors io.polyhe.models.approx in Java: the same Chebyshev interpolation, Clenshaw evaluation,
+scaled initial guess and Newton iteration counts, so both sides produce the same coefficients.
+
+* Chebyshev series on [a, b]: f(x) ~ sum_k c_k T_k(t), t = (2x - a - b) / (b - a).
+* Inverse 1/x on [lo, hi]: y0 = guess(x) (Chebyshev series), then y <- y (2 - x y).
+* Inverse square root on [lo, hi]: y0 = guess(x), then y <- y (3 - x y^2) / 2.
+The guess is the Chebyshev interpolant of the target, scaled by a constant so that the Newton
+invariant (x y0 for 1/x, x y0^2 for 1/sqrt x) is centred on 1 over the range; this keeps Newton
+inside its convergence region ((0, 2) resp. (0, 3)) on the whole range.
+"""
+import math
+
+import numpy as np
+
+
+def cheb_interpolate(f, a, b, degree):
+    n = degree + 1
+    j = np.arange(n)
+    theta = math.pi * (j + 0.5) / n
+    xs = 0.5 * (b - a) * np.cos(theta) + 0.5 * (a + b)
+    fx = np.array([f(float(x)) for x in xs], dtype=np.float64)
+    coeffs = []
+    for k in range(n):
+        c = 2.0 / n * float(np.sum(fx * np.cos(k * theta)))
+        coeffs.append(c)
+    coeffs[0] *= 0.5
+    return coeffs
+
+
+def cheb_eval(coeffs, a, b, x):
+    """Clenshaw; x may be a float, numpy array or torch tensor (same arithmetic order as Java)."""
+    t = (2.0 * x - (a + b)) / (b - a)
+    b1 = 0.0 * x
+    b2 = 0.0 * x
+    for c in reversed(coeffs[1:]):
+        b1, b2 = c + 2.0 * t * b1 - b2, b1
+    return coeffs[0] + t * b1 - b2
+
+
+def grid(lo, hi, n=4001):
+    """Dense evaluation grid: linear and (for positive ranges) geometric points, both ends."""
+    pts = list(np.linspace(lo, hi, n))
+    if lo > 0:
+        pts += list(np.geomspace(lo, hi, n))
+    return np.array(sorted(set(pts)), dtype=np.float64)
+
+
+def newton_inv(y, x, iters):
+    for _ in range(iters):
+        y = y * (2.0 - x * y)
+    return y
+
+
+def newton_inv_sqrt(y, x, iters):
+    for _ in range(iters):
+        y = y * (3.0 - x * y * y) * 0.5
+    return y
+
+
+def fit_newton(kind, lo, hi, guess_degree, tol, max_iters=60):
+    """Fits the scaled guess and picks the fewest Newton iterations with max rel. error <= tol."""
+    if not (0 < lo < hi):
+        raise ValueError(f"{kind}: need 0 < lo < hi, got [{lo}, {hi}]")
+    target = (lambda x: 1.0 / x) if kind == "inverse" else (lambda x: 1.0 / math.sqrt(x))
+    step = newton_inv if kind == "inverse" else newton_inv_sqrt
+    xs = grid(lo, hi)
+    for deg in range(guess_degree, 0, -1):
+        c = cheb_interpolate(target, lo, hi, deg)
+        g = cheb_eval(c, lo, hi, xs)
+        inv = xs * g if kind == "inverse" else xs * g * g
+        if np.min(g) <= 0 or np.min(inv) <= 0:
+            continue  # interpolant not positive on the range: try a lower degree
+        s = 2.0 / (np.min(inv) + np.max(inv))
+        scale = s if kind == "inverse" else math.sqrt(s)
+        c = [ci * scale for ci in c]
+        y0 = cheb_eval(c, lo, hi, xs)
+        exact = np.array([target(float(x)) for x in xs])
+        for it in range(max_iters + 1):
+            err = float(np.max(np.abs(step(y0, xs, it) - exact) / exact))
+            if err <= tol:
+                return {"input_range": [lo, hi], "guess_degree": deg,
+                        "guess_coefficients": c, "newton_iterations": it,
+                        "max_rel_error": err, "target_rel_error": tol}
+        raise ValueError(f"{kind}: no convergence to {tol} in {max_iters} iterations on [{lo}, {hi}]")
+    raise ValueError(f"{kind}: no positive initial guess on [{lo}, {hi}]")
+
+
+def gelu_tanh(x):
+    return 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def fit_activation(a, b, tol, max_degree=127):
+    """Smallest-degree Chebyshev interpolant of tanh-GELU on [a, b] with max abs error <= tol."""
+    xs = grid(a, b)
+    exact = np.array([gelu_tanh(float(x)) for x in xs])
+    for deg in range(2, max_degree + 1):
+        c = cheb_interpolate(gelu_tanh, a, b, deg)
+        err = float(np.max(np.abs(cheb_eval(c, a, b, xs) - exact)))
+        if err <= tol:
+            return {"input_range": [a, b], "degree": deg, "coefficients": c,
+                    "max_abs_error": err, "target_abs_error": tol}
+    raise ValueError(f"gelu: degree {max_degree} does not reach {tol} on [{a}, {b}]")
