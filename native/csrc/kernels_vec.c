@@ -179,6 +179,27 @@ static void ntt_forward(const polyhe_ntt_plan *p, uint64_t *a) {
   }
   const vu q = SPLAT(p->q), two_q = SPLAT(2 * p->q);
   size_t t = n, m = 1;
+  /* Two stages per pass (radix-4) while both have t >= VW: half the passes through L2. */
+  for (; m < n / 2 && t >= 4 * VW; m <<= 2) {
+    t >>= 2;
+    for (size_t i = 0; i < m; i++) {
+      const vu w1 = SPLAT(p->w[m + i]), w1s = SPLAT(p->ws[m + i]);
+      const vu w2 = SPLAT(p->w[2 * m + 2 * i]), w2s = SPLAT(p->ws[2 * m + 2 * i]);
+      const vu w3 = SPLAT(p->w[2 * m + 2 * i + 1]), w3s = SPLAT(p->ws[2 * m + 2 * i + 1]);
+      uint64_t *x0 = a + 4 * i * t, *x1 = x0 + t, *x2 = x1 + t, *x3 = x2 + t;
+      for (size_t j = 0; j < t; j += VW) {
+        vu a0 = csub(load(x0 + j), two_q), a1 = csub(load(x1 + j), two_q);
+        vu v2 = shoup_lazy(load(x2 + j), w1, w1s, q), v3 = shoup_lazy(load(x3 + j), w1, w1s, q);
+        vu b0 = csub(a0 + v2, two_q), b2 = csub(a0 - v2 + two_q, two_q);
+        vu b1 = a1 + v3, b3 = a1 - v3 + two_q;
+        vu u1 = shoup_lazy(b1, w2, w2s, q), u3 = shoup_lazy(b3, w3, w3s, q);
+        store(x0 + j, b0 + u1);
+        store(x1 + j, b0 - u1 + two_q);
+        store(x2 + j, b2 + u3);
+        store(x3 + j, b2 - u3 + two_q);
+      }
+    }
+  }
   for (; m < n / 2; m <<= 1) {
     t >>= 1;
     if (t >= VW) {
@@ -211,22 +232,37 @@ static void ntt_inverse(const polyhe_ntt_plan *p, uint64_t *a) {
     return;
   }
   const vu q = SPLAT(p->q), two_q = SPLAT(2 * p->q);
-  size_t t = 1;
-  for (size_t h = n / 2; h > 1; h >>= 1) {
-    if (t < VW) {
-      inv_stage_narrow(a, n, h, (int)t, p->wi, p->wis, q, two_q);
-    } else {
-      for (size_t i = 0; i < h; i++) {
-        const vu wv = SPLAT(p->wi[h + i]), wsv = SPLAT(p->wis[h + i]);
-        uint64_t *x = a + 2 * i * t, *y = x + t;
-        for (size_t j = 0; j < t; j += VW) {
-          vu xv = load(x + j), yv = load(y + j);
-          store(x + j, csub(xv + yv, two_q));
-          store(y + j, shoup_lazy(xv - yv + two_q, wv, wsv, q));
-        }
+  size_t t = 1, h = n / 2;
+  for (; h > 1 && t < VW; h >>= 1, t <<= 1) inv_stage_narrow(a, n, h, (int)t, p->wi, p->wis, q, two_q);
+  /* Two stages per pass (radix-4) while both come before the last stage (h = 1). */
+  for (; h >= 4; h >>= 2, t <<= 2) {
+    const size_t h2 = h >> 1;
+    for (size_t i = 0; i < h2; i++) {
+      const vu w1 = SPLAT(p->wi[h + 2 * i]), w1s = SPLAT(p->wis[h + 2 * i]);
+      const vu w2 = SPLAT(p->wi[h + 2 * i + 1]), w2s = SPLAT(p->wis[h + 2 * i + 1]);
+      const vu w3 = SPLAT(p->wi[h2 + i]), w3s = SPLAT(p->wis[h2 + i]);
+      uint64_t *x0 = a + 4 * i * t, *x1 = x0 + t, *x2 = x1 + t, *x3 = x2 + t;
+      for (size_t j = 0; j < t; j += VW) {
+        vu a0 = load(x0 + j), a1 = load(x1 + j), a2 = load(x2 + j), a3 = load(x3 + j);
+        vu s0 = csub(a0 + a1, two_q), d0 = shoup_lazy(a0 - a1 + two_q, w1, w1s, q);
+        vu s1 = csub(a2 + a3, two_q), d1 = shoup_lazy(a2 - a3 + two_q, w2, w2s, q);
+        store(x0 + j, csub(s0 + s1, two_q));
+        store(x2 + j, shoup_lazy(s0 - s1 + two_q, w3, w3s, q));
+        store(x1 + j, csub(d0 + d1, two_q));
+        store(x3 + j, shoup_lazy(d0 - d1 + two_q, w3, w3s, q));
       }
     }
-    t <<= 1;
+  }
+  for (; h > 1; h >>= 1, t <<= 1) {
+    for (size_t i = 0; i < h; i++) {
+      const vu wv = SPLAT(p->wi[h + i]), wsv = SPLAT(p->wis[h + i]);
+      uint64_t *x = a + 2 * i * t, *y = x + t;
+      for (size_t j = 0; j < t; j += VW) {
+        vu xv = load(x + j), yv = load(y + j);
+        store(x + j, csub(xv + yv, two_q));
+        store(y + j, shoup_lazy(xv - yv + two_q, wv, wsv, q));
+      }
+    }
   }
   const size_t half = n / 2;
   const vu ni = SPLAT(p->n_inv), nis = SPLAT(p->n_inv_s);
