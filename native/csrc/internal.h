@@ -73,9 +73,11 @@ typedef struct {
   void (*mul_scalar)(const uint64_t *a, uint64_t w, uint64_t *out, size_t n, uint64_t q);
   void (*sub_scale)(const uint64_t *a, const uint64_t *last, uint64_t inv, uint64_t *out,
                     size_t n, uint64_t q);
-  /* Step 2 of base conversion; v values are below 2^vbits... see polyhe_convert_limb. */
+  /* Step 2 of base conversion (see polyhe_convert_limb). */
   void (*convert_limb)(const uint64_t *v, size_t stride, int from_count, const uint64_t *hat,
                        const uint8_t *neg, uint64_t d_mod, uint64_t *out, size_t n, uint64_t t);
+  /* neg[j] = (first ? 0 : neg[j]) + (v[j] > half): the centring count of base conversion. */
+  void (*count_upper)(const uint64_t *v, uint64_t half, uint8_t *neg, int first, size_t n);
 } polyhe_kernels;
 
 extern const polyhe_kernels polyhe_kernels_scalar;

@@ -288,16 +288,21 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   for (int i = 0; i < from_count; i++) hs[i] = polyhe_shoup52(hat[i], t);
   const V tv = SET1(t), two_t = SET1(2 * t), dv = SET1(d_mod), dsv = SET1(polyhe_shoup52(d_mod, t));
   size_t j = 0;
-  for (; j < TAIL_START(n); j += 8) {
-    V s = _mm512_setzero_si512();
+  /* Two vectors per step: the sum is a dependency chain, two chains keep the IFMA units busy. */
+  for (; j + 16 <= n; j += 16) {
+    V s0 = _mm512_setzero_si512(), s1 = s0;
     for (int i = 0; i < from_count; i++) {
-      V term = shoup52(LOAD(v + i * stride + j), SET1(hat[i]), SET1(hs[i]), tv);
-      s = csub(_mm512_add_epi64(s, term), two_t);
+      const V h = SET1(hat[i]), hsv = SET1(hs[i]);
+      const uint64_t *vi = v + i * stride + j;
+      s0 = csub(_mm512_add_epi64(s0, shoup52(LOAD(vi), h, hsv, tv)), two_t);
+      s1 = csub(_mm512_add_epi64(s1, shoup52(LOAD(vi + 8), h, hsv, tv)), two_t);
     }
-    s = csub(s, tv);
-    V c = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(neg + j)));
-    c = csub(shoup52(c, dv, dsv, tv), tv);
-    STORE(out + j, csub(_mm512_sub_epi64(_mm512_add_epi64(s, tv), c), tv));
+    V c0 = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(neg + j)));
+    V c1 = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(neg + j + 8)));
+    c0 = csub(shoup52(c0, dv, dsv, tv), tv);
+    c1 = csub(shoup52(c1, dv, dsv, tv), tv);
+    STORE(out + j, csub(_mm512_sub_epi64(_mm512_add_epi64(csub(s0, tv), tv), c0), tv));
+    STORE(out + j + 8, csub(_mm512_sub_epi64(_mm512_add_epi64(csub(s1, tv), tv), c1), tv));
   }
   if (j < n) {
     polyhe_kernels_scalar.convert_limb(v + j, stride, from_count, hat, neg + j, d_mod, out + j,
@@ -305,8 +310,8 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   }
 }
 
-/* Ops without products are the AVX-512 ones (filled in by the dispatcher's table). */
+/* Ops without products (NULL here) run on the AVX-512 table; the dispatcher routes them. */
 const polyhe_kernels polyhe_kernels_ifma = {
     "ifma", ntt_forward, ntt_inverse, NULL, NULL, NULL, NULL,
-    mul, mul_acc, mul_scalar, sub_scale, convert_limb,
+    mul, mul_acc, mul_scalar, sub_scale, convert_limb, NULL,
 };

@@ -133,7 +133,17 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   }
 }
 
+/* restrict: a uint8_t store could otherwise alias v and keep the loop from vectorising. */
+static void count_upper(const uint64_t *restrict v, uint64_t half, uint8_t *restrict neg,
+                        int first, size_t n) {
+  if (first) {
+    for (size_t j = 0; j < n; j++) neg[j] = (uint8_t)(v[j] > half);
+  } else {
+    for (size_t j = 0; j < n; j++) neg[j] = (uint8_t)(neg[j] + (v[j] > half));
+  }
+}
+
 const polyhe_kernels polyhe_kernels_scalar = {
     "scalar", ntt_forward, ntt_inverse, add, sub, negate, add_scalar,
-    mul, mul_acc, mul_scalar, sub_scale, convert_limb,
+    mul, mul_acc, mul_scalar, sub_scale, convert_limb, count_upper,
 };

@@ -358,16 +358,21 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   const vu tv = SPLAT(t), two_t = SPLAT(2 * t), dv = SPLAT(d_mod);
   const vu dsv = SPLAT(polyhe_shoup(d_mod, t));
   size_t j = 0;
-  for (; j < TAIL_START(n); j += VW) {
-    vu s = SPLAT(0);
+  /* Two vectors per step: two independent dependency chains through the sums. */
+  for (; j + 2 * VW <= n; j += 2 * VW) {
+    vu s0 = SPLAT(0), s1 = SPLAT(0);
     for (int i = 0; i < from_count; i++) {
-      s = csub(s + shoup_lazy(load(v + i * stride + j), SPLAT(hat[i]), SPLAT(hs[i]), tv), two_t);
+      const vu h = SPLAT(hat[i]), hsv = SPLAT(hs[i]);
+      const uint64_t *vi = v + i * stride + j;
+      s0 = csub(s0 + shoup_lazy(load(vi), h, hsv, tv), two_t);
+      s1 = csub(s1 + shoup_lazy(load(vi + VW), h, hsv, tv), two_t);
     }
-    s = csub(s, tv);
-    vu c;
-    for (int l = 0; l < VW; l++) c[l] = neg[j + l];
-    c = csub(shoup_lazy(c, dv, dsv, tv), tv);
-    store(out + j, csub(s + tv - c, tv));
+    vu c0, c1;
+    for (int l = 0; l < VW; l++) c0[l] = neg[j + l], c1[l] = neg[j + VW + l];
+    c0 = csub(shoup_lazy(c0, dv, dsv, tv), tv);
+    c1 = csub(shoup_lazy(c1, dv, dsv, tv), tv);
+    store(out + j, csub(csub(s0, tv) + tv - c0, tv));
+    store(out + j + VW, csub(csub(s1, tv) + tv - c1, tv));
   }
   if (j < n) {
     polyhe_kernels_scalar.convert_limb(v + j, stride, from_count, hat, neg + j, d_mod, out + j,
@@ -375,7 +380,36 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   }
 }
 
+#if VW == 8
+/* 64 comparisons per step; their mask bits add one to the selected bytes (AVX-512BW). */
+static void count_upper(const uint64_t *v, uint64_t half, uint8_t *neg, int first, size_t n) {
+  const __m512i h = _mm512_set1_epi64((long long)half), one = _mm512_set1_epi8(1);
+  size_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    uint64_t bits = 0;
+    for (int k = 0; k < 8; k++) {
+      __m512i x = _mm512_loadu_si512((const void *)(v + j + 8 * k));
+      bits |= (uint64_t)_mm512_cmpgt_epu64_mask(x, h) << (8 * k);
+    }
+    __m512i c = first ? _mm512_setzero_si512() : _mm512_loadu_si512((const void *)(neg + j));
+    _mm512_storeu_si512((void *)(neg + j), _mm512_mask_add_epi8(c, (__mmask64)bits, c, one));
+  }
+  if (j < n) polyhe_kernels_scalar.count_upper(v + j, half, neg + j, first, n - j);
+}
+#else
+/* Values are below 2^61, so the signed comparison the compiler vectorises to is exact. */
+static void count_upper(const uint64_t *restrict v, uint64_t half, uint8_t *restrict neg,
+                        int first, size_t n) {
+  const int64_t *sv = (const int64_t *)v, sh = (int64_t)half;
+  if (first) {
+    for (size_t j = 0; j < n; j++) neg[j] = (uint8_t)(sv[j] > sh);
+  } else {
+    for (size_t j = 0; j < n; j++) neg[j] = (uint8_t)(neg[j] + (sv[j] > sh));
+  }
+}
+#endif
+
 const polyhe_kernels KERNELS = {
     PATH_NAME, ntt_forward, ntt_inverse, add, sub, negate, add_scalar,
-    mul, mul_acc, mul_scalar, sub_scale, convert_limb,
+    mul, mul_acc, mul_scalar, sub_scale, convert_limb, count_upper,
 };

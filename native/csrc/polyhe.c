@@ -277,11 +277,12 @@ int polyhe_mul_scalar(const uint64_t *a, uint64_t s, uint64_t *out, size_t n, ui
 
 int polyhe_permute(const uint64_t *in, const int32_t *perm, uint64_t *out, size_t n) {
   if (in == NULL || perm == NULL || out == NULL) return POLYHE_E_NULL;
-  /* A gather; vector gathers are no faster than scalar loads on current cores. */
-  for (size_t j = 0; j < n; j++) {
-    if ((uint32_t)perm[j] >= n) return POLYHE_E_SIZE;
-    out[j] = in[perm[j]];
-  }
+  /* Validate first in a branch-free (vectorised) pass, so the gather loop has no exits. */
+  uint32_t bad = 0;
+  for (size_t j = 0; j < n; j++) bad |= (uint32_t)perm[j] >= n;
+  if (bad) return POLYHE_E_SIZE;
+  /* Scalar gather: vector gathers are no faster than scalar loads on current cores. */
+  for (size_t j = 0; j < n; j++) out[j] = in[perm[j]];
   return POLYHE_OK;
 }
 
@@ -320,10 +321,7 @@ int polyhe_convert_scale(const uint64_t *in, uint64_t hat_inv, uint64_t q, uint6
   if (neg == NULL) return POLYHE_E_NULL;
   if (hat_inv >= q) return POLYHE_E_MODULUS;
   mul_kernels(q)->mul_scalar(in, hat_inv, v, n, q);
-  const uint64_t half = (q - 1) >> 1;
-  if (first) memset(neg, 0, n);
-  /* Branch-free so the compiler vectorises it on every path. */
-  for (size_t j = 0; j < n; j++) neg[j] = (uint8_t)(neg[j] + (v[j] > half));
+  plain_kernels()->count_upper(v, (q - 1) >> 1, neg, first, n);
   return POLYHE_OK;
 }
 
