@@ -1,0 +1,436 @@
+package io.polyhe.nativebackend;
+
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.math.Modulus;
+import io.polyhe.he.math.NttTables;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * The native CPU backend: he-core's {@link ComputeBackend} on the C kernels of {@code
+ * libpolyhe_native.so}, bit-identical to the Java backend.
+ *
+ * <p>Data path: the SPI hands over heap {@code long[]} limbs; each is wrapped with {@link
+ * MemorySegment#ofArray(long[])} and passed to a critical downcall, so the C kernel works on the
+ * Java array in place (no copy, no off-heap staging). Batches are one downcall per limb, spread
+ * over limbs on a private {@link ForkJoinPool} when {@code threads > 1} and the batch is large
+ * enough, as in the Java backend. Per-prime NTT plans (twiddles with their 64- and 52-bit Shoup
+ * constants) live off-heap for the life of the process, one per (prime, ring degree). Base
+ * conversion stages its scaled source limbs in a per-thread off-heap buffer, since the target
+ * kernels read all of them at once.
+ *
+ * <p>Arguments are checked before any native call (array lengths, counts), so bad input throws
+ * {@link IllegalArgumentException} or {@link ArrayIndexOutOfBoundsException} as in the Java
+ * backend instead of touching foreign memory. Thread-safe.
+ */
+public final class NativeBackend implements ComputeBackend {
+  /** The backend's name for {@code ComputeBackends.create}. */
+  public static final String NAME = "native";
+
+  /** Below this many residues per call, running on the caller's thread is faster. */
+  private static final int PARALLEL_THRESHOLD = 1 << 14;
+
+  private static final Map<NttTables, MemorySegment> PLANS_BY_TABLES = new ConcurrentHashMap<>();
+  private static final Map<PlanKey, MemorySegment> PLANS = new ConcurrentHashMap<>();
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** NTT tables are a function of (prime, ring degree): one plan serves every equal table. */
+  private record PlanKey(long q, int logN) {}
+
+  private final int threads;
+  private final ForkJoinPool pool;
+
+  /**
+   * A native backend using {@code threads} worker threads (1 = the caller's thread).
+   *
+   * @throws IllegalStateException if the library is unavailable (use {@link
+   *     NativeBackendProvider#create} to get an empty result instead)
+   * @throws IllegalArgumentException if {@code threads < 1}
+   */
+  public NativeBackend(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    if (!NativeLibrary.available()) {
+      throw new IllegalStateException("native library unavailable: " + NativeLibrary.unavailableReason());
+    }
+    this.threads = threads;
+    this.pool = threads > 1 ? new ForkJoinPool(threads, daemonFactory(), null, false) : null;
+  }
+
+  private static ForkJoinPool.ForkJoinWorkerThreadFactory daemonFactory() {
+    return p -> {
+      var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+      t.setDaemon(true);
+      t.setName("polyhe-native-" + t.getPoolIndex());
+      return t;
+    };
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int threads() {
+    return threads;
+  }
+
+  private void forEachLimb(int count, long work, IntConsumer body) {
+    if (pool == null || count < 2 || work < PARALLEL_THRESHOLD) {
+      for (int i = 0; i < count; i++) {
+        body.accept(i);
+      }
+      return;
+    }
+    pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+  }
+
+  private static int length(long[][] limbs, int count) {
+    return count == 0 ? 0 : limbs[0].length;
+  }
+
+  private static MemorySegment seg(long[] a) {
+    return MemorySegment.ofArray(a);
+  }
+
+  /** Every limb {@code < count} of every array must exist and have length n. */
+  private static void checkLimbs(int count, int n, long[][]... arrays) {
+    if (count < 0) {
+      throw new IllegalArgumentException("negative count " + count);
+    }
+    for (long[][] a : arrays) {
+      if (a.length < count) {
+        throw new ArrayIndexOutOfBoundsException("limb " + a.length + " of " + count);
+      }
+      for (int i = 0; i < count; i++) {
+        if (a[i].length != n) {
+          throw new IllegalArgumentException(
+              "limb " + i + " has " + a[i].length + " residues, expected " + n);
+        }
+      }
+    }
+  }
+
+  private static void checkModuli(Modulus[] moduli, int count) {
+    if (moduli.length < count) {
+      throw new ArrayIndexOutOfBoundsException("modulus " + moduli.length + " of " + count);
+    }
+  }
+
+  private static void check(int rc, String what) {
+    if (rc != 0) {
+      throw new IllegalArgumentException(what + " rejected its arguments (code " + rc + ")");
+    }
+  }
+
+  // ---- NTT ------------------------------------------------------------------------------------
+
+  /** The native plan of these tables (created on first use, kept for the process). */
+  static MemorySegment plan(NttTables t) {
+    MemorySegment p = PLANS_BY_TABLES.get(t);
+    if (p == null) {
+      p = PLANS_BY_TABLES.computeIfAbsent(
+          t, k -> PLANS.computeIfAbsent(new PlanKey(k.modulus().value(), k.logN()), key -> createPlan(k)));
+    }
+    return p;
+  }
+
+  private static MemorySegment createPlan(NttTables t) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_LONG, t.rootPowers());
+      MemorySegment wi = arena.allocateFrom(ValueLayout.JAVA_LONG, t.invRootPowers());
+      MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+      int rc = (int) NativeLibrary.PLAN_CREATE.invokeExact(
+          t.modulus().value(), t.logN(), w, wi, t.nInv(), out);
+      check(rc, "polyhe_ntt_plan_create");
+      return out.get(ValueLayout.ADDRESS, 0);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void nttLimb(long[] a, NttTables t, boolean forward) {
+    if (a.length != t.n()) {
+      throw new IllegalArgumentException("limb has " + a.length + " residues, tables " + t.n());
+    }
+    MemorySegment plan = plan(t);
+    int rc;
+    try {
+      rc = forward
+          ? (int) NativeLibrary.NTT_FORWARD.invokeExact(plan, seg(a))
+          : (int) NativeLibrary.NTT_INVERSE.invokeExact(plan, seg(a));
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+    check(rc, "polyhe_ntt");
+  }
+
+  @Override
+  public void forwardNtt(long[][] limbs, NttTables[] tables, int count) {
+    int n = length(limbs, count);
+    checkLimbs(count, n, limbs);
+    forEachLimb(count, (long) count * n, i -> nttLimb(limbs[i], tables[i], true));
+  }
+
+  @Override
+  public void inverseNtt(long[][] limbs, NttTables[] tables, int count) {
+    int n = length(limbs, count);
+    checkLimbs(count, n, limbs);
+    forEachLimb(count, (long) count * n, i -> nttLimb(limbs[i], tables[i], false));
+  }
+
+  // ---- pointwise ------------------------------------------------------------------------------
+
+  private static void binary(
+      java.lang.invoke.MethodHandle h, long[] a, long[] b, long[] out, long q) {
+    int rc;
+    try {
+      rc = (int) h.invokeExact(seg(a), seg(b), seg(out), (long) out.length, q);
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+    check(rc, "pointwise kernel");
+  }
+
+  private void binaryAll(
+      java.lang.invoke.MethodHandle h, long[][] a, long[][] b, long[][] out, Modulus[] moduli,
+      int count) {
+    int n = length(a, count);
+    checkLimbs(count, n, a, b, out);
+    checkModuli(moduli, count);
+    forEachLimb(count, (long) count * n, i -> binary(h, a[i], b[i], out[i], moduli[i].value()));
+  }
+
+  @Override
+  public void add(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count) {
+    binaryAll(NativeLibrary.ADD, a, b, out, moduli, count);
+  }
+
+  @Override
+  public void sub(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count) {
+    binaryAll(NativeLibrary.SUB, a, b, out, moduli, count);
+  }
+
+  @Override
+  public void multiply(long[][] a, long[][] b, long[][] out, Modulus[] moduli, int count) {
+    binaryAll(NativeLibrary.MUL, a, b, out, moduli, count);
+  }
+
+  @Override
+  public void multiplyAccumulate(long[][] a, long[][] b, long[][] acc, Modulus[] moduli, int count) {
+    binaryAll(NativeLibrary.MUL_ACC, a, b, acc, moduli, count);
+  }
+
+  @Override
+  public void negate(long[][] a, long[][] out, Modulus[] moduli, int count) {
+    int n = length(a, count);
+    checkLimbs(count, n, a, out);
+    checkModuli(moduli, count);
+    forEachLimb(count, (long) count * n, i -> {
+      int rc;
+      try {
+        rc = (int) NativeLibrary.NEGATE.invokeExact(seg(a[i]), seg(out[i]), (long) n, moduli[i].value());
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      check(rc, "polyhe_negate");
+    });
+  }
+
+  private void scalarAll(
+      java.lang.invoke.MethodHandle h, long[][] a, long[] scalars, long[][] out, Modulus[] moduli,
+      int count) {
+    int n = length(a, count);
+    checkLimbs(count, n, a, out);
+    checkModuli(moduli, count);
+    if (scalars.length < count) {
+      throw new ArrayIndexOutOfBoundsException("scalar " + scalars.length + " of " + count);
+    }
+    forEachLimb(count, (long) count * n, i -> {
+      int rc;
+      try {
+        rc = (int) h.invokeExact(seg(a[i]), scalars[i], seg(out[i]), (long) n, moduli[i].value());
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      check(rc, "scalar kernel (scalars must be reduced)");
+    });
+  }
+
+  @Override
+  public void multiplyScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
+    scalarAll(NativeLibrary.MUL_SCALAR, a, scalars, out, moduli, count);
+  }
+
+  @Override
+  public void addScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
+    scalarAll(NativeLibrary.ADD_SCALAR, a, scalars, out, moduli, count);
+  }
+
+  // ---- automorphisms --------------------------------------------------------------------------
+
+  @Override
+  public void permute(long[][] in, int[] permutation, long[][] out, int count) {
+    int n = length(in, count);
+    checkLimbs(count, n, in, out);
+    if (count > 0 && permutation.length != n) {
+      throw new IllegalArgumentException("permutation of " + permutation.length + " for limbs of " + n);
+    }
+    MemorySegment perm = MemorySegment.ofArray(permutation);
+    forEachLimb(count, (long) count * n, i -> {
+      int rc;
+      try {
+        rc = (int) NativeLibrary.PERMUTE.invokeExact(seg(in[i]), perm, seg(out[i]), (long) n);
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      if (rc != 0) {
+        throw new ArrayIndexOutOfBoundsException("permutation index out of [0, " + n + ")");
+      }
+    });
+  }
+
+  @Override
+  public void automorphismCoefficients(
+      long[][] in, int galois, long[][] out, Modulus[] moduli, int count) {
+    int n = length(in, count);
+    checkLimbs(count, n, in, out);
+    checkModuli(moduli, count);
+    forEachLimb(count, (long) count * n, i -> {
+      int rc;
+      try {
+        rc = (int) NativeLibrary.AUTOMORPHISM_COEFF.invokeExact(
+            seg(in[i]), galois, seg(out[i]), (long) n, moduli[i].value());
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      check(rc, "polyhe_automorphism_coeff (galois must be odd and below 2N)");
+    });
+  }
+
+  // ---- rescale ---------------------------------------------------------------------------------
+
+  @Override
+  public void subtractAndScale(
+      long[][] a, long[][] last, long[] inverses, long[][] out, Modulus[] moduli, int count) {
+    int n = length(a, count);
+    checkLimbs(count, n, a, last, out);
+    checkModuli(moduli, count);
+    if (inverses.length < count) {
+      throw new ArrayIndexOutOfBoundsException("inverse " + inverses.length + " of " + count);
+    }
+    forEachLimb(count, (long) count * n, i -> {
+      int rc;
+      try {
+        rc = (int) NativeLibrary.SUBTRACT_AND_SCALE.invokeExact(
+            seg(a[i]), seg(last[i]), inverses[i], seg(out[i]), (long) n, moduli[i].value());
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      check(rc, "polyhe_subtract_and_scale");
+    });
+  }
+
+  // ---- base conversion -------------------------------------------------------------------------
+
+  /**
+   * Per-thread off-heap staging of base conversion: the scaled sources {@code v} (one limb after
+   * another), the count of negative {@code v_i} per coefficient, and the factor columns.
+   */
+  private static final class Scratch {
+    private MemorySegment v = MemorySegment.NULL;
+    private MemorySegment neg = MemorySegment.NULL;
+    private MemorySegment fromQ = MemorySegment.NULL;
+
+    void ensure(int fromCount, int n) {
+      long vBytes = (long) fromCount * n * Long.BYTES;
+      if (v.byteSize() < vBytes) {
+        v = Arena.ofAuto().allocate(vBytes, 64);
+      }
+      if (neg.byteSize() < n) {
+        neg = Arena.ofAuto().allocate(n, 64);
+      }
+      if (fromQ.byteSize() < (long) fromCount * Long.BYTES) {
+        fromQ = Arena.ofAuto().allocate(256L * Long.BYTES, 64);
+      }
+    }
+  }
+
+  @Override
+  public void convertBasis(
+      long[][] in,
+      Modulus[] from,
+      long[] hatInverse,
+      long[] hatInverseShoup,
+      int fromCount,
+      long[][] hat,
+      long[][] hatShoup,
+      long[] dModTo,
+      long[][] out,
+      Modulus[] to,
+      int toCount) {
+    if (fromCount > 127) {
+      throw new IllegalArgumentException("at most 127 source primes, got " + fromCount);
+    }
+    if (fromCount < 1) {
+      throw new IllegalArgumentException("at least one source prime, got " + fromCount);
+    }
+    int n = in[0].length;
+    checkLimbs(fromCount, n, in);
+    checkLimbs(toCount, n, out);
+    checkModuli(from, fromCount);
+    checkModuli(to, toCount);
+    if (hatInverse.length < fromCount || hat.length < fromCount || dModTo.length < toCount) {
+      throw new ArrayIndexOutOfBoundsException("base conversion factors shorter than the bases");
+    }
+    Scratch s = SCRATCH.get();
+    s.ensure(fromCount, n);
+    final MemorySegment v = s.v;
+    final MemorySegment neg = s.neg;
+    final MemorySegment fromQ = s.fromQ;
+    long stride = n;
+    try {
+      for (int i = 0; i < fromCount; i++) {
+        fromQ.setAtIndex(ValueLayout.JAVA_LONG, i, from[i].value());
+        int rc = (int) NativeLibrary.CONVERT_SCALE.invokeExact(
+            seg(in[i]), hatInverse[i], from[i].value(), v.asSlice((long) i * n * Long.BYTES),
+            neg, i == 0 ? 1 : 0, (long) n);
+        check(rc, "polyhe_convert_scale");
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+    forEachLimb(toCount, (long) toCount * n * fromCount, k -> {
+      long[] column = new long[fromCount];
+      for (int i = 0; i < fromCount; i++) {
+        column[i] = hat[i][k];
+      }
+      int rc;
+      try {
+        rc = (int) NativeLibrary.CONVERT_LIMB.invokeExact(
+            v, stride, fromCount, fromQ, MemorySegment.ofArray(column), neg, dModTo[k],
+            seg(out[k]), (long) n, to[k].value());
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+      check(rc, "polyhe_convert_limb");
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "NativeBackend(threads=" + threads + ", path=" + NativePaths.active() + ")";
+  }
+}
