@@ -328,13 +328,20 @@ public final class Evaluator {
     rlwe.checkOwns(a);
     requireTwoParts(a, what);
     GaloisKey key = galoisKey(g, what);
-    KeySwitcher.Decomposition d = switcher().decompose(a.poly(1));
-    return finishGalois(a, d, key);
+    // One rotation: permute c_1 (l+1 limbs) before decomposing rather than every digit after.
+    RnsPoly c1 = new RnsPoly(a.poly(1).basis(), true);
+    ring.automorphism(a.poly(1), g, c1);
+    RnsPoly[] switched = switcher().switchKey(c1, key.switchingKey());
+    return addRotatedC0(a, g, switched);
   }
 
   private Ciphertext finishGalois(Ciphertext a, KeySwitcher.Decomposition d, GaloisKey key) {
     int g = key.galoisElement();
-    RnsPoly[] switched = switcher().switchDecomposed(d, key.switchingKey(), g);
+    return addRotatedC0(a, g, switcher().switchDecomposed(d, key.switchingKey(), g));
+  }
+
+  /** {@code (σ(c_0) + c_0', c_1')} for the key-switched pair of {@code σ(c_1)}. */
+  private Ciphertext addRotatedC0(Ciphertext a, int g, RnsPoly[] switched) {
     RnsPoly c0 = new RnsPoly(a.poly(0).basis(), true);
     ring.automorphism(a.poly(0), g, c0);
     ring.add(switched[0], c0, switched[0]);
@@ -367,9 +374,14 @@ public final class Evaluator {
       }
     }
     Ciphertext[] out = new Ciphertext[steps.length];
-    KeySwitcher.Decomposition d = any ? switcher().decompose(a.poly(1)) : null;
-    for (int i = 0; i < steps.length; i++) {
-      out[i] = keysByStep[i] == null ? a : finishGalois(a, d, keysByStep[i]);
+    if (!any) {
+      java.util.Arrays.fill(out, a);
+      return out;
+    }
+    try (KeySwitcher.Decomposition d = switcher().decompose(a.poly(1))) {
+      for (int i = 0; i < steps.length; i++) {
+        out[i] = keysByStep[i] == null ? a : finishGalois(a, d, keysByStep[i]);
+      }
     }
     return out;
   }

@@ -2,6 +2,7 @@ package io.polyhe.he.rlwe;
 
 import io.polyhe.he.math.Modulus;
 import io.polyhe.he.ring.BaseConverter;
+import io.polyhe.he.ring.LimbPool;
 import io.polyhe.he.ring.RnsBasis;
 import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.ring.RnsRing;
@@ -9,28 +10,75 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hybrid key switching (Han–Ki): ModUp of each digit by fast base conversion, inner product with
- * the key over {@code Q_l·P}, ModDown by P.
+ * Hybrid key switching (Han–Ki): ModUp of each digit by centred fast base conversion, inner
+ * product with the key over {@code Q_l·P}, ModDown by P.
  *
- * <p>{@link #decompose} is the expensive, key-independent half (inverse NTT, base conversion, NTTs);
- * its result can be reused for many keys, which is what hoisted rotations do: automorphisms commute
- * with the decomposition, so {@link #switchDecomposed} may permute the digits first. Thread-safe
- * (caches only).
+ * <p>{@link #decompose} is the expensive, key-independent half (inverse NTT, base conversion,
+ * NTTs); its result can be reused for many keys, which is what hoisted rotations do: automorphisms
+ * commute with the decomposition, so {@link #switchDecomposed} may permute the digits first.
+ * Temporaries come from a bounded {@link LimbPool}; a {@link Decomposition} returns its limbs there
+ * when closed. Thread-safe.
  */
 public final class KeySwitcher {
   private final RlweContext context;
   private final RlweParameters params;
   private final RnsRing ring;
   private final int alpha;
+  private final LimbPool pool;
   /** ModUp converters by (level, digit). */
   private final Map<Long, ModUpPlan> modUp = new ConcurrentHashMap<>();
   /** P to Q (all ciphertext primes; prefixes serve lower levels). */
   private final BaseConverter modDown;
   /** {@code P^-1 mod q_i}. */
   private final long[] pInverse;
+  private final Modulus[] qModuli;
 
-  /** The digits of a polynomial at {@code level}, each over {@code q_0..q_level·P}, NTT form. */
-  public record Decomposition(int level, RnsPoly[] digits) {}
+  /**
+   * The digits of a polynomial at {@code level}, each over {@code q_0..q_level·P}, NTT form.
+   * Close it to hand its limbs back to the pool (optional; unclosed ones are garbage-collected).
+   */
+  public static final class Decomposition implements AutoCloseable {
+    private final int level;
+    private final RnsPoly[] digits;
+    private final LimbPool pool;
+    private boolean closed;
+
+    Decomposition(int level, RnsPoly[] digits, LimbPool pool) {
+      this.level = level;
+      this.digits = digits;
+      this.pool = pool;
+    }
+
+    public int level() {
+      return level;
+    }
+
+    /** Digit {@code j}; read-only. */
+    public RnsPoly digit(int j) {
+      checkOpen();
+      return digits[j];
+    }
+
+    public int digitCount() {
+      return digits.length;
+    }
+
+    private void checkOpen() {
+      if (closed) {
+        throw new IllegalStateException("decomposition already closed");
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        for (RnsPoly d : digits) {
+          pool.give(d);
+        }
+      }
+    }
+  }
 
   private record ModUpPlan(int start, int end, BaseConverter converter, int[] targetPositions) {}
 
@@ -42,11 +90,16 @@ public final class KeySwitcher {
     if (params.pCount() == 0) {
       throw new IllegalStateException("key switching needs special primes; these parameters have none");
     }
+    int widest = params.qCount() + params.pCount();
+    // Enough idle limbs for a decomposition, its accumulators and ModDown temporaries.
+    this.pool = new LimbPool(params.n(), (params.dnum() + 4) * widest);
     this.modDown = new BaseConverter(context.basisP(), context.basisQ());
     this.pInverse = new long[params.qCount()];
+    this.qModuli = new Modulus[params.qCount()];
     RnsBasis p = context.basisP();
     for (int i = 0; i < params.qCount(); i++) {
       Modulus qi = context.basisQ().modulus(i);
+      qModuli[i] = qi;
       long prod = 1;
       for (int k = 0; k < p.size(); k++) {
         prod = qi.mul(prod, qi.reduceUnsigned(p.modulus(k).value()));
@@ -90,7 +143,8 @@ public final class KeySwitcher {
     if (!d.basis().sameAs(context.basisAtLevel(level))) {
       throw new IllegalArgumentException("key switching input over foreign primes");
     }
-    RnsPoly coefficients = d.copy();
+    RnsPoly coefficients = pool.takePoly(d.basis(), true);
+    ring.copyInto(d, coefficients);
     ring.toCoefficients(coefficients);
     int digits = params.digitCount(level);
     RnsBasis qp = context.basisQPAtLevel(level);
@@ -102,20 +156,23 @@ public final class KeySwitcher {
       for (int i = 0; i < width; i++) {
         source[i] = coefficients.limb(plan.start + i);
       }
-      RnsBasis target = plan.converter.to();
-      RnsPoly converted = new RnsPoly(target, false);
-      plan.converter.convert(ring, source, converted.limbs());
-      ring.toNtt(converted);
       long[][] limbs = new long[qp.size()][];
-      for (int i = plan.start; i < plan.end; i++) {
-        limbs[i] = d.limb(i).clone();
+      long[][] converted = new long[plan.targetPositions.length][];
+      for (int t = 0; t < converted.length; t++) {
+        converted[t] = pool.take();
+        limbs[plan.targetPositions[t]] = converted[t];
       }
-      for (int t = 0; t < plan.targetPositions.length; t++) {
-        limbs[plan.targetPositions[t]] = converted.limb(t);
+      plan.converter.convert(ring, source, converted);
+      RnsPoly convertedPoly = new RnsPoly(plan.converter.to(), converted, false);
+      ring.toNtt(convertedPoly);
+      for (int i = plan.start; i < plan.end; i++) {
+        limbs[i] = pool.take();
+        System.arraycopy(d.limb(i), 0, limbs[i], 0, d.n());
       }
       out[j] = new RnsPoly(qp, limbs, true);
     }
-    return new Decomposition(level, out);
+    pool.give(coefficients);
+    return new Decomposition(level, out, pool);
   }
 
   /**
@@ -127,55 +184,63 @@ public final class KeySwitcher {
     context.checkOwns(key);
     int level = decomposition.level();
     RnsBasis qp = context.basisQPAtLevel(level);
-    RnsPoly acc0 = new RnsPoly(qp, true);
-    RnsPoly acc1 = new RnsPoly(qp, true);
+    RnsPoly acc0 = pool.takePoly(qp, true);
+    RnsPoly acc1 = pool.takePoly(qp, true);
     int[] permutation = galois == 1 ? null : ring.nttPermutation(galois);
-    RnsPoly permuted = permutation == null ? null : new RnsPoly(qp, true);
-    for (int j = 0; j < decomposition.digits().length; j++) {
-      RnsPoly digit = decomposition.digits()[j];
+    RnsPoly permuted = permutation == null ? null : pool.takePoly(qp, true);
+    for (int j = 0; j < decomposition.digitCount(); j++) {
+      RnsPoly digit = decomposition.digit(j);
       if (permutation != null) {
         ring.automorphism(digit, galois, permuted);
         digit = permuted;
       }
-      ring.multiplyAccumulate(digit, context.viewQPAtLevel(key.b(j), level), acc0);
-      ring.multiplyAccumulate(digit, context.viewQPAtLevel(key.a(j), level), acc1);
+      RnsPoly b = context.viewQPAtLevel(key.b(j), level);
+      RnsPoly a = context.viewQPAtLevel(key.a(j), level);
+      if (j == 0) {
+        ring.multiply(digit, b, acc0);
+        ring.multiply(digit, a, acc1);
+      } else {
+        ring.multiplyAccumulate(digit, b, acc0);
+        ring.multiplyAccumulate(digit, a, acc1);
+      }
     }
-    return new RnsPoly[] {modDown(acc0, level), modDown(acc1, level)};
+    RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
+    pool.give(acc0);
+    pool.give(acc1);
+    if (permuted != null) {
+      pool.give(permuted);
+    }
+    return out;
   }
 
   /** {@code (c_0', c_1')} with {@code c_0' + c_1'·s ≈ d·s'} for the key from {@code s'} to s. */
   public RnsPoly[] switchKey(RnsPoly d, SwitchingKey key) {
-    return switchDecomposed(decompose(d), key, 1);
+    try (Decomposition decomposition = decompose(d)) {
+      return switchDecomposed(decomposition, key, 1);
+    }
   }
 
-  /** {@code round-ish(x / P)} from {@code q_0..q_level·P} down to {@code q_0..q_level}, NTT form. */
+  /** {@code round(x / P)} from {@code q_0..q_level·P} down to {@code q_0..q_level}, NTT form. */
   private RnsPoly modDown(RnsPoly x, int level) {
     int qCount = level + 1;
     int k = params.pCount();
     RnsBasis pBasis = context.basisP();
-    RnsPoly xp = new RnsPoly(pBasis, true);
+    RnsPoly xp = pool.takePoly(pBasis, true);
     for (int i = 0; i < k; i++) {
       System.arraycopy(x.limb(qCount + i), 0, xp.limb(i), 0, x.n());
     }
     ring.toCoefficients(xp);
     RnsBasis target = context.basisAtLevel(level);
-    RnsPoly correction = new RnsPoly(target, false);
+    RnsPoly correction = pool.takePoly(target, false);
     modDown.convert(ring, xp.limbs(), correction.limbs(), qCount);
     ring.toNtt(correction);
     RnsPoly out = new RnsPoly(target, true);
     long[][] xq = new long[qCount][];
     System.arraycopy(x.limbs(), 0, xq, 0, qCount);
-    long[] inverses = java.util.Arrays.copyOf(pInverse, qCount);
     ring.backend()
-        .subtractAndScale(xq, correction.limbs(), inverses, out.limbs(), moduli(target), qCount);
+        .subtractAndScale(xq, correction.limbs(), pInverse, out.limbs(), qModuli, qCount);
+    pool.give(xp);
+    pool.give(correction);
     return out;
-  }
-
-  private static Modulus[] moduli(RnsBasis b) {
-    Modulus[] m = new Modulus[b.size()];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = b.modulus(i);
-    }
-    return m;
   }
 }
