@@ -15,7 +15,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +43,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Units: timings are microseconds of wall-clock time measured inside the peer around the
  * operation alone ({@code process.hrtime.bigint()}); inputs are prepared outside the timed region.
  *
- * <p>Errors: every failure (install, start, a peer that dies or exceeds the reply timeout, an
- * error reply) is a {@link SealPeerException} whose message carries the peer's own error text.
- * After the peer dies or times out this object is closed and every further request throws.
+ * <p>Errors: every failure (install, start, a peer that dies or exceeds the reply timeout, an error
+ * reply) is a {@link SealPeerException} whose message carries the peer's own error text. After the
+ * peer dies or times out this object is closed and every further request throws.
  *
  * <p>Thread safety: requests are serialised (the methods are synchronized); the peer handles one
  * request at a time anyway.
@@ -81,6 +80,7 @@ public final class SealPeer implements AutoCloseable {
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration QUIT_GRACE = Duration.ofSeconds(10);
   private static final Duration PUMP_DRAIN = Duration.ofSeconds(2);
+
   /** Serialises installs inside this JVM; the file lock serialises them across JVMs. */
   private static final Object INSTALL_LOCK = new Object();
 
@@ -124,6 +124,7 @@ public final class SealPeer implements AutoCloseable {
 
   private final Process process;
   private final BufferedWriter toPeer;
+
   /** Reply lines in arrival order; {@code Optional.empty()} marks the end of the peer's stdout. */
   private final BlockingQueue<Optional<String>> replies = new LinkedBlockingQueue<>();
 
@@ -136,7 +137,8 @@ public final class SealPeer implements AutoCloseable {
     this.process = process;
     this.replyTimeout = replyTimeout;
     this.toPeer =
-        new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        new BufferedWriter(
+            new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
     this.stdoutPump =
         Thread.ofPlatform()
             .daemon()
@@ -184,7 +186,11 @@ public final class SealPeer implements AutoCloseable {
     Path dir = repositoryRoot.toAbsolutePath().normalize().resolve(PEER_DIRECTORY);
     if (!Files.isRegularFile(dir.resolve(SCRIPT))) {
       throw new SealPeerException(
-          "no SEAL peer at " + dir.resolve(SCRIPT) + " (is " + repositoryRoot + " a polyhe checkout?)");
+          "no SEAL peer at "
+              + dir.resolve(SCRIPT)
+              + " (is "
+              + repositoryRoot
+              + " a polyhe checkout?)");
     }
     return dir;
   }
@@ -266,8 +272,8 @@ public final class SealPeer implements AutoCloseable {
               FileChannel.open(
                   peerDir.resolve(".npm-ci.lock"),
                   StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE);
-          FileLock ignored = ch.lock()) {
+                  StandardOpenOption.WRITE)) {
+        ch.lock(); // held until the channel closes
         if (isInstalled(peerDir)) { // another JVM installed it while we waited
           return;
         }
@@ -279,7 +285,9 @@ public final class SealPeer implements AutoCloseable {
     }
     if (!isInstalled(peerDir)) {
       throw new SealPeerException(
-          "npm ci finished but " + nodeBinary(peerDir) + " or node-seal is still missing; "
+          "npm ci finished but "
+              + nodeBinary(peerDir)
+              + " or node-seal is still missing; "
               + howToInstall(peerDir));
     }
   }
@@ -300,16 +308,19 @@ public final class SealPeer implements AutoCloseable {
         new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
             .directory(peerDir.toFile())
             .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
+    p.getOutputStream().close(); // npm ci asks nothing; an open stdin could only make it wait
     // npm's stdout must not reach ours: the bench writes its JSON there.
     Thread pump = pumpLines(p.getInputStream(), "[npm] ", "npm-ci-output");
     try {
       if (!p.waitFor(INSTALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new SealPeerException(
-            "npm ci took longer than " + INSTALL_TIMEOUT.toMinutes() + " min; stopped it; run it"
-                + " by hand: " + installCommand(peerDir));
+            "npm ci took longer than "
+                + INSTALL_TIMEOUT.toMinutes()
+                + " min; stopped it; run it"
+                + " by hand: "
+                + installCommand(peerDir));
       }
       pump.join(PUMP_DRAIN);
     } catch (InterruptedException e) {
@@ -319,8 +330,11 @@ public final class SealPeer implements AutoCloseable {
     }
     if (p.exitValue() != 0) {
       throw new SealPeerException(
-          "npm ci failed with exit code " + p.exitValue() + " (its output is above); fix that and"
-              + " run: " + installCommand(peerDir));
+          "npm ci failed with exit code "
+              + p.exitValue()
+              + " (its output is above); fix that and"
+              + " run: "
+              + installCommand(peerDir));
     }
   }
 
@@ -333,9 +347,9 @@ public final class SealPeer implements AutoCloseable {
   }
 
   /**
-   * Builds a SEAL CKKS context with ring degree {@code 2^logN} and {@code
-   * CoeffModulus.Create(N, logQ)}, whose last prime SEAL takes as its single special prime; pass
-   * polyhe's ciphertext primes followed by its special primes. Replaces any previous context.
+   * Builds a SEAL CKKS context with ring degree {@code 2^logN} and {@code CoeffModulus.Create(N,
+   * logQ)}, whose last prime SEAL takes as its single special prime; pass polyhe's ciphertext
+   * primes followed by its special primes. Replaces any previous context.
    *
    * <p>SEAL counts all but the last prime as ciphertext primes, so a polyhe chain with {@code k}
    * ciphertext primes and more than one special prime gives SEAL more ciphertext primes than
@@ -516,7 +530,9 @@ public final class SealPeer implements AutoCloseable {
       return JsonParser.parseString(line.get()).getAsJsonObject();
     } catch (JsonParseException | IllegalStateException e) {
       throw new SealPeerException(
-          "SEAL peer answered " + what + " with something other than a JSON object: "
+          "SEAL peer answered "
+              + what
+              + " with something other than a JSON object: "
               + abbreviate(line.get()));
     }
   }
@@ -526,7 +542,11 @@ public final class SealPeer implements AutoCloseable {
     stop(Duration.ofSeconds(5));
     String code = process.isAlive() ? "killed" : "exit code " + process.exitValue();
     return new SealPeerException(
-        "SEAL peer ended (" + code + ") during " + what + "; its stderr, prefixed [seal-peer], is"
+        "SEAL peer ended ("
+            + code
+            + ") during "
+            + what
+            + "; its stderr, prefixed [seal-peer], is"
             + " above");
   }
 
@@ -538,7 +558,10 @@ public final class SealPeer implements AutoCloseable {
 
   private static boolean isOk(JsonObject r) {
     JsonElement ok = r.get("ok");
-    return ok != null && ok.isJsonPrimitive() && ok.getAsJsonPrimitive().isBoolean() && ok.getAsBoolean();
+    return ok != null
+        && ok.isJsonPrimitive()
+        && ok.getAsJsonPrimitive().isBoolean()
+        && ok.getAsBoolean();
   }
 
   private static JsonObject expectOk(JsonObject r, String what) {
@@ -546,7 +569,10 @@ public final class SealPeer implements AutoCloseable {
       String error = optionalString(r, "error");
       String detail = optionalString(r, "detail");
       throw new SealPeerException(
-          "SEAL peer failed " + what + ": " + (error == null ? abbreviate(r.toString()) : error)
+          "SEAL peer failed "
+              + what
+              + ": "
+              + (error == null ? abbreviate(r.toString()) : error)
               + (detail == null ? "" : " (" + detail + ")"));
     }
     return r;
@@ -560,7 +586,8 @@ public final class SealPeer implements AutoCloseable {
   private static JsonElement field(JsonObject r, String name) {
     JsonElement e = r.get(name);
     if (e == null || e.isJsonNull()) {
-      throw new SealPeerException("SEAL peer reply lacks \"" + name + "\": " + abbreviate(r.toString()));
+      throw new SealPeerException(
+          "SEAL peer reply lacks \"" + name + "\": " + abbreviate(r.toString()));
     }
     return e;
   }

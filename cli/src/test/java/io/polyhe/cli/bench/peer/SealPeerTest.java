@@ -26,7 +26,8 @@ class SealPeerTest {
   private static Path root() {
     Path root =
         SealPeer.findRepositoryRoot(Path.of(""))
-            .orElseThrow(() -> new AssertionError("no bench/peer above " + Path.of("").toAbsolutePath()));
+            .orElseThrow(
+                () -> new AssertionError("no bench/peer above " + Path.of("").toAbsolutePath()));
     assumeTrue(
         SealPeer.isInstalled(SealPeer.peerDirectory(root)) || SealPeer.findNpm().isPresent(),
         "npm is not on PATH, so the SEAL peer cannot be installed (cd bench/peer && npm ci)");
@@ -88,7 +89,8 @@ class SealPeerTest {
       assertEquals(1, setup.ctPrimes());
       SealPeerException rescale =
           assertThrows(SealPeerException.class, () -> peer.run("rescale", 1));
-      assertTrue(rescale.getMessage().contains("at least 2 ciphertext primes"), rescale.getMessage());
+      assertTrue(
+          rescale.getMessage().contains("at least 2 ciphertext primes"), rescale.getMessage());
       // SEAL's own exceptions come through with their what(): 2^60 does not fit a 36-bit prime.
       SealPeerException scale = assertThrows(SealPeerException.class, () -> peer.run("mul", 1));
       assertTrue(scale.getMessage().contains("scale out of bounds"), scale.getMessage());
