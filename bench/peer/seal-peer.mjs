@@ -89,6 +89,10 @@ function setup(req) {
   const topCtPrimes = req.logQ.length - 1;
   const ctPrimes = req.ctPrimes === undefined ? topCtPrimes : intIn(req.ctPrimes, 'ctPrimes', 1, topCtPrimes);
   const n = 2 ** logN;
+  // Refuse up front what cannot fit, rather than spending minutes building a context whose key
+  // generation then stalls at the 4 GiB ceiling (observed at logN 16 with 35 primes).
+  const keyBytes = keySwitchingKeyBytes(n, req.logQ.length);
+  checkFits(WASM_BASE_BYTES + contextBytesEstimate(n, req.logQ.length) + KEYGEN_FACTOR * keyBytes, logN, req.logQ);
 
   const owned = [];
   const own = (obj) => (owned.push(obj), obj);
@@ -147,6 +151,39 @@ function setup(req) {
     ctPrimes,
     topCtPrimes,
   };
+}
+
+// ---- memory budget ---------------------------------------------------------------------------
+// node-seal is 32-bit WebAssembly: its heap stops one page short of 4 GiB. Measured on node-seal
+// 7.0.0: the module starts at ~17 MB; a context with expanded chain keeps NTT and RNS tables for
+// every level, ~72 bytes per coefficient per prime per level (logN 15, 20 primes: 516 MB); and
+// keys plus the transient memory of generating them and of the ops settle at ~4.5 key sizes
+// (relin + Galois + one keygen_galois_1 + SEAL's pooled temporaries), hence 5 for margin.
+// (logN 16 with 20 primes: estimate 2.8 GiB, measured 2.87 GB resident.) The heap never
+// shrinks, so its current size says nothing about what a new setup needs: estimate only.
+
+const WASM_MAX_BYTES = 4 * 2 ** 30 - 65536;
+const WASM_BASE_BYTES = 17 * 2 ** 20;
+const CONTEXT_BYTES_PER_COEFF = 72;
+const KEYGEN_FACTOR = 5;
+
+/** A key-switching key in SEAL: one digit per ciphertext prime, each 2 polys over all primes. */
+function keySwitchingKeyBytes(n, primes) {
+  return (primes - 1) * 2 * primes * n * 8;
+}
+
+/** Levels have primes, primes-1, ..., 1 primes (key level first). */
+function contextBytesEstimate(n, primes) {
+  return CONTEXT_BYTES_PER_COEFF * n * ((primes * (primes + 1)) / 2);
+}
+
+function checkFits(bytes, logN, logQ) {
+  if (bytes > WASM_MAX_BYTES) {
+    const gib = (bytes / 2 ** 30).toFixed(1);
+    throw new PeerError(
+      `SEAL in 32-bit WebAssembly cannot hold logN ${logN} with ${logQ.length} primes: context and keys need about ${gib} GiB, the limit is 4 GiB (use fewer primes)`,
+    );
+  }
 }
 
 // ---- inputs (always prepared outside the timed region) ------------------------------------
