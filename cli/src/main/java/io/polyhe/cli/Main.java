@@ -20,7 +20,27 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(Main::reportFailure);
+    int code = cli.execute(args);
     System.exit(code);
+  }
+
+  /**
+   * Prints a failed command's reason on stderr as one line per cause, without a stack trace (set
+   * {@code POLYHE_DEBUG=1} for the trace), and exits with 1 (2 for bad input).
+   */
+  private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    StringBuilder message = new StringBuilder("polyhe " + cmd.getCommandName() + ": " + e.getMessage());
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      message.append("\n  caused by: ").append(c);
+    }
+    cmd.getErr().println(message);
+    if ("1".equals(System.getenv("POLYHE_DEBUG"))) {
+      for (StackTraceElement frame : e.getStackTrace()) {
+        cmd.getErr().println("    at " + frame);
+      }
+    }
+    return e instanceof IllegalArgumentException ? 2 : 1;
   }
 }

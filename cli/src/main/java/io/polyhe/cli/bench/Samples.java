@@ -27,6 +27,11 @@ final class Samples {
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
+  /** Fastest sample in microseconds; NaN if there are none. */
+  double min() {
+    return values.length == 0 ? Double.NaN : java.util.Arrays.stream(values).min().getAsDouble();
+  }
+
   /** Times {@code iterations} runs of {@code body}, one sample each. */
   static double[] time(Runnable body, int iterations) {
     double[] out = new double[iterations];
