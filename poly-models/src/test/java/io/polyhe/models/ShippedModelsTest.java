@@ -94,6 +94,23 @@ class ShippedModelsTest {
     }
   }
 
+  /**
+   * The encrypted pass's budget: tiny is trained with range penalties (training/README.md) so
+   * that each calibrated range, margin included, is narrow and each circuit shallow.
+   */
+  @Test
+  void approximationsAreShallowEnoughForTheEncryptedPass() throws IOException {
+    Approximations a = ShippedModels.load("tiny").config().approximations().orElseThrow();
+    NewtonApproximation inv = a.attentionInverse();
+    NewtonApproximation isq = a.normInverseSqrt();
+    assertTrue(inv.hi() / inv.lo() <= 1e3, "1/x range ratio " + inv.hi() / inv.lo());
+    assertTrue(isq.hi() / isq.lo() <= 1e3, "1/sqrt range ratio " + isq.hi() / isq.lo());
+    assertTrue(a.activation().series().a() >= -10 && a.activation().series().b() <= 10, a.activation().series().toString());
+    assertTrue(inv.encryptedDepth() <= 8, "1/x depth " + inv.encryptedDepth());
+    assertTrue(isq.encryptedDepth() <= 8, "1/sqrt depth " + isq.encryptedDepth());
+    assertTrue(a.activation().encryptedDepth() <= 5, "gelu depth " + a.activation().encryptedDepth());
+  }
+
   @Test
   void javaFitterReproducesTheTrainingScriptsFits() throws IOException {
     Approximations a = ShippedModels.load("tiny").config().approximations().orElseThrow();
