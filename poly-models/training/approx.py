@@ -100,5 +100,89 @@ def fit_activation(a, b, tol, max_degree=127):
         err = float(np.max(np.abs(cheb_eval(c, a, b, xs) - exact)))
         if err <= tol:
             return {"input_range": [a, b], "degree": deg, "coefficients": c,
-                    "max_abs_error": err, "target_abs_error": tol}
+                    "max_abs_error": err, "target_abs_error": tol, "encrypted_depth": chebyshev_depth(deg)}
     raise ValueError(f"gelu: degree {max_degree} does not reach {tol} on [{a}, {b}]")
+
+
+# --- fitting for encrypted depth -----------------------------------------------------------
+# Depth model of the encrypted pass (one CKKS level per multiplication level):
+#   Chebyshev series of degree d: ceil(log2(d + 1)) levels (d = 0 costs none);
+#   one Newton step, 1/x: y <- y (2 - x y) = 2y - (x y) y; 1/sqrt: y <- y (3 - x y^2) / 2 =
+#   1.5 y - 0.5 (x y)(y y): two levels each (the products of one level run in parallel).
+NEWTON_STEP_DEPTH = 2
+
+
+def chebyshev_depth(degree):
+    return max(0, math.ceil(math.log2(degree + 1))) if degree > 0 else 0
+
+
+def newton_depth(guess_degree, iterations):
+    return chebyshev_depth(guess_degree) + NEWTON_STEP_DEPTH * iterations
+
+
+def _scaled_guess(kind, lo, hi, deg, xs):
+    """The Chebyshev interpolant of the target scaled so Newton's invariant is centred on 1,
+    or None when it is not positive on the grid."""
+    target = (lambda x: 1.0 / x) if kind == "inverse" else (lambda x: 1.0 / math.sqrt(x))
+    c = cheb_interpolate(target, lo, hi, deg)
+    g = cheb_eval(c, lo, hi, xs)
+    inv = xs * g if kind == "inverse" else xs * g * g
+    if np.min(g) <= 0 or np.min(inv) <= 0:
+        return None
+    s = 2.0 / (np.min(inv) + np.max(inv))
+    scale = s if kind == "inverse" else math.sqrt(s)
+    return [ci * scale for ci in c]
+
+
+def _iterations_needed(kind, c, lo, hi, xs, exact, tol, max_iters):
+    """Fewest Newton iterations from guess c reaching max rel. error tol, with that error;
+    (None, None) if max_iters do not suffice."""
+    step = newton_inv if kind == "inverse" else newton_inv_sqrt
+    y = cheb_eval(c, lo, hi, xs)
+    for it in range(max_iters + 1):
+        err = float(np.max(np.abs(y - exact) / exact))
+        if err <= tol:
+            return it, err
+        y = step(y, xs, 1)
+    return None, None
+
+
+def fit_newton_min_depth(kind, lo, hi, tol, max_guess_degree=255, max_iters=60):
+    """The guess degree and Newton count of least encrypted depth reaching max rel. error tol.
+
+    Candidates: guess degrees 2^k - 1 (the largest degree of each depth), k = 1 .. while
+    <= max_guess_degree; each with the fewest iterations that reach tol. The least total depth
+    wins (ties: the lower degree). Then the degree is lowered to the smallest one of the same
+    Chebyshev depth that still reaches tol with the same iteration count (fewer
+    multiplications, same depth). Guesses are fitted as in fit_newton (scaled interpolant)."""
+    if not (0 < lo < hi):
+        raise ValueError(f"{kind}: need 0 < lo < hi, got [{lo}, {hi}]")
+    target = (lambda x: 1.0 / x) if kind == "inverse" else (lambda x: 1.0 / math.sqrt(x))
+    xs = grid(lo, hi)
+    exact = np.array([target(float(x)) for x in xs])
+    best = None  # (depth, degree, iterations)
+    k = 1
+    while (1 << k) - 1 <= max_guess_degree:
+        deg = (1 << k) - 1
+        c = _scaled_guess(kind, lo, hi, deg, xs)
+        if c is not None:
+            it, _ = _iterations_needed(kind, c, lo, hi, xs, exact, tol, max_iters)
+            if it is not None:
+                depth = newton_depth(deg, it)
+                if best is None or depth < best[0]:
+                    best = (depth, deg, it)
+        k += 1
+    if best is None:
+        raise ValueError(f"{kind}: no guess of degree <= {max_guess_degree} converges to {tol} on [{lo}, {hi}]")
+    depth, deg, it = best
+    lowest = (deg + 1) // 2  # smallest degree with the same Chebyshev depth
+    for d in range(max(1, lowest), deg + 1):
+        c = _scaled_guess(kind, lo, hi, d, xs)
+        if c is None:
+            continue
+        need, err = _iterations_needed(kind, c, lo, hi, xs, exact, tol, it)
+        if need is not None:
+            return {"input_range": [lo, hi], "guess_degree": d, "guess_coefficients": c,
+                    "newton_iterations": need, "max_rel_error": err, "target_rel_error": tol,
+                    "encrypted_depth": newton_depth(d, need)}
+    raise AssertionError("unreachable: the candidate itself meets the tolerance")

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 import approx
 import tasks
-from model import PolyDecoder, Recorder
+from model import PolyDecoder, RangePenalty, Recorder
 
 
 def batch(rng, n, exclude):
@@ -99,6 +99,16 @@ def write_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+def fit(model, args, kind, lo, hi):
+    """--fit depth: least encrypted depth (guess degree <= --max-guess-degree); --fit fixed:
+    the original rule (guess of degree --guess-degree, then the fewest Newton steps)."""
+    if args.fit == "depth":
+        return approx.fit_newton_min_depth(kind, lo, hi, args.newton_tol, args.max_guess_degree)
+    a = approx.fit_newton(kind, lo, hi, args.guess_degree, args.newton_tol)
+    a["encrypted_depth"] = approx.newton_depth(a["guess_degree"], a["newton_iterations"])
+    return a
+
+
 def calibrate(model, args, exclude):
     rng = random.Random(args.seed + 1)
     ids, _, lens = batch(rng, args.calib_samples, exclude)
@@ -108,13 +118,11 @@ def calibrate(model, args, exclude):
     obs = rec.ranges
     ap = {}
     lo, hi = obs["norm_inverse_sqrt"]
-    ap["norm_inverse_sqrt"] = approx.fit_newton("inverse_sqrt", lo / args.range_factor,
-                                                hi * args.range_factor, args.guess_degree, args.newton_tol)
+    ap["norm_inverse_sqrt"] = fit(model, args, "inverse_sqrt", lo / args.range_factor, hi * args.range_factor)
     if model.attention == "power_softmax":
         # eps + mean(s^p) >= eps always, so eps is a hard lower end; widen only the top.
         _, hi = obs["attention_inverse"]
-        ap["attention_inverse"] = approx.fit_newton("inverse", model.epsilon, hi * args.range_factor,
-                                                    args.guess_degree, args.newton_tol)
+        ap["attention_inverse"] = fit(model, args, "inverse", model.epsilon, hi * args.range_factor)
     lo, hi = obs["activation"]
     c, half = (lo + hi) / 2, (hi - lo) / 2 * (1 + args.act_margin)
     ap["activation"] = approx.fit_activation(c - half, c + half, args.act_tol)
@@ -138,10 +146,21 @@ def main():
     ap.add_argument("--power", type=int, default=4)
     ap.add_argument("--epsilon", type=float, default=1e-2)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--den-max", type=float, default=None,
+                    help="range penalty: keep eps + mean s^p below this (power model; off by default)")
+    ap.add_argument("--var-range", type=float, nargs=2, default=None, metavar=("LO", "HI"),
+                    help="range penalty: keep LayerNorm input variances in [LO, HI] (off by default)")
+    ap.add_argument("--act-max", type=float, default=None,
+                    help="range penalty: keep |GELU input| below this (off by default)")
+    ap.add_argument("--log-every", type=int, default=500)
+    ap.add_argument("--penalty-weight", type=float, default=1.0, help="weight of the range penalties in the loss")
     ap.add_argument("--calib-samples", type=int, default=4096)
     ap.add_argument("--range-factor", type=float, default=2.0, help="multiplicative margin of 1/x and 1/sqrt ranges")
     ap.add_argument("--act-margin", type=float, default=0.25, help="relative widening of the GELU range")
-    ap.add_argument("--guess-degree", type=int, default=3)
+    ap.add_argument("--fit", choices=["depth", "fixed"], default="depth",
+                    help="depth: 1/x and 1/sqrt fitted for the least encrypted depth; fixed: --guess-degree + Newton")
+    ap.add_argument("--max-guess-degree", type=int, default=255, help="largest guess degree tried by --fit depth")
+    ap.add_argument("--guess-degree", type=int, default=3, help="guess degree of --fit fixed")
     ap.add_argument("--newton-tol", type=float, default=1e-5)
     ap.add_argument("--act-tol", type=float, default=1e-3)
     args = ap.parse_args()
@@ -163,10 +182,14 @@ def main():
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / args.steps))))
     loss_val = float("nan")
+    penalised = bool(args.den_max or args.var_range or args.act_max)
     for step in range(args.steps):
-        ids, lmask, _ = batch(rng, args.batch, exclude)
-        logits = model(ids[:, :-1])
-        loss = F.cross_entropy(logits[lmask], ids[:, 1:][lmask])
+        ids, lmask, lens = batch(rng, args.batch, exclude)
+        reg = RangePenalty(args.den_max if attention == "power_softmax" else None, args.var_range, args.act_max) \
+            if penalised else None
+        logits = model(ids[:, :-1], lengths=lens, reg=reg)
+        ce = F.cross_entropy(logits[lmask], ids[:, 1:][lmask])
+        loss = ce + args.penalty_weight * reg.total if penalised else ce
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -175,10 +198,14 @@ def main():
         loss_val = float(loss)
         if not math.isfinite(loss_val):
             sys.exit(f"loss diverged at step {step}")
-        if step % 500 == 0 or step == args.steps - 1:
-            print(f"step {step:5d} loss {loss_val:.4f} lr {sched.get_last_lr()[0]:.2e} "
+        if step % args.log_every == 0 or step == args.steps - 1:
+            pen = (" pen " + " ".join(f"{k} {float(v):.2e}" for k, v in reg.parts.items())) if penalised else ""
+            print(f"step {step:5d} loss {loss_val:.4f} ce {float(ce):.4f}{pen} lr {sched.get_last_lr()[0]:.2e} "
                   f"t {time.time() - t0:.0f}s", flush=True)
     train_s = time.time() - t0
+    # The float32 weights right after training, next to OUT (not part of the export), so the
+    # calibration/fit/export stage can be inspected or rerun without retraining.
+    torch.save(model.state_dict(), args.out.rstrip("/") + ".trained.pt")
 
     # Calibrate and evaluate in float64 on the float32-rounded weights (what the file holds).
     model = model.double().eval()
@@ -212,7 +239,13 @@ def main():
                       "eos": tasks.EOS},
         "tasks": {t: {"min_len": tasks.LENGTHS[t][0], "max_len": tasks.LENGTHS[t][1]} for t in tasks.TASKS},
         "training": {"command": cmd, "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr,
-                     "final_loss": loss_val, "train_seconds": round(train_s, 1), "threads": args.threads,
+                     "final_loss": loss_val,
+                     "range_penalty": ({"den_max": args.den_max, "var_range": args.var_range,
+                                        "act_max": args.act_max, "weight": args.penalty_weight}
+                                       if penalised else None),
+                     "fit": {"rule": args.fit, "max_guess_degree": args.max_guess_degree,
+                             "guess_degree": args.guess_degree, "newton_tol": args.newton_tol,
+                             "act_tol": args.act_tol}, "train_seconds": round(train_s, 1), "threads": args.threads,
                      "torch": torch.__version__, "test_exact_acc": exact_acc, "test_poly_plain_acc": poly_acc},
     }
     if attention == "softmax":

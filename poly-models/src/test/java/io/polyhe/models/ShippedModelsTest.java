@@ -34,6 +34,8 @@ class ShippedModelsTest {
   static final double GOLDEN_TOLERANCE = 1e-6;
   static final double NEWTON_BOUND = 1e-5;
   static final double ACTIVATION_BOUND = 1e-3;
+  /** train.py's --max-guess-degree default (the shipped tiny is fitted with --fit depth). */
+  static final int MAX_GUESS_DEGREE = 255;
 
   @Test
   void listsTheShippedModels() throws IOException {
@@ -92,11 +94,29 @@ class ShippedModelsTest {
     }
   }
 
+  /**
+   * The encrypted pass's budget: tiny is trained with range penalties (training/README.md) so
+   * that each calibrated range, margin included, is narrow and each circuit shallow.
+   */
+  @Test
+  void approximationsAreShallowEnoughForTheEncryptedPass() throws IOException {
+    Approximations a = ShippedModels.load("tiny").config().approximations().orElseThrow();
+    NewtonApproximation inv = a.attentionInverse();
+    NewtonApproximation isq = a.normInverseSqrt();
+    assertTrue(inv.hi() / inv.lo() <= 1e3, "1/x range ratio " + inv.hi() / inv.lo());
+    assertTrue(isq.hi() / isq.lo() <= 1e3, "1/sqrt range ratio " + isq.hi() / isq.lo());
+    assertTrue(a.activation().series().a() >= -10 && a.activation().series().b() <= 10, a.activation().series().toString());
+    assertTrue(inv.encryptedDepth() <= 8, "1/x depth " + inv.encryptedDepth());
+    assertTrue(isq.encryptedDepth() <= 8, "1/sqrt depth " + isq.encryptedDepth());
+    assertTrue(a.activation().encryptedDepth() <= 5, "gelu depth " + a.activation().encryptedDepth());
+  }
+
   @Test
   void javaFitterReproducesTheTrainingScriptsFits() throws IOException {
     Approximations a = ShippedModels.load("tiny").config().approximations().orElseThrow();
     for (NewtonApproximation n : List.of(a.attentionInverse(), a.normInverseSqrt())) {
-      NewtonApproximation j = ApproximationFitter.fitNewton(n.kind(), n.lo(), n.hi(), n.guess().degree(), NEWTON_BOUND);
+      NewtonApproximation j = ApproximationFitter.fitNewtonMinDepth(n.kind(), n.lo(), n.hi(), MAX_GUESS_DEGREE, NEWTON_BOUND);
+      assertEquals(n.guess().degree(), j.guess().degree(), n.kind().toString());
       assertEquals(n.iterations(), j.iterations(), n.kind().toString());
       double[] want = n.guess().coefficients();
       double[] got = j.guess().coefficients();

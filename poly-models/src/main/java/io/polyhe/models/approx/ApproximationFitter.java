@@ -86,6 +86,86 @@ public final class ApproximationFitter {
     throw new IllegalArgumentException(kind + ": no positive initial guess on [" + lo + ", " + hi + "]");
   }
 
+  /**
+   * Fits {@code kind} on {@code [lo, hi]} for the least encrypted depth, by the rule of {@code
+   * approx.fit_newton_min_depth}: for each guess degree {@code 2^k - 1 <= maxGuessDegree}
+   * ({@code k >= 1}) the scaled interpolant (as in {@link #fitNewton}) with the fewest Newton
+   * iterations reaching {@code tolerance}; the least {@link NewtonApproximation#encryptedDepth()}
+   * wins (ties: lower degree). The degree is then lowered to the smallest of the same Chebyshev
+   * depth that still reaches the tolerance within that many iterations.
+   *
+   * @throws IllegalArgumentException if the range is invalid or no candidate converges
+   */
+  public static NewtonApproximation fitNewtonMinDepth(
+      NewtonKind kind, double lo, double hi, int maxGuessDegree, double tolerance) {
+    if (!(lo > 0 && lo < hi && Double.isFinite(hi))) {
+      throw new IllegalArgumentException(kind + ": need 0 < lo < hi, got [" + lo + ", " + hi + "]");
+    }
+    double[] xs = grid(lo, hi);
+    NewtonApproximation best = null;
+    for (int k = 1; (1 << k) - 1 <= maxGuessDegree; k++) {
+      ChebyshevSeries guess = scaledGuess(kind, lo, hi, (1 << k) - 1, xs);
+      NewtonApproximation a = guess == null ? null : fewestIterations(kind, lo, hi, guess, xs, tolerance, MAX_ITERATIONS);
+      if (a != null && (best == null || a.encryptedDepth() < best.encryptedDepth())) {
+        best = a;
+      }
+    }
+    if (best == null) {
+      throw new IllegalArgumentException(kind + ": no guess of degree <= " + maxGuessDegree
+          + " converges to " + tolerance + " on [" + lo + ", " + hi + "]");
+    }
+    int deg = best.guess().degree();
+    for (int d = Math.max(1, (deg + 1) / 2); d <= deg; d++) {
+      ChebyshevSeries guess = scaledGuess(kind, lo, hi, d, xs);
+      NewtonApproximation a = guess == null ? null : fewestIterations(kind, lo, hi, guess, xs, tolerance, best.iterations());
+      if (a != null) {
+        return a;
+      }
+    }
+    throw new AssertionError("the depth-optimal candidate itself meets the tolerance");
+  }
+
+  /** The interpolant scaled so Newton's invariant is centred on 1, or null if not positive. */
+  private static ChebyshevSeries scaledGuess(NewtonKind kind, double lo, double hi, int deg, double[] xs) {
+    ChebyshevSeries raw = ChebyshevSeries.interpolate(kind::exact, lo, hi, deg);
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : xs) {
+      double g = raw.evaluate(x);
+      double inv = kind.invariant(g, x);
+      if (!(g > 0 && inv > 0)) {
+        return null;
+      }
+      min = Math.min(min, inv);
+      max = Math.max(max, inv);
+    }
+    double s = 2.0 / (min + max);
+    return raw.scaled(kind == NewtonKind.INVERSE ? s : Math.sqrt(s));
+  }
+
+  /** The fewest iterations (at most {@code maxIterations}) reaching {@code tolerance}, or null. */
+  private static NewtonApproximation fewestIterations(
+      NewtonKind kind, double lo, double hi, ChebyshevSeries guess, double[] xs, double tolerance, int maxIterations) {
+    double[] y = new double[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      y[i] = guess.evaluate(xs[i]);
+    }
+    for (int it = 0; it <= maxIterations; it++) {
+      double err = 0;
+      for (int i = 0; i < xs.length; i++) {
+        double exact = kind.exact(xs[i]);
+        err = Math.max(err, Math.abs(y[i] - exact) / exact);
+      }
+      if (err <= tolerance) {
+        return new NewtonApproximation(kind, lo, hi, guess, it, err);
+      }
+      for (int i = 0; i < xs.length; i++) {
+        y[i] = kind.step(y[i], xs[i]);
+      }
+    }
+    return null;
+  }
+
   /** Max relative error of {@code a} over {@code xs}. */
   public static double maxRelativeError(NewtonApproximation a, double[] xs) {
     double err = 0;

@@ -16,6 +16,11 @@ public record ChebyshevApproximation(ChebyshevSeries series, double maxAbsError)
     }
   }
 
+  /** Multiplicative depth on a ciphertext ({@link ChebyshevSeries#encryptedDepth()}). */
+  public int encryptedDepth() {
+    return series.encryptedDepth();
+  }
+
   /** The polynomial at {@code x}. */
   public double evaluate(double x) {
     return series.evaluate(x);

@@ -67,6 +67,23 @@ public record ChebyshevSeries(double a, double b, double[] coefficients) {
     return coefficients.length - 1;
   }
 
+  /**
+   * Multiplicative depth of evaluating this series on a ciphertext: {@code ceil(log2(degree +
+   * 1))} levels (0 for a constant), the depth of a degree-{@code d} Chebyshev evaluation by
+   * baby-step/giant-step or a power tree. Degrees {@code 2^k - 1} are the largest of each depth.
+   */
+  public int encryptedDepth() {
+    return depthOfDegree(degree());
+  }
+
+  /** {@code ceil(log2(degree + 1))}, the depth of a degree-{@code degree} polynomial. */
+  public static int depthOfDegree(int degree) {
+    if (degree < 0) {
+      throw new IllegalArgumentException("degree must be >= 0, got " + degree);
+    }
+    return 32 - Integer.numberOfLeadingZeros(degree);
+  }
+
   @Override
   public double[] coefficients() {
     return coefficients.clone();

@@ -35,6 +35,17 @@ public record NewtonApproximation(
     }
   }
 
+  /** Levels one Newton step of either kind costs on a ciphertext ({@code 2y - (xy)y}, {@code 1.5y - 0.5(xy)(yy)}). */
+  public static final int NEWTON_STEP_DEPTH = 2;
+
+  /**
+   * Multiplicative depth of this circuit on a ciphertext: the guess's {@link
+   * ChebyshevSeries#encryptedDepth()} plus {@value #NEWTON_STEP_DEPTH} per Newton step.
+   */
+  public int encryptedDepth() {
+    return guess.encryptedDepth() + NEWTON_STEP_DEPTH * iterations;
+  }
+
   /** The approximation at {@code x}: guess, then Newton. */
   public double evaluate(double x) {
     double y = guess.evaluate(x);

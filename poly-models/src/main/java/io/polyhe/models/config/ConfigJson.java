@@ -109,25 +109,37 @@ public final class ConfigJson {
   private static NewtonApproximation newton(StrictJson o, NewtonKind kind) throws ModelFormatException {
     o.requireOnly(
         Set.of("input_range", "guess_degree", "guess_coefficients", "newton_iterations",
-            "max_rel_error", "target_rel_error"));
+            "max_rel_error", "target_rel_error", "encrypted_depth"));
     double[] r = range(o);
     double[] c = o.numbers("guess_coefficients");
-    if (c.length != o.integer("guess_degree", 0, 64) + 1) {
+    if (c.length != o.integer("guess_degree", 0, 1024) + 1) {
       throw o.fail("guess_coefficients", "must hold guess_degree + 1 coefficients, got " + c.length);
     }
-    return new NewtonApproximation(
+    NewtonApproximation n = new NewtonApproximation(
         kind, r[0], r[1], new ChebyshevSeries(r[0], r[1], c),
         (int) o.integer("newton_iterations", 0, 100), o.number("max_rel_error"));
+    checkDepth(o, n.encryptedDepth());
+    return n;
+  }
+
+  /** {@code encrypted_depth} is informational but, when present, must match the circuit. */
+  private static void checkDepth(StrictJson o, int depth) throws ModelFormatException {
+    if (o.has("encrypted_depth") && o.integer("encrypted_depth", 0, 1 << 16) != depth) {
+      throw o.fail("encrypted_depth", "must be " + depth + " (guess depth + 2 per Newton step), got "
+          + o.integer("encrypted_depth", 0, 1 << 16));
+    }
   }
 
   private static ChebyshevApproximation chebyshev(StrictJson o) throws ModelFormatException {
-    o.requireOnly(Set.of("input_range", "degree", "coefficients", "max_abs_error", "target_abs_error"));
+    o.requireOnly(Set.of("input_range", "degree", "coefficients", "max_abs_error", "target_abs_error", "encrypted_depth"));
     double[] r = range(o);
     double[] c = o.numbers("coefficients");
     if (c.length != o.integer("degree", 0, 1024) + 1) {
       throw o.fail("coefficients", "must hold degree + 1 coefficients, got " + c.length);
     }
-    return new ChebyshevApproximation(new ChebyshevSeries(r[0], r[1], c), o.number("max_abs_error"));
+    ChebyshevApproximation a = new ChebyshevApproximation(new ChebyshevSeries(r[0], r[1], c), o.number("max_abs_error"));
+    checkDepth(o, a.encryptedDepth());
+    return a;
   }
 
   private static TokenizerSpec tokenizer(StrictJson t) throws ModelFormatException {
@@ -186,6 +198,7 @@ public final class ConfigJson {
       g.addProperty("degree", a.activation().series().degree());
       g.add("coefficients", numbers(a.activation().series().coefficients()));
       g.addProperty("max_abs_error", a.activation().maxAbsError());
+      g.addProperty("encrypted_depth", a.activation().encryptedDepth());
       ap.add("activation", g);
       j.add("approximations", ap);
     });
@@ -216,6 +229,7 @@ public final class ConfigJson {
     o.add("guess_coefficients", numbers(n.guess().coefficients()));
     o.addProperty("newton_iterations", n.iterations());
     o.addProperty("max_rel_error", n.maxRelError());
+    o.addProperty("encrypted_depth", n.encryptedDepth());
     return o;
   }
 

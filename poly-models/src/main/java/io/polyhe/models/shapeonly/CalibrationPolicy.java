@@ -13,19 +13,21 @@ import io.polyhe.models.config.Approximations;
  *
  * @param rangeFactor multiplicative margin, {@code > 1}
  * @param activationMargin relative widening of the activation range, {@code >= 0}
- * @param guessDegree degree of the Newton initial guesses, {@code >= 1}
+ * @param maxGuessDegree largest degree of the Newton initial guesses; {@code 1/x} and {@code
+ *     1/sqrt x} are fitted for the least encrypted depth ({@link
+ *     ApproximationFitter#fitNewtonMinDepth}), {@code >= 1}
  * @param newtonTolerance target max relative error of {@code 1/x} and {@code 1/sqrt x}
  * @param activationTolerance target max absolute error of the activation
  */
 public record CalibrationPolicy(
-    double rangeFactor, double activationMargin, int guessDegree, double newtonTolerance, double activationTolerance) {
+    double rangeFactor, double activationMargin, int maxGuessDegree, double newtonTolerance, double activationTolerance) {
 
   /** The policy the shipped models were made with. */
-  public static final CalibrationPolicy DEFAULT = new CalibrationPolicy(2.0, 0.25, 3, 1e-5, 1e-3);
+  public static final CalibrationPolicy DEFAULT = new CalibrationPolicy(2.0, 0.25, 255, 1e-5, 1e-3);
 
   /** @throws IllegalArgumentException if a parameter is out of range */
   public CalibrationPolicy {
-    if (!(rangeFactor > 1) || !(activationMargin >= 0) || guessDegree < 1
+    if (!(rangeFactor > 1) || !(activationMargin >= 0) || maxGuessDegree < 1
         || !(newtonTolerance > 0) || !(activationTolerance > 0)) {
       throw new IllegalArgumentException("invalid calibration policy " + this);
     }
@@ -45,10 +47,11 @@ public record CalibrationPolicy(
     double c = (activation[0] + activation[1]) / 2;
     double half = Math.max((activation[1] - activation[0]) / 2, 1e-3) * (1 + activationMargin);
     return new Approximations(
-        ApproximationFitter.fitNewton(
-            NewtonKind.INVERSE, epsilon, Math.max(inverse[1], epsilon) * rangeFactor, guessDegree, newtonTolerance),
-        ApproximationFitter.fitNewton(
-            NewtonKind.INVERSE_SQRT, invSqrt[0] / rangeFactor, invSqrt[1] * rangeFactor, guessDegree, newtonTolerance),
+        ApproximationFitter.fitNewtonMinDepth(
+            NewtonKind.INVERSE, epsilon, Math.max(inverse[1], epsilon) * rangeFactor, maxGuessDegree, newtonTolerance),
+        ApproximationFitter.fitNewtonMinDepth(
+            NewtonKind.INVERSE_SQRT, invSqrt[0] / rangeFactor, invSqrt[1] * rangeFactor, maxGuessDegree,
+            newtonTolerance),
         ApproximationFitter.fitActivation(c - half, c + half, activationTolerance));
   }
 }

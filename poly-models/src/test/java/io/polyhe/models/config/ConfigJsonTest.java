@@ -65,6 +65,24 @@ class ConfigJsonTest {
     assertTrue(rejected(j -> approx(j, "attention_inverse").addProperty("guess_degree", 7)).contains("guess_degree + 1"));
     assertTrue(rejected(j -> approx(j, "activation").addProperty("degree", 1)).contains("degree + 1"));
     assertTrue(rejected(j -> approx(j, "activation").remove("coefficients")).contains("missing"));
+    int depth = approx(valid(), "attention_inverse").get("encrypted_depth").getAsInt();
+    assertTrue(rejected(j -> approx(j, "attention_inverse").addProperty("encrypted_depth", depth + 1))
+        .contains("encrypted_depth': must be " + depth));
+    assertTrue(rejected(j -> approx(j, "activation").addProperty("encrypted_depth", 0)).contains("encrypted_depth"));
+  }
+
+  @Test
+  void encryptedDepthIsWrittenAndOptional() throws ModelFormatException {
+    JsonObject j = valid();
+    ModelConfig c = TestModels.small(Norm.Kind.LAYERNORM);
+    Approximations a = c.approximations().orElseThrow();
+    assertEquals(a.attentionInverse().encryptedDepth(), approx(j, "attention_inverse").get("encrypted_depth").getAsInt());
+    assertEquals(a.normInverseSqrt().encryptedDepth(), approx(j, "norm_inverse_sqrt").get("encrypted_depth").getAsInt());
+    assertEquals(a.activation().encryptedDepth(), approx(j, "activation").get("encrypted_depth").getAsInt());
+    for (String name : new String[] {"attention_inverse", "norm_inverse_sqrt", "activation"}) {
+      approx(j, name).remove("encrypted_depth");
+    }
+    ConfigJson.parse("config.json", j.toString()); // informational: older files without it still load
   }
 
   @Test
