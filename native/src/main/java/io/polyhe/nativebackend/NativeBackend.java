@@ -1,6 +1,7 @@
 package io.polyhe.nativebackend;
 
 import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.backend.LimbExecutor;
 import io.polyhe.he.math.Modulus;
 import io.polyhe.he.math.NttTables;
 import java.lang.foreign.Arena;
@@ -8,9 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * The native CPU backend: he-core's {@link ComputeBackend} on the C kernels of {@code
@@ -19,8 +18,7 @@ import java.util.stream.IntStream;
  * <p>Data path: the SPI hands over heap {@code long[]} limbs; each is wrapped with {@link
  * MemorySegment#ofArray(long[])} and passed to a critical downcall, so the C kernel works on the
  * Java array in place (no copy, no off-heap staging). Batches are one downcall per limb, spread
- * over limbs on a private {@link ForkJoinPool} when {@code threads > 1} and the batch is large
- * enough, as in the Java backend. Per-prime NTT plans (twiddles with their 64- and 52-bit Shoup
+ * over limbs by the same {@link LimbExecutor} as the Java backend. Per-prime NTT plans (twiddles with their 64- and 52-bit Shoup
  * constants) live off-heap for the life of the process, one per (prime, ring degree). Base
  * conversion stages its scaled source limbs in a per-thread off-heap buffer, since the target
  * kernels read all of them at once.
@@ -33,9 +31,6 @@ public final class NativeBackend implements ComputeBackend {
   /** The backend's name for {@code ComputeBackends.create}. */
   public static final String NAME = "native";
 
-  /** Below this many residues per call, running on the caller's thread is faster. */
-  private static final int PARALLEL_THRESHOLD = 1 << 14;
-
   private static final Map<NttTables, MemorySegment> PLANS_BY_TABLES = new ConcurrentHashMap<>();
   private static final Map<PlanKey, MemorySegment> PLANS = new ConcurrentHashMap<>();
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -43,8 +38,7 @@ public final class NativeBackend implements ComputeBackend {
   /** NTT tables are a function of (prime, ring degree): one plan serves every equal table. */
   private record PlanKey(long q, int logN) {}
 
-  private final int threads;
-  private final ForkJoinPool pool;
+  private final LimbExecutor executor;
 
   /**
    * A native backend using {@code threads} worker threads (1 = the caller's thread).
@@ -60,17 +54,7 @@ public final class NativeBackend implements ComputeBackend {
     if (!NativeLibrary.available()) {
       throw new IllegalStateException("native library unavailable: " + NativeLibrary.unavailableReason());
     }
-    this.threads = threads;
-    this.pool = threads > 1 ? new ForkJoinPool(threads, daemonFactory(), null, false) : null;
-  }
-
-  private static ForkJoinPool.ForkJoinWorkerThreadFactory daemonFactory() {
-    return p -> {
-      var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-      t.setDaemon(true);
-      t.setName("polyhe-native-" + t.getPoolIndex());
-      return t;
-    };
+    this.executor = new LimbExecutor(threads, "polyhe-native");
   }
 
   @Override
@@ -80,17 +64,11 @@ public final class NativeBackend implements ComputeBackend {
 
   @Override
   public int threads() {
-    return threads;
+    return executor.threads();
   }
 
   private void forEachLimb(int count, long work, IntConsumer body) {
-    if (pool == null || count < 2 || work < PARALLEL_THRESHOLD) {
-      for (int i = 0; i < count; i++) {
-        body.accept(i);
-      }
-      return;
-    }
-    pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+    executor.forEachLimb(count, work, body);
   }
 
   private static int length(long[][] limbs, int count) {
@@ -431,6 +409,6 @@ public final class NativeBackend implements ComputeBackend {
 
   @Override
   public String toString() {
-    return "NativeBackend(threads=" + threads + ", path=" + NativePaths.active() + ")";
+    return "NativeBackend(threads=" + executor.threads() + ", path=" + NativePaths.active() + ")";
   }
 }

@@ -2,38 +2,18 @@ package io.polyhe.he.backend;
 
 import io.polyhe.he.math.Modulus;
 import io.polyhe.he.math.NttTables;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * The pure-Java backend: always available, the reference every other backend must match bit for
- * bit. Work is spread over limbs on a private {@link ForkJoinPool} when {@code threads > 1} and the
- * batch is large enough to pay for the hand-off. Thread-safe.
+ * bit. Work is spread over limbs by a {@link LimbExecutor}. Thread-safe.
  */
 public final class JavaBackend implements ComputeBackend {
-  /** Below this many residues per call, running on the caller's thread is faster. */
-  private static final int PARALLEL_THRESHOLD = 1 << 14;
-
-  private final int threads;
-  private final ForkJoinPool pool;
+  private final LimbExecutor executor;
 
   /** A Java backend using {@code threads} worker threads (1 = run on the caller's thread). */
   public JavaBackend(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-    }
-    this.threads = threads;
-    this.pool = threads > 1 ? new ForkJoinPool(threads, daemonFactory(), null, false) : null;
-  }
-
-  private static ForkJoinPool.ForkJoinWorkerThreadFactory daemonFactory() {
-    return p -> {
-      var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-      t.setDaemon(true);
-      t.setName("polyhe-java-" + t.getPoolIndex());
-      return t;
-    };
+    this.executor = new LimbExecutor(threads, "polyhe-java");
   }
 
   @Override
@@ -43,21 +23,15 @@ public final class JavaBackend implements ComputeBackend {
 
   @Override
   public int threads() {
-    return threads;
+    return executor.threads();
   }
 
   private void forEachLimb(int count, int limbLength, IntConsumer body) {
-    if (pool == null || count < 2 || (long) count * limbLength < PARALLEL_THRESHOLD) {
-      for (int i = 0; i < count; i++) {
-        body.accept(i);
-      }
-      return;
-    }
-    pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+    executor.forEachLimb(count, (long) count * limbLength, body);
   }
 
   private static int length(long[][] limbs, int count) {
-    return count == 0 ? 0 : limbs[0].length;
+    return LimbExecutor.limbLength(limbs, count);
   }
 
   @Override
@@ -173,6 +147,6 @@ public final class JavaBackend implements ComputeBackend {
 
   @Override
   public String toString() {
-    return "JavaBackend(threads=" + threads + ")";
+    return "JavaBackend(threads=" + executor.threads() + ")";
   }
 }
