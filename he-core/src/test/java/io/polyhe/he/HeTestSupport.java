@@ -54,8 +54,21 @@ public final class HeTestSupport {
     return present.stream();
   }
 
+  /**
+   * The named backend with 2 threads. A backend this machine cannot run (e.g. a native path the
+   * CPU lacks) aborts the calling test as skipped, with the reason, instead of failing it.
+   */
   public static ComputeBackend backend(String name) {
-    return "java".equals(name) ? new JavaBackend(2) : ComputeBackends.create(name, 2);
+    if ("java".equals(name)) {
+      return new JavaBackend(2);
+    }
+    try {
+      return ComputeBackends.create(name, 2);
+    } catch (IllegalArgumentException | IllegalStateException unavailable) {
+      org.junit.jupiter.api.Assumptions.abort(
+          "backend " + name + " unavailable here: " + unavailable.getMessage());
+      throw unavailable;
+    }
   }
 
   /**

@@ -87,8 +87,9 @@ public final class CkksBenchCommand implements Callable<Integer> {
         CkksParameters params = CkksPreset.forLogN(logN).parameters();
         out.printf("%nlogN=%d  %s%n", logN, params);
         long setupStart = System.nanoTime();
-        CkksWorkload workload = new CkksWorkload(params, compute);
-        CkksWorkload javaWorkload = java == null ? null : new CkksWorkload(params, java);
+        CkksWorkload.Keys keys = CkksWorkload.Keys.generate(params, compute);
+        CkksWorkload workload = new CkksWorkload(params, compute, keys);
+        CkksWorkload javaWorkload = java == null ? null : new CkksWorkload(params, java, keys);
         out.printf("  setup (keys incl. 16 Galois keys): %.1f s%n", (System.nanoTime() - setupStart) / 1e9);
         boolean peerReady = seal != null && setupPeer(seal, params, logN, peerInfo, out);
         out.printf("  %-20s %12s %12s%s%s%n", "op", "polyhe_us", "min_us",

@@ -51,15 +51,27 @@ final class CkksWorkload {
   /** Sink that keeps results alive so the JIT cannot drop the work. */
   private Object sink;
 
-  CkksWorkload(CkksParameters params, ComputeBackend backend) {
+  /** Keys of one parameter set; key material does not depend on the backend, so runs share it. */
+  record Keys(SecretKey sk, PublicKey pk, EvaluationKeys evaluation) {
+    static Keys generate(CkksParameters params, ComputeBackend backend) {
+      CkksContext context = CkksContext.create(params, backend);
+      KeyGenerator keygen = new KeyGenerator(context.rlwe(), SeedSource.deterministicForTestsOnly(1));
+      SecretKey sk = keygen.generateSecretKey();
+      int[] steps = IntStream.rangeClosed(1, HOISTED_STEPS).toArray();
+      return new Keys(sk, keygen.generatePublicKey(sk),
+          keygen.generateEvaluationKeys(sk, GaloisElements.forRotations(steps, params.n())));
+    }
+  }
+
+  CkksWorkload(CkksParameters params, ComputeBackend backend, Keys shared) {
     this.params = params;
     this.context = CkksContext.create(params, backend);
-    KeyGenerator keygen = new KeyGenerator(context.rlwe(), SeedSource.deterministicForTestsOnly(1));
-    SecretKey sk = keygen.generateSecretKey();
-    PublicKey pk = keygen.generatePublicKey(sk);
+    KeyGenerator keygen = new KeyGenerator(context.rlwe(), SeedSource.deterministicForTestsOnly(2));
+    SecretKey sk = shared.sk();
+    PublicKey pk = shared.pk();
     int n = params.n();
     int[] steps = IntStream.rangeClosed(1, HOISTED_STEPS).toArray();
-    EvaluationKeys keys = keygen.generateEvaluationKeys(sk, GaloisElements.forRotations(steps, n));
+    EvaluationKeys keys = shared.evaluation();
     encoder = new CkksEncoder(context);
     evaluator = new Evaluator(context, keys);
     encryptor = new Encryptor(context.rlwe(), pk);
