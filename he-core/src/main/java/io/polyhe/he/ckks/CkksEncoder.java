@@ -96,13 +96,33 @@ public final class CkksEncoder {
     }
     inverseSpecialFft(vr, vi);
     double[] coefficients = new double[n];
+    double largest = 0;
     for (int j = 0; j < slots; j++) {
       coefficients[j] = Math.rint(vr[j] * scale);
       coefficients[j + slots] = Math.rint(vi[j] * scale);
+      largest = Math.max(largest, Math.max(Math.abs(coefficients[j]), Math.abs(coefficients[j + slots])));
     }
+    checkFits(largest, level);
     RnsPoly poly = fromRoundedCoefficients(coefficients, rlwe.basisAtLevel(level));
     rlwe.ring().toNtt(poly);
     return new Plaintext(rlwe.parameters(), poly, scale);
+  }
+
+  /**
+   * Throws if a coefficient of magnitude {@code largest} does not fit the centred range of {@code
+   * Q_level} (it would wrap and decode to garbage).
+   */
+  private void checkFits(double largest, int level) {
+    double logQ = 0;
+    for (int i = 0; i <= level; i++) {
+      logQ += Math.log(rlwe.parameters().q(i)) / Math.log(2);
+    }
+    double bits = largest == 0 ? 0 : Math.log(largest) / Math.log(2);
+    if (!(bits < logQ - 1)) {
+      throw new IllegalArgumentException(String.format(
+          "values times scale need %.1f bits but level %d holds %.1f: lower the scale or the values,"
+              + " or encode at a higher level", bits + 1, level, logQ));
+    }
   }
 
   /** Reduces integral doubles of any finite magnitude into an RNS polynomial, exactly. */

@@ -1,16 +1,17 @@
 package io.polyhe.he.math;
 
 /**
- * A word-sized prime modulus {@code q < 2^61} with the constants for fast reduction.
+ * A word-sized prime modulus {@code q < 2^60} with the constants for fast reduction.
  *
  * <p>Products of two residues are reduced with a one-word Barrett quotient estimate
  * ({@link #mul}); products by a fixed operand use Shoup's precomputed quotient ({@link #mulShoup}).
- * The bound {@code q < 2^61} keeps every lazy intermediate value ({@code < 4q}) below {@code 2^63},
- * so plain signed comparisons are correct throughout. Immutable and thread-safe.
+ * The bound {@code q < 2^60} keeps every lazy intermediate value ({@code < 4q}) below {@code 2^62},
+ * so plain signed comparisons are correct throughout, and keeps the Barrett estimate of {@link
+ * #reduce128} within one word. Immutable and thread-safe.
  */
 public final class Modulus {
-  /** Largest supported bit length: lazy butterflies keep values below {@code 4q < 2^63}. */
-  public static final int MAX_BITS = 61;
+  /** Largest supported bit length (see the class documentation). */
+  public static final int MAX_BITS = 60;
   /** Smallest supported bit length (the Barrett estimate needs {@code k >= 3}). */
   public static final int MIN_BITS = 17;
 
@@ -109,7 +110,7 @@ public final class Modulus {
     return a == 0 ? 0 : q - a;
   }
 
-  /** {@code a * b mod q} for {@code a, b < q} (also correct for {@code a, b < 2q}). */
+  /** {@code a * b mod q} for {@code a, b < q}. */
   public long mul(long a, long b) {
     long lo = a * b;
     long hi = Math.unsignedMultiplyHigh(a, b);
@@ -117,7 +118,8 @@ public final class Modulus {
   }
 
   /**
-   * Reduces the 128-bit value {@code hi * 2^64 + lo < 2^(2*bits+2)} modulo q. The quotient
+   * Reduces the 128-bit value {@code hi * 2^64 + lo < 2^(2*bits)} (any product of two residues, or
+   * any single word) modulo q. The quotient
    * estimate undershoots by at most 3, so three conditional subtractions finish the job.
    */
   public long reduce128(long hi, long lo) {

@@ -80,9 +80,9 @@ public final class Primes {
     Set<Long> used = new HashSet<>(exclude);
     List<Long> out = new ArrayList<>(bitSizes.length);
     for (int bits : bitSizes) {
-      if (bits < Modulus.MIN_BITS || bits > Modulus.MAX_BITS - 1) {
+      if (bits < Modulus.MIN_BITS || bits > Modulus.MAX_BITS) {
         throw new IllegalArgumentException(
-            "prime bit size must be in [" + Modulus.MIN_BITS + ", " + (Modulus.MAX_BITS - 1)
+            "prime bit size must be in [" + Modulus.MIN_BITS + ", " + Modulus.MAX_BITS
                 + "], got " + bits);
       }
       if (bits <= logN + 1) {

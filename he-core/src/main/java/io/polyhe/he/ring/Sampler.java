@@ -85,18 +85,22 @@ public final class Sampler {
     return out;
   }
 
-  /** N coefficients from the rounded Gaussian of σ = 3.2, truncated at |e| ≤ 19. */
+  /**
+   * N coefficients from the rounded Gaussian of σ = 3.2, truncated at |e| ≤ 19. Errors of keys are
+   * secret, so each sample scans the whole table and applies its sign without branches (its time
+   * does not depend on the value).
+   */
   public static long[] gaussian(Xof xof, int n) {
     long[] out = new long[n];
     for (int j = 0; j < n; j++) {
       long r = xof.nextLong();
-      boolean negative = (r & 1) != 0;
+      long negative = -(r & 1); // all ones when the sign bit is set
       long u = r >>> 1;
-      int k = 0;
-      while (k < GAUSSIAN_BOUND && u >= CDT[k]) {
-        k++;
+      long k = 0;
+      for (int i = 0; i < GAUSSIAN_BOUND; i++) {
+        k += (CDT[i] - 1 - u) >>> 63; // 1 when u >= CDT[i]
       }
-      out[j] = negative ? -k : k;
+      out[j] = (k ^ negative) - negative;
     }
     return out;
   }

@@ -30,7 +30,11 @@ public final class KeyGenerator {
   /** A fresh uniform ternary secret key. */
   public SecretKey generateSecretKey() {
     long[] s = Sampler.ternary(new Xof(seeds.nextSeed(), "polyhe.sk"), context.parameters().n());
-    return SecretKey.fromTernary(context, s, SecretKeyAccess.explicitlyGranted());
+    try {
+      return SecretKey.fromTernary(context, s, SecretKeyAccess.explicitlyGranted());
+    } finally {
+      java.util.Arrays.fill(s, 0); // fromTernary keeps its own copy
+    }
   }
 
   /** A public key {@code (-a·s + e, a)} with {@code a} expanded from a fresh public seed. */

@@ -41,7 +41,8 @@ public final class KeySwitcher {
     private final int level;
     private final RnsPoly[] digits;
     private final LimbPool pool;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     Decomposition(int level, RnsPoly[] digits, LimbPool pool) {
       this.level = level;
@@ -64,15 +65,15 @@ public final class KeySwitcher {
     }
 
     private void checkOpen() {
-      if (closed) {
+      if (closed.get()) {
         throw new IllegalStateException("decomposition already closed");
       }
     }
 
+    /** Hands the digits' limbs back to the pool; digits read before must not be used after. */
     @Override
     public void close() {
-      if (!closed) {
-        closed = true;
+      if (closed.compareAndSet(false, true)) {
         for (RnsPoly d : digits) {
           pool.give(d);
         }

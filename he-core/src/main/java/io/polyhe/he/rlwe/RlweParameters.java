@@ -135,6 +135,39 @@ public final class RlweParameters {
         insecure);
   }
 
+  /**
+   * Throws unless every key-switching digit is at most one bit wider than P: key-switching noise
+   * grows as 2^(digit bits − P bits)·sqrt(N)·σ, so a wider digit drowns the message.
+   */
+  private static void checkDigitsFitP(long[] q, long[] p, int digitSize) {
+    if (p.length == 0) {
+      return; // no key switching with these parameters
+    }
+    double logP = 0;
+    for (long v : p) {
+      logP += Math.log(v) / Math.log(2);
+    }
+    double worst = worstDigitBits(q, digitSize);
+    if (worst > logP + 1) {
+      throw new IllegalArgumentException(String.format(
+          "key-switching digits of %d primes reach %.1f bits but P has %.1f: key switching would "
+              + "return noise; use more digits (larger dnum) or more special primes",
+          digitSize, worst, logP));
+    }
+  }
+
+  private static double worstDigitBits(long[] q, int alpha) {
+    double worst = 0;
+    for (int start = 0; start < q.length; start += alpha) {
+      double bits = 0;
+      for (int i = start; i < Math.min(q.length, start + alpha); i++) {
+        bits += Math.log(q[i]) / Math.log(2);
+      }
+      worst = Math.max(worst, bits);
+    }
+    return worst;
+  }
+
   /** Bits of headroom the automatic digit choice keeps between a digit and P. */
   static final int DIGIT_MARGIN_BITS = 8;
 
@@ -149,7 +182,14 @@ public final class RlweParameters {
           "dnum must be in [0, " + q.length + "] (0 = automatic), got " + dnum);
     }
     if (dnum > 0) {
-      return (q.length + dnum - 1) / dnum;
+      int alpha = (q.length + dnum - 1) / dnum;
+      int actual = (q.length + alpha - 1) / alpha;
+      if (actual != dnum) {
+        throw new IllegalArgumentException(
+            "dnum " + dnum + " cannot split " + q.length + " primes into equal digits (it gives "
+                + actual + " digits of " + alpha + "); use dnum " + actual);
+      }
+      return alpha;
     }
     double logP = 0;
     for (long v : p) {
@@ -157,15 +197,7 @@ public final class RlweParameters {
     }
     int best = 1;
     for (int alpha = 2; alpha <= q.length; alpha++) {
-      double worst = 0;
-      for (int start = 0; start < q.length; start += alpha) {
-        double bits = 0;
-        for (int i = start; i < Math.min(q.length, start + alpha); i++) {
-          bits += Math.log(q[i]) / Math.log(2);
-        }
-        worst = Math.max(worst, bits);
-      }
-      if (worst <= logP - DIGIT_MARGIN_BITS) {
+      if (worstDigitBits(q, alpha) <= logP - DIGIT_MARGIN_BITS) {
         best = alpha;
       }
     }
@@ -205,12 +237,13 @@ public final class RlweParameters {
 
   private static RlweParameters validated(
       int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
+    checkDigitsFitP(qPrimes, pPrimes, digitSize);
     long twoN = 1L << (logN + 1);
     Set<Long> seen = new HashSet<>();
     for (long[] chain : new long[][] {qPrimes, pPrimes}) {
       for (long v : chain) {
         int bits = 64 - Long.numberOfLeadingZeros(v);
-        if (v <= 0 || bits > io.polyhe.he.math.Modulus.MAX_BITS - 1
+        if (v <= 0 || bits > io.polyhe.he.math.Modulus.MAX_BITS
             || bits < io.polyhe.he.math.Modulus.MIN_BITS) {
           throw new IllegalArgumentException(
               "prime " + v + " out of the supported range [2^" + (io.polyhe.he.math.Modulus.MIN_BITS - 1)

@@ -109,5 +109,9 @@ class CkksEncoderTest {
     assertThrows(IllegalArgumentException.class, () -> encoder.encode(new double[] {1}, 0, -1));
     assertThrows(IllegalArgumentException.class,
         () -> encoder.encodeComplex(new double[2], new double[3], 0, 0x1p30));
+    // 1e6 at scale 2^30 needs ~50 bits; level 0 holds 36: refused instead of wrapping.
+    IllegalArgumentException wrap = assertThrows(IllegalArgumentException.class,
+        () -> encoder.encode(new double[] {1e6}, 0, 0x1p30));
+    assertTrue(wrap.getMessage().contains("level 0 holds"), wrap.getMessage());
   }
 }

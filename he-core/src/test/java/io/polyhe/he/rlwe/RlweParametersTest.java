@@ -68,6 +68,21 @@ class RlweParametersTest {
   }
 
   @Test
+  void digitsThatOutgrowPAreRefused() {
+    int[] logQ = CkksPreset.N14_QP438_128.literal().logQ();
+    int[] logP = CkksPreset.N14_QP438_128.literal().logP();
+    // One digit of all 7 primes (289 bits) against P of 147 bits: key switching would be noise.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RlweParameters.of(new RlweParameters.Literal(14, logQ, logP, 1)));
+    assertTrue(e.getMessage().contains("key switching would return noise"), e.getMessage());
+    // dnum 5 over 7 primes: digits of 2 primes give 4 digits, not 5.
+    IllegalArgumentException uneven = assertThrows(IllegalArgumentException.class,
+        () -> RlweParameters.of(new RlweParameters.Literal(14, logQ, logP, 5)));
+    assertTrue(uneven.getMessage().contains("use dnum"), uneven.getMessage());
+    assertEquals(7, RlweParameters.of(new RlweParameters.Literal(14, logQ, logP, 7)).dnum());
+  }
+
+  @Test
   void hashesDistinguishParameterSets() {
     var a = CkksPreset.N13_QP218_128.parameters().rlwe();
     var b = CkksPreset.N14_QP438_128.parameters().rlwe();
