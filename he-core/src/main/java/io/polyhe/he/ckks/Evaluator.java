@@ -48,7 +48,7 @@ public final class Evaluator {
       throw new IllegalArgumentException("evaluation keys belong to other parameters");
     }
     this.keys = keys;
-    this.keySwitcher = params.pCount() > 0 ? new KeySwitcher(rlwe) : null;
+    this.keySwitcher = params.pCount() > 0 ? rlwe.keySwitcher() : null;
   }
 
   /** The evaluation keys this evaluator uses. */

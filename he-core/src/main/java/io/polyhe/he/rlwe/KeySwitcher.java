@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * NTTs); its result can be reused for many keys, which is what hoisted rotations do: automorphisms
  * commute with the decomposition, so {@link #switchDecomposed} may permute the digits first.
  * Temporaries come from a bounded {@link LimbPool}; a {@link Decomposition} returns its limbs there
- * when closed. Thread-safe.
+ * when closed. One instance per context ({@link RlweContext#keySwitcher()}) is shared by all its
+ * evaluators. Thread-safe.
  */
 public final class KeySwitcher {
   private final RlweContext context;

@@ -17,6 +17,8 @@ public final class RlweContext {
   private final RnsBasis basisP;
   private final RnsBasis[] levelBases;
   private final RnsBasis[] levelBasesQP;
+  /** Shared by every evaluator of this context, so their temporaries share one limb pool. */
+  private volatile KeySwitcher keySwitcher;
 
   public RlweContext(RlweParameters params, ComputeBackend backend) {
     this.params = params;
@@ -81,6 +83,25 @@ public final class RlweContext {
       limbs[level + 1 + i] = fullQP.limb(params.qCount() + i);
     }
     return new RnsPoly(basisQPAtLevel(level), limbs, fullQP.isNtt());
+  }
+
+  /**
+   * The key switcher of this context (created on first use, then shared).
+   *
+   * @throws IllegalStateException if the parameters have no special primes
+   */
+  public KeySwitcher keySwitcher() {
+    KeySwitcher k = keySwitcher;
+    if (k == null) {
+      synchronized (this) {
+        k = keySwitcher;
+        if (k == null) {
+          k = new KeySwitcher(this);
+          keySwitcher = k;
+        }
+      }
+    }
+    return k;
   }
 
   /** All ciphertext primes. */
