@@ -1,0 +1,31 @@
+package io.polyhe.he.circuits;
+
+import io.polyhe.he.rlwe.Ciphertext;
+
+/**
+ * Turns a ciphertext that ran out of levels into a fresh one at the top level, same values (up to
+ * noise), at a requested scale. Two kinds implement it: client-aided refresh (the secret-key
+ * holder decrypts and re-encrypts; one round trip) and, later, non-interactive bootstrapping.
+ * Implementations count what they did ({@link #stats()}); they are thread-safe.
+ */
+public interface Refresher {
+
+  /**
+   * A fresh encryption of {@code ct}'s values at the top level and {@code targetScale}.
+   *
+   * @throws IllegalArgumentException if {@code ct} belongs to other parameters or is not 2-part
+   */
+  Ciphertext refresh(Ciphertext ct, double targetScale);
+
+  /** Refreshes done so far and the bytes they moved. */
+  RefreshStats stats();
+
+  /**
+   * What refreshing cost so far.
+   *
+   * @param refreshes number of refreshed ciphertexts
+   * @param bytesOut serialised bytes sent to the refresher (ciphertexts at their low level)
+   * @param bytesBack serialised bytes returned (fresh, seeded ciphertexts)
+   */
+  record RefreshStats(long refreshes, long bytesOut, long bytesBack) {}
+}

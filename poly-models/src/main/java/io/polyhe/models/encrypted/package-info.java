@@ -1,0 +1,8 @@
+/**
+ * Encrypted execution of the polynomial transformer (issue 6, in progress). So far: the in-process
+ * client-aided {@link io.polyhe.he.circuits.Refresher}, which holds a secret key and is meant for
+ * tests and the single-process {@code run} command; the server never constructs it (it sends
+ * refresh requests to the client instead). The slot layout, encrypted layers, level planner and
+ * latency spans follow.
+ */
+package io.polyhe.models.encrypted;
