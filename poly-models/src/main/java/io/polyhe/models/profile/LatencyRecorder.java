@@ -1,0 +1,54 @@
+package io.polyhe.models.profile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records timed spans of one forward pass. Open a span with {@link #span(String, Component)} in a
+ * try-with-resources block; closing it records its start and duration. Every recorded span counts
+ * in the totals, so record leaf work only (components, not the layers around them). Thread-safe
+ * (spans from several threads are kept in completion order).
+ */
+public final class LatencyRecorder {
+  private final long origin = System.nanoTime();
+  private final List<LatencyBreakdown.Span> spans = new ArrayList<>();
+
+  /** An open span; close it to record it. */
+  public final class OpenSpan implements AutoCloseable {
+    private final String layer;
+    private final Component component;
+    private final long start = System.nanoTime();
+    private boolean closed;
+
+    private OpenSpan(String layer, Component component) {
+      this.layer = layer;
+      this.component = component;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        record(layer, component, start - origin, System.nanoTime() - start);
+      }
+    }
+  }
+
+  /** Starts a span of {@code component} within {@code layer} (e.g. "layer 0", "head"). */
+  public OpenSpan span(String layer, Component component) {
+    return new OpenSpan(layer, component);
+  }
+
+  /** Records a span measured elsewhere (e.g. the client's part of a refresh). */
+  public synchronized void record(String layer, Component component, long startNanos, long nanos) {
+    if (nanos < 0) {
+      throw new IllegalArgumentException("negative duration " + nanos);
+    }
+    spans.add(new LatencyBreakdown.Span(layer, component, startNanos, nanos, Thread.currentThread().getName()));
+  }
+
+  /** An immutable summary of everything recorded so far. */
+  public synchronized LatencyBreakdown breakdown() {
+    return new LatencyBreakdown(List.copyOf(spans));
+  }
+}

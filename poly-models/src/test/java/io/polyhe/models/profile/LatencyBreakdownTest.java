@@ -1,0 +1,37 @@
+package io.polyhe.models.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+
+class LatencyBreakdownTest {
+
+  @Test
+  void sumsByComponentAndLayerAndExportsEveryFormat() {
+    LatencyRecorder recorder = new LatencyRecorder();
+    recorder.record("layer 0", Component.PLAIN_MATMUL, 0, 2_000_000_000L);
+    recorder.record("layer 0", Component.POWER_SOFTMAX, 2_000_000_000L, 1_000_000_000L);
+    recorder.record("layer 1", Component.PLAIN_MATMUL, 3_000_000_000L, 500_000_000L);
+    try (var span = recorder.span("layer 1", Component.NORM)) {
+      assertTrue(span != null);
+    }
+    LatencyBreakdown b = recorder.breakdown();
+    assertEquals(2.5, b.secondsByComponent().get(Component.PLAIN_MATMUL), 1e-12);
+    assertEquals(1.0, b.secondsByComponent().get(Component.POWER_SOFTMAX), 1e-12);
+    assertEquals(0.0, b.secondsByComponent().get(Component.REFRESH), 0);
+    assertEquals(2, b.secondsByLayer().size());
+    assertTrue(b.totalSeconds() >= 3.5);
+    assertTrue(b.toTable().contains("plain-matmul"));
+    var json = JsonParser.parseString(b.toJson()).getAsJsonObject();
+    assertEquals(2.5, json.getAsJsonObject("components").get("plain-matmul").getAsDouble(), 1e-12);
+    var trace = JsonParser.parseString(b.toChromeTrace()).getAsJsonObject();
+    assertEquals(4, trace.getAsJsonArray("traceEvents").size());
+    assertEquals("X", trace.getAsJsonArray("traceEvents").get(0).getAsJsonObject().get("ph").getAsString());
+    String html = b.toHtml();
+    assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("layer 1") && html.contains("power-softmax"));
+    assertThrows(IllegalArgumentException.class, () -> recorder.record("x", Component.NORM, 0, -1));
+  }
+}
