@@ -40,20 +40,6 @@ public final class HeTestSupport {
     return list.stream();
   }
 
-  /** Backend names present on this machine (Java always; others when their library loads). */
-  public static Stream<String> backends() {
-    List<String> present = new ArrayList<>();
-    for (String name : ComputeBackends.names()) {
-      try {
-        ComputeBackends.create(name, 1);
-        present.add(name);
-      } catch (IllegalArgumentException absent) {
-        System.err.println("backend " + name + " absent, not tested: " + absent.getMessage());
-      }
-    }
-    return present.stream();
-  }
-
   /**
    * The named backend with 2 threads. A backend this machine cannot run (e.g. a native path the
    * CPU lacks) aborts the calling test as skipped, with the reason, instead of failing it.
@@ -89,12 +75,6 @@ public final class HeTestSupport {
     return CONTEXTS.computeIfAbsent(
         params.rlwe().shortHash() + "/" + params.defaultScale() + "/" + backend,
         k -> CkksContext.create(params, backend(backend)));
-  }
-
-  /** A small insecure parameter set for fast structural tests (N = 2^10). */
-  public static CkksParameters tinyInsecure() {
-    return CkksParameters.insecureForTestsOnly(
-        new CkksParameters.Literal(10, new int[] {45, 35, 35}, new int[] {45}, 35));
   }
 
   /** Uniform values in [-bound, bound]. */

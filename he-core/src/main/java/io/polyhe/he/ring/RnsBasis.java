@@ -118,19 +118,6 @@ public final class RnsBasis {
     return true;
   }
 
-  /** Whether the first {@code size()} primes of {@code other} are exactly this basis. */
-  public boolean isPrefixOf(RnsBasis other) {
-    if (other.logN != logN || other.moduli.length < moduli.length) {
-      return false;
-    }
-    for (int i = 0; i < moduli.length; i++) {
-      if (moduli[i].value() != other.moduli[i].value()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("RnsBasis(N=2^").append(logN).append(", bits=[");

@@ -56,9 +56,4 @@ public final class Encryptor {
     ring.add(c0, pt.poly(), c0);
     return new Ciphertext(context.parameters(), new RnsPoly[] {c0, c1}, pt.scale());
   }
-
-  /** Encryption of zero at {@code level} and {@code scale}. */
-  public Ciphertext encryptZero(int level, double scale) {
-    return encrypt(new Plaintext(context.parameters(), context.newPoly(level), scale));
-  }
 }

@@ -13,15 +13,14 @@ public final class SecretKey implements HeObject {
   private final RlweParameters params;
   private final long[] ternary;
   private final RnsPoly sQ;
-  private final RnsPoly sP;
   private final RnsPoly sQP;
 
-  SecretKey(RlweParameters params, long[] ternary, RnsPoly sQ, RnsPoly sP, RnsPoly sQP) {
+  SecretKey(RlweParameters params, long[] ternary, RnsPoly sQP) {
     this.params = params;
     this.ternary = ternary;
-    this.sQ = sQ;
-    this.sP = sP;
     this.sQP = sQP;
+    // The ciphertext primes come first in Q·P: s over Q is a view of the same limbs.
+    this.sQ = sQP.prefixView(params.qCount());
   }
 
   /**
@@ -41,19 +40,9 @@ public final class SecretKey implements HeObject {
       }
     }
     long[] copy = coefficients.clone();
-    RnsPoly sQ = context.ring().fromSigned(context.basisQ(), copy);
-    context.ring().toNtt(sQ);
     RnsPoly sQP = context.ring().fromSigned(context.basisQPAtLevel(params.maxLevel()), copy);
     context.ring().toNtt(sQP);
-    RnsPoly sP = null;
-    if (params.pCount() > 0) {
-      long[][] pLimbs = new long[params.pCount()][];
-      for (int i = 0; i < pLimbs.length; i++) {
-        pLimbs[i] = sQP.limb(params.qCount() + i);
-      }
-      sP = new RnsPoly(context.basisP(), pLimbs, true);
-    }
-    return new SecretKey(params, copy, sQ, sP, sQP);
+    return new SecretKey(params, copy, sQP);
   }
 
   @Override
@@ -75,11 +64,6 @@ public final class SecretKey implements HeObject {
   /** {@code s} in NTT form over all ciphertext primes followed by the special primes. */
   RnsPoly nttQP() {
     return sQP;
-  }
-
-  /** {@code s} in NTT form over the special primes, or null. */
-  RnsPoly nttP() {
-    return sP;
   }
 
   @Override
