@@ -15,7 +15,19 @@ public interface Refresher {
    *
    * @throws IllegalArgumentException if {@code ct} belongs to other parameters or is not 2-part
    */
-  Ciphertext refresh(Ciphertext ct, double targetScale);
+  default Ciphertext refresh(Ciphertext ct, double targetScale) {
+    return refresh(ct, ct.parameters().maxLevel(), targetScale);
+  }
+
+  /**
+   * A fresh encryption of {@code ct}'s values at {@code targetLevel} and {@code targetScale}: a
+   * refresh to just the levels the next segment needs makes every operation of that segment
+   * cheaper (fewer primes). Bootstrapping may only reach levels up to its own output level.
+   *
+   * @throws IllegalArgumentException if {@code ct} belongs to other parameters or is not 2-part,
+   *     or the level is out of range
+   */
+  Ciphertext refresh(Ciphertext ct, int targetLevel, double targetScale);
 
   /** Refreshes done so far and the bytes they moved. */
   RefreshStats stats();

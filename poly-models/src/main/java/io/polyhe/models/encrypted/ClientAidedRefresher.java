@@ -35,14 +35,15 @@ public final class ClientAidedRefresher implements Refresher {
   }
 
   @Override
-  public Ciphertext refresh(Ciphertext ct, double targetScale) {
+  public Ciphertext refresh(Ciphertext ct, int targetLevel, double targetScale) {
     context.rlwe().checkOwns(ct);
+    context.rlwe().checkLevel(targetLevel);
     if (ct.size() != 2) {
       throw new IllegalArgumentException("refresh needs a 2-part ciphertext; relinearise first");
     }
     double[][] slots = encoder.decodeComplex(decryptor.decrypt(ct));
     Ciphertext fresh = encryptor.encrypt(encoder.encodeComplex(
-        slots[0], slots[1], context.parameters().maxLevel(), targetScale));
+        slots[0], slots[1], targetLevel, targetScale));
     refreshes.incrementAndGet();
     bytesOut.addAndGet(HeFormat.serializedSize(ct));
     bytesBack.addAndGet(HeFormat.serializedSize(fresh));

@@ -3,6 +3,7 @@ package io.polyhe.models.profile;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,31 @@ public final class LatencyBreakdown {
   public record Span(String layer, Component component, long startNanos, long nanos, String thread) {}
 
   private final List<Span> spans;
+  private final long[] primitiveNanos;
+  private final long[] primitiveCounts;
 
-  LatencyBreakdown(List<Span> spans) {
+  LatencyBreakdown(List<Span> spans, long[] primitiveNanos, long[] primitiveCounts) {
     this.spans = spans;
+    this.primitiveNanos = primitiveNanos;
+    this.primitiveCounts = primitiveCounts;
+  }
+
+  /** Seconds per primitive, every primitive present, in enum order. */
+  public Map<Primitive, Double> secondsByPrimitive() {
+    Map<Primitive, Double> out = new EnumMap<>(Primitive.class);
+    for (Primitive p : Primitive.values()) {
+      out.put(p, primitiveNanos[p.ordinal()] / 1e9);
+    }
+    return out;
+  }
+
+  /** Calls per primitive, every primitive present, in enum order. */
+  public Map<Primitive, Long> countsByPrimitive() {
+    Map<Primitive, Long> out = new EnumMap<>(Primitive.class);
+    for (Primitive p : Primitive.values()) {
+      out.put(p, primitiveCounts[p.ordinal()]);
+    }
+    return out;
   }
 
   public List<Span> spans() {
@@ -62,10 +85,21 @@ public final class LatencyBreakdown {
           total == 0 ? 0 : 100 * e.getValue() / total));
     }
     sb.append(String.format("%-14s %10.3f %6.1f%%%n", "total", total, total == 0 ? 0 : 100.0));
+    if (Arrays.stream(primitiveCounts).anyMatch(c -> c > 0)) {
+      sb.append(String.format("%n%-24s %10s %8s %7s%n", "primitive", "seconds", "calls", "share"));
+      for (Primitive p : Primitive.values()) {
+        double sec = primitiveNanos[p.ordinal()] / 1e9;
+        sb.append(String.format("%-24s %10.3f %8d %6.1f%%%n", p.label(), sec, primitiveCounts[p.ordinal()],
+            total == 0 ? 0 : 100 * sec / total));
+      }
+    }
     return sb.toString();
   }
 
-  /** {@code {"total_seconds", "components": {label: s}, "layers": {layer: {label: s}}}}. */
+  /**
+   * {@code {"total_seconds", "components": {label: s}, "layers": {layer: {label: s}}, "primitives":
+   * {name: {"seconds", "calls"}}}}.
+   */
   public String toJson() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("total_seconds", totalSeconds());
@@ -73,6 +107,12 @@ public final class LatencyBreakdown {
     Map<String, Object> layers = new LinkedHashMap<>();
     secondsByLayer().forEach((layer, m) -> layers.put(layer, labelled(m)));
     root.put("layers", layers);
+    Map<String, Object> prims = new LinkedHashMap<>();
+    for (Primitive p : Primitive.values()) {
+      prims.put(p.name().toLowerCase(java.util.Locale.ROOT),
+          Map.of("seconds", primitiveNanos[p.ordinal()] / 1e9, "calls", primitiveCounts[p.ordinal()]));
+    }
+    root.put("primitives", prims);
     return gson().toJson(root);
   }
 

@@ -12,6 +12,8 @@ import java.util.List;
 public final class LatencyRecorder {
   private final long origin = System.nanoTime();
   private final List<LatencyBreakdown.Span> spans = new ArrayList<>();
+  private final long[] primitiveNanos = new long[Primitive.values().length];
+  private final long[] primitiveCounts = new long[Primitive.values().length];
 
   /** An open span; close it to record it. */
   public final class OpenSpan implements AutoCloseable {
@@ -47,8 +49,17 @@ public final class LatencyRecorder {
     spans.add(new LatencyBreakdown.Span(layer, component, startNanos, nanos, Thread.currentThread().getName()));
   }
 
+  /** Adds {@code count} calls of {@code primitive} taking {@code nanos} in total. */
+  public synchronized void addPrimitive(Primitive primitive, long count, long nanos) {
+    if (nanos < 0 || count < 0) {
+      throw new IllegalArgumentException("negative primitive time or count");
+    }
+    primitiveNanos[primitive.ordinal()] += nanos;
+    primitiveCounts[primitive.ordinal()] += count;
+  }
+
   /** An immutable summary of everything recorded so far. */
   public synchronized LatencyBreakdown breakdown() {
-    return new LatencyBreakdown(List.copyOf(spans));
+    return new LatencyBreakdown(List.copyOf(spans), primitiveNanos.clone(), primitiveCounts.clone());
   }
 }

@@ -1,0 +1,146 @@
+package io.polyhe.models.encrypted;
+
+import io.polyhe.models.config.ModelConfig;
+import io.polyhe.models.config.Norm;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.weights.LayerWeights;
+import io.polyhe.models.weights.Linear;
+import io.polyhe.models.weights.ModelWeights;
+import io.polyhe.models.weights.NormWeights;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The model's weights rewritten, exactly in real arithmetic, for the encrypted pass (the pre-LN to
+ * pre-RMSNorm folding of Jiang et al., 2023, DESIGN.md §4):
+ *
+ * <ul>
+ *   <li><b>Norm weight and bias into the next linear layer.</b> {@code W·(z·γ + β) + b = (W·diag γ)·z
+ *       + (W·β + b)}, so a norm on ciphertexts is only {@code z = x·invsqrt(mean x² + eps)}.
+ *   <li><b>Centred residual stream (LayerNorm models).</b> Every norm subtracts the row mean, so the
+ *       model is unchanged if the residual stream is kept centred: the embedding rows the client
+ *       packs are centred, and the two writers of the stream (attention output and FFN down
+ *       projection) get {@code C·W} and {@code C·b} with {@code C = I - 11ᵀ/d}. The encrypted norm
+ *       then needs no mean (no rotations, no level for it).
+ * </ul>
+ *
+ * Immutable; matrices are {@code [out][in]}.
+ */
+public final class FoldedWeights {
+
+  /** An affine map {@code y = W x + b}, {@code W} as {@code [out][in]}. */
+  public record Affine(double[][] w, double[] b) {
+    /** The map applied to {@code x} (for tests). */
+    public double[] apply(double[] x) {
+      double[] y = b.clone();
+      for (int i = 0; i < w.length; i++) {
+        for (int j = 0; j < x.length; j++) {
+          y[i] += w[i][j] * x[j];
+        }
+      }
+      return y;
+    }
+  }
+
+  /** One block: Q, K, V after the first norm, O centred, up after the second norm, down centred. */
+  public record Layer(Affine q, Affine k, Affine v, Affine o, Affine up, Affine down) {}
+
+  private final ModelConfig config;
+  private final ModelWeights weights;
+  private final boolean centred;
+  private final List<Layer> layers;
+  private final Affine lmHead;
+
+  public FoldedWeights(Transformer model) {
+    this.config = model.config();
+    this.weights = model.weights();
+    this.centred = config.norm().kind() == Norm.Kind.LAYERNORM;
+    List<Layer> ls = new ArrayList<>();
+    for (LayerWeights w : weights.layers()) {
+      ls.add(new Layer(afterNorm(w.q(), w.attnNorm()), afterNorm(w.k(), w.attnNorm()),
+          afterNorm(w.v(), w.attnNorm()), intoStream(w.o()), afterNorm(w.up(), w.ffnNorm()),
+          intoStream(w.down())));
+    }
+    this.layers = List.copyOf(ls);
+    this.lmHead = afterNorm(weights.lmHead(), weights.finalNorm());
+  }
+
+  /** True when the residual stream is centred (LayerNorm models). */
+  public boolean centred() {
+    return centred;
+  }
+
+  public List<Layer> layers() {
+    return layers;
+  }
+
+  public Affine lmHead() {
+    return lmHead;
+  }
+
+  /** The row the client packs for {@code token} at position {@code pos}: embedding, centred if need be. */
+  public double[] inputRow(int token, int pos) {
+    if (token < 0 || token >= config.vocabSize()) {
+      throw new IllegalArgumentException("token id " + token + " outside [0, " + config.vocabSize() + ")");
+    }
+    if (pos < 0 || pos >= config.maxPositions()) {
+      throw new IllegalArgumentException("position " + pos + " outside the context of " + config.maxPositions());
+    }
+    double[] x = weights.embed(token, pos, config.hiddenSize());
+    return centred ? centre(x) : x;
+  }
+
+  private static double[] centre(double[] x) {
+    double mu = 0;
+    for (double v : x) {
+      mu += v;
+    }
+    mu /= x.length;
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = x[i] - mu;
+    }
+    return y;
+  }
+
+  // W·diag(γ), W·β + b
+  private static Affine afterNorm(Linear lin, NormWeights norm) {
+    double[][] w = new double[lin.out()][];
+    double[] b = new double[lin.out()];
+    for (int i = 0; i < lin.out(); i++) {
+      double[] row = lin.row(i);
+      double shift = lin.bias(i);
+      for (int j = 0; j < row.length; j++) {
+        shift += row[j] * norm.bias(j);
+        row[j] *= norm.weight(j);
+      }
+      w[i] = row;
+      b[i] = shift;
+    }
+    return new Affine(w, b);
+  }
+
+  // C·W and C·b for LayerNorm models (columns of W centred), W and b otherwise
+  private Affine intoStream(Linear lin) {
+    double[][] w = new double[lin.out()][];
+    double[] b = new double[lin.out()];
+    for (int i = 0; i < lin.out(); i++) {
+      w[i] = lin.row(i);
+      b[i] = lin.bias(i);
+    }
+    if (centred) {
+      for (int j = 0; j < lin.in(); j++) {
+        double mu = 0;
+        for (int i = 0; i < lin.out(); i++) {
+          mu += w[i][j];
+        }
+        mu /= lin.out();
+        for (int i = 0; i < lin.out(); i++) {
+          w[i][j] -= mu;
+        }
+      }
+      b = centre(b);
+    }
+    return new Affine(w, b);
+  }
+}

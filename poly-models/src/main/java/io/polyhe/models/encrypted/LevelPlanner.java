@@ -1,0 +1,134 @@
+package io.polyhe.models.encrypted;
+
+import io.polyhe.he.circuits.DepthSimulator;
+import io.polyhe.he.circuits.SimulatedCiphertext;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.rlwe.SecurityStandard;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.profile.LatencyRecorder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Plans an encrypted forward pass without keys or ciphertexts: a dry run of {@link
+ * EncryptedTransformer#forward} on a {@link DepthSimulator} gives every level and scale, the refresh
+ * points ({@link RefreshPoints}: a value is refreshed only when the segment it enters needs more
+ * levels than it has), the operation counts and the Galois elements the client must generate. The
+ * real run takes the same steps, so its refreshes match the plan's (tests check it).
+ *
+ * <p>It also chooses CKKS parameters for a model ({@link #chooseParameters}).
+ */
+public final class LevelPlanner {
+  private LevelPlanner() {}
+
+  /**
+   * A planned pass.
+   *
+   * @param parameters the CKKS parameters planned for
+   * @param tokens rows in use
+   * @param points every refresh check, in order
+   * @param refreshes refreshes the pass makes
+   * @param counts operation counts (key switches dominate the cost)
+   * @param galoisElements Galois elements used, sorted
+   * @param outputLevel level of the logits
+   */
+  public record Plan(CkksParameters parameters, int tokens, List<RefreshPoints.Point> points, int refreshes,
+      DepthSimulator.OpCounts counts, int[] galoisElements, int outputLevel) {
+
+    /** Estimated relative cost: key switches weighted by ring size and limbs, plus refreshes. */
+    public double cost() {
+      double n = parameters.n();
+      int limbs = parameters.maxLevel() + 1;
+      double keySwitch = n * Math.log(n) * limbs * (limbs + 1);
+      return counts.keySwitches() * keySwitch + refreshes * REFRESH_KEY_SWITCHES * keySwitch;
+    }
+
+    /** A readable summary. */
+    public String describe() {
+      StringBuilder sb = new StringBuilder();
+      sb.append(String.format("plan for %d tokens at %s%n", tokens, parameters));
+      sb.append(String.format("  refreshes %d, key switches %d, ct-ct products %d, pt products %d, rescales %d, "
+          + "Galois elements %d, output level %d%n", refreshes, counts.keySwitches(), counts.ciphertextProducts(),
+          counts.plaintextProducts(), counts.rescales(), galoisElements.length, outputLevel));
+      for (RefreshPoints.Point p : points) {
+        sb.append(String.format("  %-32s level %2d, needs %2d%s%n", p.where(), p.level(), p.needed(),
+            p.refreshed() ? "  -> refresh" : ""));
+      }
+      return sb.toString();
+    }
+  }
+
+  /**
+   * What a refresh weighs in {@link Plan#cost()}, in key switches at the same size: a client round
+   * trip (decrypt, encode, encrypt, and the network) is worth tens of key switches.
+   */
+  public static final double REFRESH_KEY_SWITCHES = 20;
+
+  /** Plans a pass of {@code model} over {@code tokens} rows. */
+  public static Plan plan(EncryptedTransformer model, int tokens) {
+    DepthSimulator sim = new DepthSimulator(model.parameters());
+    RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated(sim);
+    SimulatedCiphertext out = model.forward(sim,
+        sim.fresh(model.parameters().maxLevel(), model.streamScale()), tokens, points, new LatencyRecorder());
+    return new Plan(model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
+        sim.galoisElementsUsed(), out.level());
+  }
+
+  /** Bits of the default scale and of the rescaling primes in {@link #candidate}. */
+  public static final int SCALE_BITS = 34;
+
+  /**
+   * The parameter template for ring degree {@code 2^logN}: {@code q_0} of {@code SCALE_BITS + 10}
+   * bits (room for values up to about ±500 at level 0), as many {@code SCALE_BITS}-bit primes as the
+   * 128-bit bound on log2(QP) leaves, and two special primes of {@code SCALE_BITS + 9} bits, so that
+   * key-switching digits hold two primes: half the key memory and key-switching work of one-prime
+   * digits (with Galois keys for every rotation of a model, memory is the binding limit) for one
+   * level less.
+   *
+   * @throws IllegalArgumentException if {@code logN} has no 128-bit entry or leaves no level
+   */
+  public static CkksParameters.Literal candidate(int logN) {
+    int max = SecurityStandard.maxLogQP128(logN);
+    int q0 = SCALE_BITS + 10;
+    int p = SCALE_BITS + 9;
+    int levels = (max - q0 - 2 * p) / SCALE_BITS;
+    if (max < 0 || levels < 1) {
+      throw new IllegalArgumentException("logN " + logN + " leaves no level at 128-bit security");
+    }
+    int[] logQ = new int[levels + 1];
+    java.util.Arrays.fill(logQ, SCALE_BITS);
+    logQ[0] = q0;
+    return new CkksParameters.Literal(logN, logQ, new int[] {p, p}, SCALE_BITS);
+  }
+
+  /**
+   * Chooses parameters for {@code model}: among the 128-bit {@link #candidate}s whose slots hold the
+   * model's layout and whose levels cover every segment, the smallest that works and the next size
+   * up are planned over the full context, and the one with the lower {@link Plan#cost()} wins (one
+   * ring size up roughly halves refreshes but makes every key switch about four times dearer, so
+   * larger rings are not tried).
+   *
+   * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
+   */
+  public static CkksParameters chooseParameters(Transformer model) {
+    List<String> reasons = new ArrayList<>();
+    Plan best = null;
+    int compared = 0;
+    for (int logN = 13; logN <= 16 && compared < 2; logN++) {
+      try {
+        CkksParameters params = CkksParameters.of(candidate(logN));
+        Plan plan = plan(new EncryptedTransformer(model, params), model.config().maxPositions());
+        compared++;
+        if (best == null || plan.cost() < best.cost()) {
+          best = plan;
+        }
+      } catch (IllegalArgumentException e) {
+        reasons.add("logN " + logN + ": " + e.getMessage());
+      }
+    }
+    if (best == null) {
+      throw new IllegalArgumentException("no parameters fit model '" + model.config().name() + "': " + reasons);
+    }
+    return best.parameters();
+  }
+}

@@ -1,0 +1,189 @@
+package io.polyhe.models.encrypted;
+
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.circuits.Refresher;
+import io.polyhe.he.ckks.CkksContext;
+import io.polyhe.he.ckks.CkksEncoder;
+import io.polyhe.he.ckks.Evaluator;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.Decryptor;
+import io.polyhe.he.rlwe.EvaluationKeys;
+import io.polyhe.he.rlwe.KeyGenerator;
+import io.polyhe.he.rlwe.SecretKey;
+import io.polyhe.he.rlwe.SymmetricEncryptor;
+import io.polyhe.models.forward.GreedyGenerator;
+import io.polyhe.models.forward.Mode;
+import io.polyhe.models.profile.Component;
+import io.polyhe.models.profile.LatencyBreakdown;
+import io.polyhe.models.profile.LatencyRecorder;
+import io.polyhe.models.profile.Primitive;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Client and server in one process: keys made here, inputs packed and encrypted, the encrypted pass
+ * run with in-process client-aided refresh, logits decrypted and compared with the poly-plain pass.
+ * This is what {@code polyhe run} and the end-to-end tests use; the service splits the same steps
+ * between client and server. Holds a secret key: never used by the server. One pass at a time.
+ */
+public final class LocalInference {
+  private final EncryptedTransformer model;
+  private final CkksContext context;
+  private final NttTimingBackend backend;
+  private final SecretKey secretKey;
+  private final EvaluationKeys keys;
+  private final CkksEncoder encoder;
+  private final SymmetricEncryptor encryptor;
+  private final Decryptor decryptor;
+  private final ClientAidedRefresher refresher;
+  private final CiphertextArithmetic arithmetic;
+  private final SlotCodec codec;
+  private final double keySeconds;
+
+  /**
+   * One forward pass.
+   *
+   * @param tokens the input
+   * @param logits decrypted logits {@code [tokens][vocab]}
+   * @param reference poly-plain logits of the same tokens
+   * @param refreshes refreshes made
+   * @param points every refresh check of the pass
+   * @param breakdown where the time went
+   * @param seconds wall time of the encrypted pass (encryption and decryption included)
+   */
+  public record Pass(int[] tokens, double[][] logits, double[][] reference, int refreshes,
+      List<RefreshPoints.Point> points, LatencyBreakdown breakdown, double seconds) {
+
+    /** Max |encrypted - poly-plain| over all logits. */
+    public double maxAbsError() {
+      double m = 0;
+      for (int t = 0; t < logits.length; t++) {
+        for (int v = 0; v < logits[t].length; v++) {
+          m = Math.max(m, Math.abs(logits[t][v] - reference[t][v]));
+        }
+      }
+      return m;
+    }
+
+    /** Mean squared error of the logits against poly-plain. */
+    public double mse() {
+      double s = 0;
+      long n = 0;
+      for (int t = 0; t < logits.length; t++) {
+        for (int v = 0; v < logits[t].length; v++) {
+          double e = logits[t][v] - reference[t][v];
+          s += e * e;
+          n++;
+        }
+      }
+      return s / n;
+    }
+
+    /** Fraction of positions whose top-1 token agrees with poly-plain. */
+    public double top1Agreement() {
+      int same = 0;
+      for (int t = 0; t < logits.length; t++) {
+        same += GreedyGenerator.argmax(logits[t]) == GreedyGenerator.argmax(reference[t]) ? 1 : 0;
+      }
+      return (double) same / logits.length;
+    }
+  }
+
+  /**
+   * Makes the keys the model needs (secret, relinearisation, its Galois elements) on {@code
+   * backend}.
+   */
+  public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds) {
+    this.model = model;
+    this.backend = new NttTimingBackend(backend);
+    this.context = CkksContext.create(model.parameters(), this.backend);
+    long start = System.nanoTime();
+    KeyGenerator keygen = new KeyGenerator(context.rlwe(), seeds);
+    this.secretKey = keygen.generateSecretKey();
+    this.keys = keygen.generateEvaluationKeys(secretKey, model.galoisElements());
+    this.keySeconds = (System.nanoTime() - start) / 1e9;
+    this.encoder = new CkksEncoder(context);
+    this.encryptor = new SymmetricEncryptor(context.rlwe(), secretKey, seeds);
+    this.decryptor = new Decryptor(context.rlwe(), secretKey);
+    this.refresher = new ClientAidedRefresher(context, secretKey);
+    this.arithmetic = new CiphertextArithmetic(new Evaluator(context, keys));
+    this.codec = new SlotCodec(model.foldedWeights(), model.layout(), model.model().config().vocabSize());
+  }
+
+  public EncryptedTransformer model() {
+    return model;
+  }
+
+  /** Seconds key generation took. */
+  public double keySeconds() {
+    return keySeconds;
+  }
+
+  /** Number of Galois keys made. */
+  public int galoisKeys() {
+    return keys.galoisKeys().size();
+  }
+
+  /** Refreshes and bytes of every pass so far. */
+  public Refresher.RefreshStats refreshStats() {
+    return refresher.stats();
+  }
+
+  /** Encrypts {@code tokens}, runs the pass, decrypts, and compares with poly-plain. */
+  public Pass forward(int[] tokens) {
+    long start = System.nanoTime();
+    LatencyRecorder recorder = new LatencyRecorder();
+    long nttCalls = backend.callsOnThisThread();
+    long nttNanos = backend.nanosOnThisThread();
+    Ciphertext input;
+    try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
+      input = encryptor.encrypt(encoder.encode(codec.pack(tokens), model.parameters().maxLevel(),
+          model.streamScale()));
+    }
+    RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
+    Ciphertext out = model.forward(new ProfilingArithmetic(arithmetic, recorder), input, tokens.length, points,
+        recorder);
+    double[][] logits;
+    try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
+      logits = codec.unpackLogits(encoder.decode(decryptor.decrypt(out)), tokens.length);
+    }
+    recorder.addPrimitive(Primitive.NTT, backend.callsOnThisThread() - nttCalls,
+        backend.nanosOnThisThread() - nttNanos);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[][] reference = model.model().logits(tokens, Mode.POLY_PLAIN);
+    return new Pass(tokens.clone(), logits, reference, points.refreshes(), points.points(), recorder.breakdown(),
+        seconds);
+  }
+
+  /** The evaluator's arithmetic, with this instance's keys (for layer-by-layer tests). */
+  CiphertextArithmetic arithmetic() {
+    return arithmetic;
+  }
+
+  /** Encrypts a slot vector at {@code level} and {@code scale}. */
+  Ciphertext encrypt(double[] slots, int level, double scale) {
+    return encryptor.encrypt(encoder.encode(slots, level, scale));
+  }
+
+  /** Decrypts and decodes all slots. */
+  double[] decrypt(Ciphertext ct) {
+    return encoder.decode(decryptor.decrypt(ct));
+  }
+
+  /** The in-process refresher (client-aided). */
+  Refresher refresher() {
+    return refresher;
+  }
+
+  /** Last row's argmax (the greedy next token). */
+  public static int nextToken(Pass pass) {
+    return GreedyGenerator.argmax(pass.logits()[pass.logits().length - 1]);
+  }
+
+  @Override
+  public String toString() {
+    return "LocalInference(" + model + ", " + Arrays.toString(new int[] {galoisKeys()}) + " Galois keys)";
+  }
+}

@@ -1,0 +1,135 @@
+package io.polyhe.models.encrypted;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polyhe.he.backend.JavaBackend;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.models.ShippedModels;
+import io.polyhe.models.forward.GreedyGenerator;
+import io.polyhe.models.forward.Mode;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.profile.Primitive;
+import io.polyhe.models.tokenizer.TaskTokenizer;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The encrypted pass of the shipped tiny model at the planner's parameters (N = 2^14, 9 levels of
+ * 34 bits, 128-bit), Java backend, in-process client-aided refresh:
+ *
+ * <ul>
+ *   <li>each segment (norm, attention, FFN, LM head) on ciphertexts against its folded poly-plain
+ *       twin ({@link FoldedPlainPass}, itself equal to poly-plain to 1e-9), max abs error per slot
+ *       within the bound stated at each assertion (about 20x what was measured);
+ *   <li>full passes on three prompts: same top-1 token as poly-plain at every position, logit MSE
+ *       at most 1e-3 (the issue's goal; measured about 2e-7) and max abs error at most 0.02
+ *       (measured under 2e-3);
+ *   <li>the planner's dry run against the real run: the same refresh points, levels and count.
+ * </ul>
+ *
+ * A longer run (greedy generation of whole answers) is behind {@code -Dpolyhe.heavy=true}.
+ */
+class EncryptedTransformerTest {
+  private static Transformer tiny;
+  private static TaskTokenizer tokenizer;
+  private static EncryptedTransformer model;
+  private static LocalInference local;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    tiny = ShippedModels.load("tiny");
+    tokenizer = new TaskTokenizer(tiny.config().tokenizer());
+    model = new EncryptedTransformer(tiny, CkksParameters.of(LevelPlanner.candidate(14)));
+    local = new LocalInference(model, new JavaBackend(Runtime.getRuntime().availableProcessors()),
+        SeedSource.deterministicForTestsOnly(11));
+  }
+
+  private static double[] slots(double[][] rows) {
+    SlotLayout l = model.layout();
+    double[] out = new double[l.slots()];
+    for (int t = 0; t < rows.length; t++) {
+      System.arraycopy(rows[t], 0, out, t * l.rowStride(), rows[t].length);
+    }
+    return out;
+  }
+
+  private static double maxError(double[][] expected, double[] slotsBack) {
+    double m = 0;
+    for (int t = 0; t < expected.length; t++) {
+      for (int i = 0; i < expected[t].length; i++) {
+        m = Math.max(m, Math.abs(expected[t][i] - slotsBack[t * model.layout().rowStride() + i]));
+      }
+    }
+    return m;
+  }
+
+  @Test
+  void everySegmentMatchesItsPolyPlainTwin() {
+    int[] tokens = tokenizer.encode("^R9075=");
+    int n = tokens.length;
+    FoldedPlainPass plain = new FoldedPlainPass(tiny, tokens);
+    CkksParameters p = model.parameters();
+    var ar = local.arithmetic();
+    for (int l = 0; l < tiny.config().numLayers(); l++) {
+      // norm before attention: input at the top level and the stream scale
+      Ciphertext x = local.encrypt(slots(plain.streams.get(2 * l)), p.maxLevel(), model.streamScale());
+      double normErr = maxError(plain.normed.get(2 * l), local.decrypt(model.normSegment(ar, x, n)));
+      assertTrue(normErr < 1e-3, "layer " + l + " norm error " + normErr);
+
+      Ciphertext h = local.encrypt(slots(plain.normed.get(2 * l)), model.attentionLevels(), p.defaultScale());
+      RefreshPoints<Ciphertext> points = RefreshPoints.using(local.refresher());
+      double attErr = maxError(plain.attentionOut.get(l),
+          local.decrypt(model.attentionSegment(ar, h, n, l, points)));
+      assertTrue(attErr < 2e-3, "layer " + l + " attention error " + attErr);
+      assertEquals(1, points.refreshes(), "the inverse's input is refreshed once");
+
+      Ciphertext h2 = local.encrypt(slots(plain.normed.get(2 * l + 1)), model.ffnLevels(), p.defaultScale());
+      double ffnErr = maxError(plain.ffnOut.get(l), local.decrypt(model.ffnSegment(ar, h2, n, l)));
+      assertTrue(ffnErr < 2e-3, "layer " + l + " ffn error " + ffnErr);
+    }
+    Ciphertext y = local.encrypt(slots(plain.normed.getLast()), 1, p.defaultScale());
+    double headErr = maxError(plain.logits, local.decrypt(model.headSegment(ar, y, n)));
+    assertTrue(headErr < 1e-3, "head error " + headErr);
+  }
+
+  @Test
+  void fullPassesAgreeWithPolyPlainAndThePlan() {
+    for (String prompt : List.of("^S31=", "^R42=", "^C1|31=")) {
+      int[] tokens = tokenizer.encode(prompt);
+      LocalInference.Pass pass = local.forward(tokens);
+      assertEquals(1.0, pass.top1Agreement(), prompt + ": top-1 at every position");
+      assertTrue(pass.mse() <= 1e-3, prompt + ": logit MSE " + pass.mse());
+      assertTrue(pass.maxAbsError() <= 0.02, prompt + ": max abs logit error " + pass.maxAbsError());
+      LevelPlanner.Plan plan = LevelPlanner.plan(model, tokens.length);
+      assertEquals(plan.points(), pass.points(), "the real run refreshes where the plan says");
+      assertEquals(plan.refreshes(), pass.refreshes());
+      assertTrue(pass.breakdown().countsByPrimitive().get(Primitive.KEY_SWITCH) > 0);
+      assertTrue(pass.breakdown().totalSeconds() > 0);
+    }
+  }
+
+  @Test
+  @EnabledIfSystemProperty(named = "polyhe.heavy", matches = "true")
+  void greedyAnswersMatchPolyPlain() {
+    for (String prompt : List.of("^S3141=", "^R90751=", "^C3|3133=", "^S97531=")) {
+      int[] tokens = tokenizer.encode(prompt);
+      int[] expected = GreedyGenerator.generate(tiny, Mode.POLY_PLAIN, tokens, 8, tokenizer.eos());
+      int[] seq = tokens;
+      int[] got = new int[0];
+      while (got.length < expected.length) {
+        int next = LocalInference.nextToken(local.forward(seq));
+        got = java.util.Arrays.copyOf(got, got.length + 1);
+        got[got.length - 1] = next;
+        seq = java.util.Arrays.copyOf(seq, seq.length + 1);
+        seq[seq.length - 1] = next;
+      }
+      assertArrayEquals(expected, got, prompt);
+    }
+  }
+}
