@@ -2,6 +2,7 @@ package io.polyhe.cli;
 
 import io.polyhe.cli.bench.BenchCommand;
 import io.polyhe.cli.models.ModelsCommand;
+import io.polyhe.cli.run.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "polyhe 0.1.0",
     description = "Privacy-preserving inference of polynomial transformers under CKKS.",
-    subcommands = {BenchCommand.class, ModelsCommand.class})
+    subcommands = {BenchCommand.class, ModelsCommand.class, RunCommand.class})
 public final class Main implements Runnable {
 
   @Override

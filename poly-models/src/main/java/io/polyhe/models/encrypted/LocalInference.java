@@ -133,8 +133,15 @@ public final class LocalInference {
 
   /** Encrypts {@code tokens}, runs the pass, decrypts, and compares with poly-plain. */
   public Pass forward(int[] tokens) {
+    return forward(tokens, new LatencyRecorder());
+  }
+
+  /**
+   * As {@link #forward(int[])}, recording into {@code recorder} (several passes may share one; the
+   * pass's breakdown then covers all of them so far).
+   */
+  public Pass forward(int[] tokens, LatencyRecorder recorder) {
     long start = System.nanoTime();
-    LatencyRecorder recorder = new LatencyRecorder();
     long nttCalls = backend.callsOnThisThread();
     long nttNanos = backend.nanosOnThisThread();
     Ciphertext input;

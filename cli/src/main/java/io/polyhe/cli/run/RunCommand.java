@@ -1,0 +1,174 @@
+package io.polyhe.cli.run;
+
+import com.google.gson.GsonBuilder;
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.models.Model;
+import io.polyhe.models.ShippedModels;
+import io.polyhe.models.encrypted.EncryptedTransformer;
+import io.polyhe.models.encrypted.LevelPlanner;
+import io.polyhe.models.encrypted.LocalInference;
+import io.polyhe.models.forward.GreedyGenerator;
+import io.polyhe.models.forward.Mode;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.profile.LatencyBreakdown;
+import io.polyhe.models.profile.LatencyRecorder;
+import io.polyhe.models.tokenizer.TaskTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code polyhe run}: encrypted greedy generation in one process — keys made locally, the prompt
+ * encrypted, every forward pass run on ciphertexts with in-process client-aided refresh, the logits
+ * decrypted — next to the poly-plain reference. Prints both answers, the logit error against
+ * poly-plain over every position of every pass, the refreshes, and the latency breakdown; with
+ * {@code --json} the last stdout line is one JSON object.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run encrypted generation in one process and compare it with the poly-plain pass.")
+public final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--model", description = "Shipped model name or model directory (default: ${DEFAULT-VALUE}).",
+      defaultValue = ShippedModels.DEFAULT)
+  String model;
+
+  @Option(names = "--prompt", defaultValue = "^S31=",
+      description = "The prompt: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts (default: ${DEFAULT-VALUE}).")
+  String prompt;
+
+  @Option(names = "--tokens", defaultValue = "4",
+      description = "Tokens to generate, stopping early at end of answer (default: ${DEFAULT-VALUE}).")
+  int tokens;
+
+  @Option(names = "--profile-out", description = "Directory for breakdown.json, trace.json (Perfetto) and breakdown.html.")
+  Path profileOut;
+
+  @Option(names = "--json", description = "End stdout with one JSON object.")
+  boolean json;
+
+  @Option(names = "--backend", description = "java, native, ... (default: best available).")
+  String backend;
+
+  @Option(names = "--threads", description = "Backend threads (default: all cores).")
+  Integer threads;
+
+  @Override
+  public Integer call() throws IOException {
+    if (tokens < 1) {
+      throw new IllegalArgumentException("--tokens must be at least 1, got " + tokens);
+    }
+    Transformer transformer = Files.isDirectory(Path.of(model)) ? Model.load(Path.of(model)) : ShippedModels.load(model);
+    TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
+    int[] promptTokens = tokenizer.encode(prompt);
+    int context = transformer.config().maxPositions();
+    if (promptTokens.length == 0 || promptTokens.length >= context) {
+      throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.." + (context - 1));
+    }
+    int t = threads == null ? ComputeBackends.defaultThreads() : threads;
+    ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
+    if (!"native".equals(compute.name()) && backend == null) {
+      System.err.println("polyhe run: no native backend found; using the " + compute.name() + " backend");
+    }
+
+    long setupStart = System.nanoTime();
+    CkksParameters params = LevelPlanner.chooseParameters(transformer);
+    EncryptedTransformer encrypted = new EncryptedTransformer(transformer, params);
+    LevelPlanner.Plan plan = LevelPlanner.plan(encrypted, Math.min(context, promptTokens.length + tokens - 1));
+    LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
+    double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+    System.out.printf("model %s, %s, backend %s x%d%n", transformer.config().name(), params, compute.name(), compute.threads());
+    System.out.printf("layout %s; %d Galois keys; setup (planning, keys) %.1f s%n", encrypted.layout().toJson(),
+        local.galoisKeys(), setupSeconds);
+
+    int[] reference = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens, tokens, tokenizer.eos());
+    LatencyRecorder recorder = new LatencyRecorder();
+    int[] sequence = promptTokens;
+    int[] answer = new int[0];
+    double maxErr = 0;
+    double sqErr = 0;
+    long logitCount = 0;
+    int agree = 0;
+    int positions = 0;
+    int refreshes = 0;
+    long start = System.nanoTime();
+    while (answer.length < tokens && sequence.length <= context) {
+      LocalInference.Pass pass = local.forward(sequence, recorder);
+      maxErr = Math.max(maxErr, pass.maxAbsError());
+      int cells = pass.logits().length * pass.logits()[0].length;
+      sqErr += pass.mse() * cells;
+      logitCount += cells;
+      agree += (int) Math.round(pass.top1Agreement() * pass.logits().length);
+      positions += pass.logits().length;
+      refreshes += pass.refreshes();
+      int next = LocalInference.nextToken(pass);
+      System.out.printf("pass %d: %d tokens, %.2f s, %d refreshes, max |logit err| %.2e -> %s%n", answer.length + 1,
+          sequence.length, pass.seconds(), pass.refreshes(), pass.maxAbsError(), tokenizer.decode(new int[] {next}));
+      answer = Arrays.copyOf(answer, answer.length + 1);
+      answer[answer.length - 1] = next;
+      if (next == tokenizer.eos() || sequence.length == context) {
+        break;
+      }
+      sequence = Arrays.copyOf(sequence, sequence.length + 1);
+      sequence[sequence.length - 1] = next;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    LatencyBreakdown breakdown = recorder.breakdown();
+    String answerText = tokenizer.decode(answer);
+    String referenceText = tokenizer.decode(reference);
+    double mse = sqErr / logitCount;
+    double top1 = (double) agree / positions;
+
+    System.out.printf("%nprompt            %s%n", prompt);
+    System.out.printf("encrypted answer  %s%n", answerText);
+    System.out.printf("poly-plain answer %s%s%n", referenceText, answerText.equals(referenceText) ? "  (identical)" : "  (DIFFERENT)");
+    System.out.printf("logits vs poly-plain: max |err| %.3e, MSE %.3e, top-1 agreement %.1f%% over %d positions%n",
+        maxErr, mse, 100 * top1, positions);
+    System.out.printf("refreshes %d (%d planned per pass over %d tokens), %.2f s for %d pass(es)%n%n", refreshes,
+        plan.refreshes(), plan.tokens(), seconds, answer.length);
+    System.out.print(breakdown.toTable());
+    if (profileOut != null) {
+      Files.createDirectories(profileOut);
+      Files.writeString(profileOut.resolve("breakdown.json"), breakdown.toJson());
+      Files.writeString(profileOut.resolve("trace.json"), breakdown.toChromeTrace());
+      Files.writeString(profileOut.resolve("breakdown.html"), breakdown.toHtml());
+      System.out.println("profile written to " + profileOut.toAbsolutePath() + " (breakdown.json, trace.json, breakdown.html)");
+    }
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("answer", answerText);
+      out.put("reference_answer", referenceText);
+      out.put("max_abs_logit_err", maxErr);
+      out.put("logit_mse", mse);
+      out.put("top1_agreement", top1);
+      out.put("refreshes", refreshes);
+      out.put("seconds", seconds);
+      Map<String, Double> components = new LinkedHashMap<>();
+      breakdown.secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
+      out.put("breakdown", components);
+      Map<String, Double> primitives = new LinkedHashMap<>();
+      breakdown.secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(java.util.Locale.ROOT), s));
+      out.put("primitives", primitives);
+      out.put("passes", answer.length);
+      out.put("prompt_tokens", promptTokens.length);
+      out.put("backend", compute.name());
+      out.put("threads", compute.threads());
+      out.put("log_n", params.logN());
+      out.put("levels", params.maxLevel());
+      out.put("galois_keys", local.galoisKeys());
+      out.put("refresh_bytes", local.refreshStats().bytesOut() + local.refreshStats().bytesBack());
+      out.put("setup_seconds", setupSeconds);
+      System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
+    }
+    return answerText.equals(referenceText) ? 0 : 3;
+  }
+
+}
