@@ -88,6 +88,18 @@ public interface Arithmetic<C> {
    */
   C mulPlain(C a, PlainVector v, double plainScale);
 
+  /**
+   * {@code Σ_i mulPlain(cts[i], vs[i], plainScale)}: the terms share level and scale. Real
+   * arithmetic fuses it into one accumulator; the default spells it out.
+   */
+  default C mulPlainSum(C[] cts, PlainVector[] vs, double plainScale) {
+    C acc = mulPlain(cts[0], vs[0], plainScale);
+    for (int i = 1; i < cts.length; i++) {
+      acc = add(acc, mulPlain(cts[i], vs[i], plainScale));
+    }
+    return acc;
+  }
+
   /** Adds {@code v} encoded at {@code a}'s level and scale. */
   C addPlain(C a, PlainVector v);
 

@@ -131,6 +131,15 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext mulPlainSum(Ciphertext[] cts, PlainVector[] vs, double plainScale) {
+    io.polyhe.he.rlwe.Plaintext[] pts = new io.polyhe.he.rlwe.Plaintext[vs.length];
+    for (int i = 0; i < vs.length; i++) {
+      pts[i] = vs[i].encoded(encoder, params, cts[i].level(), plainScale);
+    }
+    return evaluator.mulPlainSum(cts, pts);
+  }
+
+  @Override
   public Ciphertext addPlain(Ciphertext a, PlainVector v) {
     return evaluator.addPlain(a, v.encoded(encoder, params, a.level(), a.scale()));
   }

@@ -226,12 +226,15 @@ public final class LinearTransform implements UnaryCircuit {
     }
     C acc = null;
     for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
-      C inner = null;
-      for (Map.Entry<Integer, PlainVector> e : giant.getValue().entrySet()) {
-        C term = ar.mulPlain(byBaby.get(e.getKey()), e.getValue(), ptScale);
-        inner = inner == null ? term : ar.add(inner, term);
+      Map<Integer, PlainVector> terms = giant.getValue();
+      C[] cts = java.util.Arrays.copyOf(rotated, terms.size()); // an array of C's runtime type
+      PlainVector[] vs = new PlainVector[terms.size()];
+      int i = 0;
+      for (Map.Entry<Integer, PlainVector> e : terms.entrySet()) {
+        cts[i] = byBaby.get(e.getKey());
+        vs[i++] = e.getValue();
       }
-      inner = ar.rotate(inner, giant.getKey());
+      C inner = ar.rotate(ar.mulPlainSum(cts, vs, ptScale), giant.getKey());
       acc = acc == null ? inner : ar.add(acc, inner);
     }
     C out = ar.withScale(ar.rescale(acc), targetScale);

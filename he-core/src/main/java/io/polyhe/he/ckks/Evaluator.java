@@ -192,6 +192,38 @@ public final class Evaluator {
   }
 
   /**
+   * {@code Σ_i cts[i] · pts[i]} in one pass over one accumulator (no ciphertext per term): the inner
+   * loop of a plaintext matrix product. Terms must share level, size and the product scale.
+   *
+   * @throws IllegalArgumentException if the arrays are empty or differ in length, or terms differ in
+   *     level, size or product scale
+   */
+  public Ciphertext mulPlainSum(Ciphertext[] cts, Plaintext[] pts) {
+    if (cts.length == 0 || cts.length != pts.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + pts.length + " plaintexts");
+    }
+    double scale = cts[0].scale() * pts[0].scale();
+    int size = cts[0].size();
+    for (int i = 0; i < cts.length; i++) {
+      checkPlain(cts[i], pts[i]);
+      checkSameLevel(cts[0].level(), cts[i].level());
+      checkSameScale(scale, cts[i].scale() * pts[i].scale());
+      if (cts[i].size() != size) {
+        throw new IllegalArgumentException("terms of " + size + " and " + cts[i].size() + " parts");
+      }
+    }
+    RnsPoly[] out = new RnsPoly[size];
+    for (int j = 0; j < size; j++) {
+      out[j] = cts[0].poly(j).copy();
+      ring.multiply(out[j], pts[0].poly(), out[j]);
+      for (int i = 1; i < cts.length; i++) {
+        ring.multiplyAccumulate(cts[i].poly(j), pts[i].poly(), out[j]);
+      }
+    }
+    return make(out, scale);
+  }
+
+  /**
    * Multiplies every slot by the integer {@code k}; the scale is unchanged and no level is used.
    */
   public Ciphertext mulInteger(Ciphertext a, long k) {

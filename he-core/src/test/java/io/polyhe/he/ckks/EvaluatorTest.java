@@ -107,6 +107,43 @@ class EvaluatorTest {
     assertClose(apply(a, b, Double::sum), f.decrypt(f.eval.add(sa, cb)), two, "add seeded");
   }
 
+  /**
+   * The fused plaintext dot product equals the sum of products: three terms of values in [-1, 1]
+   * times plaintexts in [-1, 1] at scale Δ, decrypted at scale Δ²: each term's error is at most
+   * its ciphertext's fresh bound, so the sum stays within 3 fresh bounds; operands that differ in
+   * level are refused.
+   */
+  @ParameterizedTest
+  @MethodSource("presets")
+  void mulPlainSumEqualsTheSumOfProducts(CkksPreset preset) {
+    Fixture f = Fixture.of(preset);
+    SplittableRandom r = new SplittableRandom(4);
+    int slots = f.encoder.slots();
+    Ciphertext[] cts = new Ciphertext[3];
+    Plaintext[] pts = new Plaintext[3];
+    double[] expected = new double[slots];
+    for (int i = 0; i < 3; i++) {
+      double[] a = HeTestSupport.randomValues(r, slots, 1);
+      double[] b = HeTestSupport.randomValues(r, slots, 1);
+      cts[i] = f.encrypt(a);
+      pts[i] = f.encoder.encode(b);
+      for (int j = 0; j < slots; j++) {
+        expected[j] += a[j] * b[j];
+      }
+    }
+    Ciphertext sum = f.eval.mulPlainSum(cts, pts);
+    assertEquals(cts[0].scale() * pts[0].scale(), sum.scale());
+    assertClose(expected, f.decrypt(sum), 3 * f.fresh, "mulPlainSum");
+    Ciphertext spelled = f.eval.add(f.eval.add(f.eval.mulPlain(cts[0], pts[0]), f.eval.mulPlain(cts[1], pts[1])),
+        f.eval.mulPlain(cts[2], pts[2]));
+    assertClose(f.decrypt(spelled), f.decrypt(sum), 1e-9, "fused = spelled out");
+    if (f.ctx.parameters().maxLevel() > 0) {
+      Ciphertext[] mixed = {cts[0], f.eval.dropToLevel(cts[1], 0)};
+      assertThrows(IllegalArgumentException.class, () -> f.eval.mulPlainSum(mixed, new Plaintext[] {pts[0], pts[1]}));
+    }
+    assertThrows(IllegalArgumentException.class, () -> f.eval.mulPlainSum(new Ciphertext[0], new Plaintext[0]));
+  }
+
   @ParameterizedTest
   @MethodSource("presets")
   void multiplicativeOperationsAndRescale(CkksPreset preset) {

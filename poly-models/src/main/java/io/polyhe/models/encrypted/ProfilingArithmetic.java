@@ -131,6 +131,18 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext mulPlainSum(Ciphertext[] cts, PlainVector[] vs, double plainScale) {
+    Plaintext[] pts = new Plaintext[vs.length];
+    for (int i = 0; i < vs.length; i++) {
+      pts[i] = encoded(vs[i], cts[i].level(), plainScale);
+    }
+    long start = System.nanoTime();
+    Ciphertext out = evaluator.mulPlainSum(cts, pts);
+    recorder.addPrimitive(Primitive.CT_PT_MUL, vs.length, System.nanoTime() - start);
+    return out;
+  }
+
+  @Override
   public Ciphertext addPlain(Ciphertext a, PlainVector v) {
     Plaintext pt = encoded(v, a.level(), a.scale());
     return timed(Primitive.ADD, () -> evaluator.addPlain(a, pt));

@@ -1,0 +1,107 @@
+package io.polyhe.cli.bench;
+
+import com.google.gson.GsonBuilder;
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.models.ShippedModels;
+import io.polyhe.models.encrypted.EncryptedTransformer;
+import io.polyhe.models.encrypted.LevelPlanner;
+import io.polyhe.models.encrypted.LocalInference;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.tokenizer.TaskTokenizer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code polyhe bench model}: the time of one encrypted forward pass of a shipped model over T
+ * tokens (the prompt's tokens repeated up to T: speed does not depend on which tokens), cold (plain
+ * weights encoded on first use) and warm (median of the repeats), with the breakdown of the last
+ * warm pass and the error against poly-plain. Setup (planning, key generation) is reported apart.
+ */
+@Command(name = "model", mixinStandardHelpOptions = true,
+    description = "Time encrypted forward passes of a shipped model (in one process, client-aided refresh).")
+final class ModelBenchCommand implements Callable<Integer> {
+
+  @Option(names = "--model", defaultValue = ShippedModels.DEFAULT, description = "Shipped model (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--tokens", defaultValue = "32", description = "Rows T of the pass (default: ${DEFAULT-VALUE}).")
+  int tokens;
+
+  @Option(names = "--repeat", defaultValue = "2", description = "Warm passes after the cold one (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--backend", description = "java, native, ... (default: best available).")
+  String backend;
+
+  @Option(names = "--threads", description = "Backend threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--json", description = "End stdout with one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    Transformer transformer = ShippedModels.load(model);
+    if (tokens < 1 || tokens > transformer.config().maxPositions() || repeat < 1) {
+      throw new IllegalArgumentException("--tokens must be in [1, " + transformer.config().maxPositions()
+          + "] and --repeat at least 1");
+    }
+    int t = threads == null ? ComputeBackends.defaultThreads() : threads;
+    ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
+    int[] prompt = new TaskTokenizer(transformer.config().tokenizer()).encode("^S9075318642=");
+    int[] input = new int[tokens];
+    for (int i = 0; i < tokens; i++) {
+      input[i] = prompt[i % prompt.length];
+    }
+    long s0 = System.nanoTime();
+    CkksParameters params = LevelPlanner.chooseParameters(transformer);
+    EncryptedTransformer encrypted = new EncryptedTransformer(transformer, params);
+    LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
+    double setup = (System.nanoTime() - s0) / 1e9;
+    System.out.printf("polyhe bench model: %s, T=%d, %s, backend %s x%d, setup %.1f s (%d Galois keys)%n",
+        model, tokens, params, compute.name(), compute.threads(), setup, local.galoisKeys());
+    LocalInference.Pass cold = local.forward(input);
+    System.out.printf("cold pass %.2f s (encodes the plain weights), max |logit err| %.2e%n", cold.seconds(), cold.maxAbsError());
+    List<Double> warm = new ArrayList<>();
+    LocalInference.Pass last = cold;
+    for (int i = 0; i < repeat; i++) {
+      last = local.forward(input);
+      warm.add(last.seconds());
+      System.out.printf("warm pass %.2f s, %d refreshes, max |logit err| %.2e, MSE %.2e%n", last.seconds(),
+          last.refreshes(), last.maxAbsError(), last.mse());
+    }
+    double median = warm.stream().sorted().toList().get(warm.size() / 2);
+    System.out.print(last.breakdown().toTable());
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", model);
+      out.put("tokens", tokens);
+      out.put("backend", compute.name());
+      out.put("threads", compute.threads());
+      out.put("log_n", params.logN());
+      out.put("setup_seconds", setup);
+      out.put("cold_seconds", cold.seconds());
+      out.put("warm_seconds", median);
+      out.put("refreshes", last.refreshes());
+      out.put("max_abs_logit_err", last.maxAbsError());
+      out.put("logit_mse", last.mse());
+      Map<String, Double> components = new LinkedHashMap<>();
+      last.breakdown().secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
+      out.put("breakdown", components);
+      Map<String, Double> primitives = new LinkedHashMap<>();
+      last.breakdown().secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(java.util.Locale.ROOT), s));
+      out.put("primitives", primitives);
+      System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
+    }
+    return 0;
+  }
+}
