@@ -214,12 +214,35 @@ public final class LinearTransform implements UnaryCircuit {
 
   @Override
   public <C> C apply(Arithmetic<C> ar, C input) {
+    C v = prepare(ar, input);
+    return fromBabies(ar, v, ar.rotateHoisted(v, babySteps));
+  }
+
+  /**
+   * Several transforms of the same input, sharing the hoisted baby-step rotations where their baby
+   * steps coincide (Q, K and V of one attention layer: three transforms, one set of rotations).
+   * Same results as applying each in turn.
+   */
+  public static <C> java.util.List<C> applyAll(Arithmetic<C> ar, C input, java.util.List<LinearTransform> transforms) {
+    java.util.List<C> out = new java.util.ArrayList<>();
+    Map<String, C[]> shared = new java.util.HashMap<>();
+    for (LinearTransform t : transforms) {
+      C v = t.prepare(ar, input);
+      C[] babies = shared.computeIfAbsent(java.util.Arrays.toString(t.babySteps), k -> ar.rotateHoisted(v, t.babySteps));
+      out.add(t.fromBabies(ar, v, babies));
+    }
+    return out;
+  }
+
+  private <C> C prepare(Arithmetic<C> ar, C input) {
     Levels.checkParameters(params, ar, "linear transform");
-    int level = ar.level(input);
-    Levels.require("linear transform", level, 1);
-    C v = ar.size(input) == 3 ? ar.relinearize(input) : input;
+    Levels.require("linear transform", ar.level(input), 1);
+    return ar.size(input) == 3 ? ar.relinearize(input) : input;
+  }
+
+  private <C> C fromBabies(Arithmetic<C> ar, C v, C[] rotated) {
+    int level = ar.level(v);
     double ptScale = targetScale * ar.q(level) / ar.scale(v);
-    C[] rotated = ar.rotateHoisted(v, babySteps);
     Map<Integer, C> byBaby = new TreeMap<>();
     for (int i = 0; i < babySteps.length; i++) {
       byBaby.put(babySteps[i], rotated[i]);

@@ -69,6 +69,42 @@ class LinearTransformTest {
     assertArrayEquals(expected, lt.applyPlain(v), 1e-9, "plain twin");
   }
 
+  /**
+   * Three transforms of one input with one set of baby-step rotations give what each gives alone
+   * (within the usual bound), with fewer rotations in the dry run.
+   */
+  @org.junit.jupiter.api.Test
+  void transformsOfOneInputShareTheirBabySteps() {
+    CircuitFixture.Params p = CircuitFixture.Params.N11_L12;
+    SplittableRandom r = new SplittableRandom(7);
+    int slots = p.params.slots();
+    java.util.List<LinearTransform> lts = new java.util.ArrayList<>();
+    java.util.List<double[][]> ws = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      double[][] w = randomMatrix(r, 16, 16);
+      ws.add(w);
+      lts.add(LinearTransform.of(p.params, BlockMatrix.blockDiagonal(w, 4, 32), null));
+    }
+    double[] v = HeTestSupport.randomValues(r, 4 * 32, 1);
+    int[] galois = lts.get(0).galoisElements();
+    CircuitFixture f = CircuitFixture.of(p, galois);
+    Ciphertext in = f.encrypt(v, 2, f.params().defaultScale());
+    java.util.List<Ciphertext> outs = LinearTransform.applyAll(f.ar(), in, lts);
+    for (int i = 0; i < 3; i++) {
+      double[] expected = reference(ws.get(i), 4, 32, 32, null, v, slots);
+      double err = HeTestSupport.maxError(expected, f.decrypt(outs.get(i)));
+      assertTrue(err <= bound(p), "transform " + i + ": error " + err);
+    }
+    DepthSimulator shared = new DepthSimulator(f.params());
+    LinearTransform.applyAll(shared, shared.fresh(2, f.params().defaultScale()), lts);
+    DepthSimulator alone = new DepthSimulator(f.params());
+    for (LinearTransform lt : lts) {
+      lt.apply(alone, alone.fresh(2, f.params().defaultScale()));
+    }
+    assertTrue(shared.counts().rotations() < alone.counts().rotations(),
+        shared.counts().rotations() + " shared vs " + alone.counts().rotations() + " alone");
+  }
+
   @ParameterizedTest
   @EnumSource(value = CircuitFixture.Params.class, names = {"N11_L12", "N10_L6"})
   void squareAndRectangularMatricesWithBias(CircuitFixture.Params p) {

@@ -43,10 +43,12 @@ import java.util.concurrent.ConcurrentMap;
  *       a window of {@code 2d} slots around every column (one rotate-and-sum, no mask: the gap
  *       between rows is zero), so the sum arrives at every column of its row. Slots outside the
  *       rows get a constant inside the range added, so the polynomial stays bounded there.
- *   <li><b>Attention</b>: Q, K, V; the causal score diagonals {@code k = 0..-(T-1)} are computed
- *       {@code P} at a time: {@code Q} shifted into block {@code m} times {@code K} rotated by {@code
- *       k·S - m·d} puts diagonal {@code k = -(gP+m)} in block {@code m}; the {@code P} products are
- *       summed as 3-part ciphertexts, relinearised once, summed over each head's {@code d_h}
+ *   <li><b>Attention</b>: Q, K, V (one set of hoisted baby-step rotations for the three); the
+ *       causal score diagonals {@code k = 0..-(T-1)} are computed {@code P} at a time: Q copied
+ *       into all {@code P} blocks of its row, K shifted so that block {@code b} of row t holds row
+ *       {@code t-b} (the blocks are disjoint, so one hoisted giant rotation by {@code g·P} rows
+ *       moves them all), one product per group puts diagonal {@code -(gP+b)} in block {@code b};
+ *       each product is summed over each head's {@code d_h}
  *       columns, and masked (causality, valid rows, {@code 1/√d_h}). Power {@code p} by squaring.
  *       {@code Σ_j s^p·V_j} comes before the division: each group's scores are spread over their
  *       head and multiplied by the matching rotations of V (again summed as 3-part ciphertexts),
@@ -419,38 +421,36 @@ public final class EncryptedTransformer {
     C k;
     C v;
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      q = ar.addPlain(lc.q().apply(ar, h), bias[Q]);
-      k = ar.addPlain(lc.k().apply(ar, h), bias[K]);
-      v = ar.addPlain(lc.v().apply(ar, h), bias[V]);
+      List<C> qkv = LinearTransform.applyAll(ar, h, List.of(lc.q(), lc.k(), lc.v()));
+      q = ar.addPlain(qkv.get(0), bias[Q]);
+      k = ar.addPlain(qkv.get(1), bias[K]);
+      v = ar.addPlain(qkv.get(2), bias[V]);
     }
     int blocks = Math.min(pack, tokens);
     int groups = (tokens + pack - 1) / pack;
     List<C> scores = new ArrayList<>();
     List<C> valueGroups = new ArrayList<>();
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
-      int[] qSteps = new int[blocks];
+      // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
+      // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
+      // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
+      C qAll = blockReplicate(ar, q, blocks);
       int[] kvSteps = new int[blocks];
       for (int b = 0; b < blocks; b++) {
-        qSteps[b] = -b * d;
         kvSteps[b] = -b * (stride + d);
       }
-      C[] qs = ar.rotateHoisted(q, qSteps);
-      C[] ks = ar.rotateHoisted(k, kvSteps);
-      C[] vs = ar.rotateHoisted(v, kvSteps);
+      C kAll = sum(ar, ar.rotateHoisted(k, kvSteps));
+      C vAll = sum(ar, ar.rotateHoisted(v, kvSteps));
+      int[] giants = new int[groups];
       for (int g = 0; g < groups; g++) {
-        C products = null;
-        C values = null;
-        for (int b = 0; b < blocks && g * pack + b < tokens; b++) {
-          int giant = -g * pack * stride;
-          C kk = g == 0 ? ks[b] : ar.rotate(ks[b], giant);
-          C vv = g == 0 ? vs[b] : ar.rotate(vs[b], giant);
-          C term = ar.mul(qs[b], kk);
-          products = products == null ? term : ar.add(products, term);
-          values = values == null ? vv : ar.add(values, vv);
-        }
-        C summed = headSum.apply(ar, ar.rescale(ar.relinearize(products)));
+        giants[g] = -g * pack * stride;
+      }
+      C[] kGroups = ar.rotateHoisted(kAll, giants);
+      C[] vGroups = ar.rotateHoisted(vAll, giants);
+      for (int g = 0; g < groups; g++) {
+        C summed = headSum.apply(ar, ar.rescale(ar.mulRelin(qAll, kGroups[g])));
         scores.add(maskTo(ar, summed, rows.scoreMasks()[g], params.defaultScale()));
-        valueGroups.add(values);
+        valueGroups.add(vGroups[g]);
       }
     }
     List<C> powered = new ArrayList<>();
@@ -493,6 +493,19 @@ public final class EncryptedTransformer {
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
       return ar.addPlain(lc.o().apply(ar, attended), bias[O]);
     }
+  }
+
+  // Copies the row's first block of d columns into blocks 1..count-1 (they hold zeros).
+  private <C> C blockReplicate(Arithmetic<C> ar, C x, int count) {
+    return count == 1 ? x : new RotateAndSum(params, count, -d).apply(ar, x);
+  }
+
+  private static <C> C sum(Arithmetic<C> ar, C[] terms) {
+    C acc = terms[0];
+    for (int i = 1; i < terms.length; i++) {
+      acc = ar.add(acc, terms[i]);
+    }
+    return acc;
   }
 
   private <C> C power(Arithmetic<C> ar, C x) {
