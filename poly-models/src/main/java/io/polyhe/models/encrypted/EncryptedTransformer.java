@@ -93,6 +93,8 @@ public final class EncryptedTransformer {
   private final RotateAndSum headSum;
   private final RotateAndSum headSpread;
   private final RotateAndSum blockFold;
+  private final RotateAndSum ffnFold;
+  private final int ffnBlocks;
   private final ConcurrentMap<Integer, Rows> rowsByTokens = new ConcurrentHashMap<>();
 
   private record LayerCircuits(
@@ -102,7 +104,7 @@ public final class EncryptedTransformer {
 
   /** Plaintext vectors that depend on the number of tokens in use. */
   private record Rows(int tokens, PlainVector[][] layerBiases, PlainVector lmBias, PlainVector normOffset,
-      PlainVector[] scoreMasks, PlainVector rowMean, PlainVector inverseOffset) {}
+      PlainVector[] scoreMasks, PlainVector rowMean, PlainVector inverseOffset, PlainVector firstBlock) {}
 
   private static final int Q = 0;
   private static final int K = 1;
@@ -137,14 +139,7 @@ public final class EncryptedTransformer {
     this.stride = layout.rowStride();
     this.pack = stride / d;
     this.folded = new FoldedWeights(model);
-    int rows = config.maxPositions();
-    for (FoldedWeights.Layer w : folded.layers()) {
-      LinearTransform up = LinearTransform.of(params, BlockMatrix.blockDiagonal(w.up().w(), rows, stride), null);
-      layers.add(new LayerCircuits(
-          linear(w.q().w(), rows), linear(w.k().w(), rows), linear(w.v().w(), rows), linear(w.o().w(), rows),
-          new ConcurrentHashMap<>(), up, linear(w.down().w(), rows), w));
-    }
-    this.lmHead = linear(folded.lmHead().w(), rows);
+    this.ffnBlocks = (config.intermediateSize() + d - 1) / d;
 
     Approximations ap = config.approximations().get();
     NewtonApproximation invSqrt = noNewton(ap.normInverseSqrt(), "norm_inverse_sqrt");
@@ -161,12 +156,51 @@ public final class EncryptedTransformer {
     this.headSum = RotateAndSum.rowSums(params, headDim);
     this.headSpread = RotateAndSum.broadcast(params, headDim);
     this.blockFold = new RotateAndSum(params, pack, d);
+    this.ffnFold = new RotateAndSum(params, ffnBlocks, d);
     int top = params.maxLevel();
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
-    for (LayerCircuits lc : List.copyOf(layers)) {
-      layers.set(layers.indexOf(lc), new LayerCircuits(lc.q(), lc.k(), lc.v(), lc.o().withTargetScale(streamScale),
-          lc.upByLevel(), lc.upDefault(), lc.down().withTargetScale(streamScale), lc.weights()));
+
+    int rows = config.maxPositions();
+    for (FoldedWeights.Layer w : folded.layers()) {
+      LinearTransform up = LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null);
+      LinearTransform down = LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null);
+      layers.add(new LayerCircuits(linear(w.q().w(), rows), linear(w.k().w(), rows), linear(w.v().w(), rows),
+          linear(w.o().w(), rows).withTargetScale(streamScale), new ConcurrentHashMap<>(), up, down, w));
     }
+    this.lmHead = linear(folded.lmHead().w(), rows);
+  }
+
+  /**
+   * The up projection as a row map over {@code d}-column blocks: output unit {@code i} (block
+   * {@code m = i/d}) reads block {@code m} of an input copied into every block, so the map is
+   * block-diagonal: {@code 2d-1} diagonals instead of {@code d + d_ff - 1}.
+   */
+  private double[][] blockRowsUp(double[][] w) {
+    double[][] m = new double[w.length][ffnBlocks * d];
+    for (int i = 0; i < w.length; i++) {
+      System.arraycopy(w[i], 0, m[i], (i / d) * d, d);
+    }
+    return m;
+  }
+
+  /**
+   * The down projection as a row map: block {@code m} of the output holds the partial products of
+   * block {@code m} of the input (block-diagonal, {@code 2d-1} diagonals); folding the blocks adds
+   * them up.
+   */
+  private double[][] blockRowsDown(double[][] w) {
+    int f = w[0].length;
+    double[][] m = new double[ffnBlocks * d][f];
+    for (int b = 0; b < ffnBlocks; b++) {
+      for (int i = 0; i < d; i++) {
+        for (int j = b * d; j < Math.min(f, (b + 1) * d); j++) {
+          m[b * d + i][j] = w[i][j];
+        }
+      }
+    }
+    return m;
   }
 
   /**
@@ -252,9 +286,9 @@ public final class EncryptedTransformer {
     return inversePoly.depth() + 2;
   }
 
-  /** Levels the FFN needs: up projection, activation polynomial, down projection. */
+  /** Levels the FFN needs: up projection, activation polynomial, down projection, the mask after folding. */
   public int ffnLevels() {
-    return 1 + activationPoly.depth() + 1;
+    return 1 + activationPoly.depth() + 1 + 1;
   }
 
   private int powerDepth() {
@@ -309,8 +343,12 @@ public final class EncryptedTransformer {
       }
       java.util.Arrays.fill(invOffset, t * stride, t * stride + d, attentionEpsilon);
     }
+    double[] first = new double[slots];
+    for (int t = 0; t < tokens; t++) {
+      java.util.Arrays.fill(first, t * stride, t * stride + d, 1);
+    }
     return new Rows(tokens, biases, rowBias(folded.lmHead().b(), tokens), new PlainVector(offset), scoreMasks,
-        new PlainVector(mean), new PlainVector(invOffset));
+        new PlainVector(mean), new PlainVector(invOffset), new PlainVector(first));
   }
 
   private PlainVector rowBias(double[] b, int tokens) {
@@ -532,21 +570,25 @@ public final class EncryptedTransformer {
   private <C> C ffn(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, LatencyRecorder recorder,
       String name) {
     PlainVector[] bias = rows.layerBiases()[l];
-    int level = ar.level(h);
-    LinearTransform up = level >= 1
-        ? lc.upByLevel().computeIfAbsent(level,
-            lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(lv - 1)))
-        : lc.upDefault();
     C u;
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      u = ar.addPlain(up.apply(ar, h), bias[UP]);
+      C copies = ffnBlocks == 1 ? h : new RotateAndSum(params, ffnBlocks, -d).apply(ar, h);
+      int level = ar.level(copies);
+      LinearTransform up = level >= 1
+          ? lc.upByLevel().computeIfAbsent(level,
+              lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(lv - 1)))
+          : lc.upDefault();
+      u = ar.addPlain(up.apply(ar, copies), bias[UP]);
     }
     C g;
     try (var s = recorder.span(name, Component.ACTIVATION)) {
       g = activationPoly.apply(ar, u);
     }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      return ar.addPlain(lc.down().apply(ar, g), bias[DOWN]);
+      // Partial sums per block, folded into the first block; the mask clears the other blocks
+      // (the residual stream must stay zero outside its d columns).
+      C folded = ffnFold.apply(ar, lc.down().apply(ar, g));
+      return ar.addPlain(maskTo(ar, folded, rows.firstBlock(), streamScale), bias[DOWN]);
     }
   }
 
