@@ -34,4 +34,22 @@ class LatencyBreakdownTest {
     assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("layer 1") && html.contains("power-softmax"));
     assertThrows(IllegalArgumentException.class, () -> recorder.record("x", Component.NORM, 0, -1));
   }
+
+  @Test
+  void primitivesAreTotalledAndExported() {
+    LatencyRecorder recorder = new LatencyRecorder();
+    recorder.addPrimitive(Primitive.KEY_SWITCH, 3, 300_000_000L);
+    recorder.addPrimitive(Primitive.KEY_SWITCH, 1, 100_000_000L);
+    recorder.addPrimitive(Primitive.ENCODE, 0, 5_000_000L);
+    LatencyBreakdown b = recorder.breakdown();
+    assertEquals(0.4, b.secondsByPrimitive().get(Primitive.KEY_SWITCH), 1e-12);
+    assertEquals(4L, b.countsByPrimitive().get(Primitive.KEY_SWITCH));
+    assertEquals(0L, b.countsByPrimitive().get(Primitive.ENCODE), "cache hits take time but are no encodings");
+    assertEquals(0.0, b.secondsByPrimitive().get(Primitive.NTT), 0);
+    var prims = JsonParser.parseString(b.toJson()).getAsJsonObject().getAsJsonObject("primitives");
+    assertEquals(4, prims.getAsJsonObject("key_switch").get("calls").getAsLong());
+    assertEquals(0.4, prims.getAsJsonObject("key_switch").get("seconds").getAsDouble(), 1e-12);
+    assertTrue(b.toTable().contains("key-switch"));
+    assertThrows(IllegalArgumentException.class, () -> recorder.addPrimitive(Primitive.ADD, -1, 0));
+  }
 }
