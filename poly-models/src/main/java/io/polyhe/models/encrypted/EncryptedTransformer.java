@@ -94,6 +94,7 @@ public final class EncryptedTransformer {
   private final RotateAndSum headSpread;
   private final RotateAndSum blockFold;
   private final RotateAndSum ffnFold;
+  private final boolean headAfterFactor;
   private final int ffnBlocks;
   private final ConcurrentMap<Integer, Rows> rowsByTokens = new ConcurrentHashMap<>();
 
@@ -170,6 +171,7 @@ public final class EncryptedTransformer {
           linear(w.o().w(), rows).withTargetScale(streamScale), new ConcurrentHashMap<>(), up, down, w));
     }
     this.lmHead = linear(folded.lmHead().w(), rows);
+    this.headAfterFactor = config.vocabSize() <= d;
   }
 
   /**
@@ -405,10 +407,25 @@ public final class EncryptedTransformer {
       }
     }
     String name = "head";
-    C y;
     try (var s = recorder.span(name, Component.REFRESH)) {
       x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / final norm");
     }
+    if (headAfterFactor) {
+      // W·(x·r) + b = (W·x)·r + b for the per-row factor r, which covers the row's first d columns:
+      // the LM head runs beside the norm's polynomial, and the head needs no level of its own.
+      C r;
+      C wx;
+      try (var s = recorder.span(name, Component.NORM)) {
+        r = normFactor(ar, x, rows);
+      }
+      try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+        wx = lmHead.apply(ar, x);
+      }
+      try (var s = recorder.span(name, Component.NORM)) {
+        return ar.addPlain(multiply(ar, wx, r), rows.lmBias());
+      }
+    }
+    C y;
     try (var s = recorder.span(name, Component.NORM)) {
       y = norm(ar, x, rows);
     }
@@ -443,12 +460,20 @@ public final class EncryptedTransformer {
   }
 
   private <C> C norm(Arithmetic<C> ar, C x, Rows rows) {
+    return multiply(ar, x, normFactor(ar, x, rows));
+  }
+
+  // invsqrt(mean x² + eps) of each row, at every one of the row's first d columns.
+  private <C> C normFactor(Arithmetic<C> ar, C x, Rows rows) {
     C sq = ar.rescale(ar.mulRelin(x, x));
     C u = ar.rotate(windowSum.apply(ar, sq), -(d - 1));
-    u = ar.addPlain(u, rows.normOffset());
-    C r = normPoly.apply(ar, u);
-    int level = Math.min(ar.level(x), ar.level(r));
-    return ar.rescale(ar.mulRelin(ar.dropToLevel(x, level), ar.dropToLevel(r, level)));
+    return normPoly.apply(ar, ar.addPlain(u, rows.normOffset()));
+  }
+
+  // a·b at the lower of their levels, rescaled.
+  private static <C> C multiply(Arithmetic<C> ar, C a, C b) {
+    int level = Math.min(ar.level(a), ar.level(b));
+    return ar.rescale(ar.mulRelin(ar.dropToLevel(a, level), ar.dropToLevel(b, level)));
   }
 
   private <C> C attention(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, RefreshPoints<C> refresh,
@@ -525,8 +550,7 @@ public final class EncryptedTransformer {
     }
     C attended;
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
-      int level = Math.min(ar.level(unnormalised), ar.level(inverse));
-      attended = ar.rescale(ar.mulRelin(ar.dropToLevel(unnormalised, level), ar.dropToLevel(inverse, level)));
+      attended = multiply(ar, unnormalised, inverse);
     }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
       return ar.addPlain(lc.o().apply(ar, attended), bias[O]);
@@ -552,12 +576,7 @@ public final class EncryptedTransformer {
     int p = power;
     while (true) {
       if ((p & 1) != 0) {
-        if (result == null) {
-          result = base;
-        } else {
-          int level = Math.min(ar.level(result), ar.level(base));
-          result = ar.rescale(ar.mulRelin(ar.dropToLevel(result, level), ar.dropToLevel(base, level)));
-        }
+        result = result == null ? base : multiply(ar, result, base);
       }
       p >>= 1;
       if (p == 0) {
