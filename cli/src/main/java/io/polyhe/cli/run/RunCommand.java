@@ -55,6 +55,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
+  @Option(names = "--show-plan", description = "Print the level plan: every refresh check with its level.")
+  boolean showPlan;
+
   @Option(names = "--backend", description = "java, native, ... (default: best available).")
   String backend;
 
@@ -88,6 +91,9 @@ public final class RunCommand implements Callable<Integer> {
     System.out.printf("model %s, %s, backend %s x%d%n", transformer.config().name(), params, compute.name(), compute.threads());
     System.out.printf("layout %s; %d Galois keys; setup (planning, keys) %.1f s%n", encrypted.layout().toJson(),
         local.galoisKeys(), setupSeconds);
+    if (showPlan) {
+      System.out.print(plan.describe());
+    }
 
     int[] reference = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens, tokens, tokenizer.eos());
     LatencyRecorder recorder = new LatencyRecorder();
