@@ -22,9 +22,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code polyhe bench model}: the time of one encrypted forward pass of a shipped model over T
- * tokens (the prompt's tokens repeated up to T: speed does not depend on which tokens), cold (plain
- * weights encoded on first use) and warm (median of the repeats), with the breakdown of the last
- * warm pass and the error against poly-plain. Setup (planning, key generation) is reported apart.
+ * tokens (a task prompt's tokens repeated up to T: speed does not depend on which tokens, but such a
+ * sequence is not from the training distribution, so its error figures are only indicative), cold
+ * (plain weights encoded on first use) and warm (best of the repeats, the usual benchmark figure on
+ * a shared machine), with the breakdown of the best warm pass and the error against poly-plain.
+ * Setup (planning, key generation) is reported apart.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
     description = "Time encrypted forward passes of a shipped model (in one process, client-aided refresh).")
@@ -72,14 +74,17 @@ final class ModelBenchCommand implements Callable<Integer> {
     LocalInference.Pass cold = local.forward(input);
     System.out.printf("cold pass %.2f s (encodes the plain weights), max |logit err| %.2e%n", cold.seconds(), cold.maxAbsError());
     List<Double> warm = new ArrayList<>();
-    LocalInference.Pass last = cold;
+    LocalInference.Pass last = null;
     for (int i = 0; i < repeat; i++) {
-      last = local.forward(input);
-      warm.add(last.seconds());
-      System.out.printf("warm pass %.2f s, %d refreshes, max |logit err| %.2e, MSE %.2e%n", last.seconds(),
-          last.refreshes(), last.maxAbsError(), last.mse());
+      LocalInference.Pass pass = local.forward(input);
+      warm.add(pass.seconds());
+      if (last == null || pass.seconds() < last.seconds()) {
+        last = pass;
+      }
+      System.out.printf("warm pass %.2f s, %d refreshes, max |logit err| %.2e, MSE %.2e%n", pass.seconds(),
+          pass.refreshes(), pass.maxAbsError(), pass.mse());
     }
-    double median = warm.stream().sorted().toList().get(warm.size() / 2);
+    double best = last.seconds();
     System.out.print(last.breakdown().toTable());
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
@@ -90,7 +95,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("log_n", params.logN());
       out.put("setup_seconds", setup);
       out.put("cold_seconds", cold.seconds());
-      out.put("warm_seconds", median);
+      out.put("warm_seconds", best);
+      out.put("warm_all_seconds", warm);
       out.put("refreshes", last.refreshes());
       out.put("max_abs_logit_err", last.maxAbsError());
       out.put("logit_mse", last.mse());

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  * {@code --json} the last stdout line is one JSON object.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run encrypted generation in one process and compare it with the poly-plain pass.")
+    description = "Run encrypted generation in one process and compare it with the poly-plain pass."
+        + " Exit code 3 when the encrypted answer differs from the poly-plain one.")
 public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--model", description = "Shipped model name or model directory (default: ${DEFAULT-VALUE}).",
@@ -73,8 +74,8 @@ public final class RunCommand implements Callable<Integer> {
     TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
     int[] promptTokens = tokenizer.encode(prompt);
     int context = transformer.config().maxPositions();
-    if (promptTokens.length == 0 || promptTokens.length >= context) {
-      throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.." + (context - 1));
+    if (promptTokens.length == 0 || promptTokens.length > context) {
+      throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.." + context);
     }
     int t = threads == null ? ComputeBackends.defaultThreads() : threads;
     ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
@@ -106,7 +107,7 @@ public final class RunCommand implements Callable<Integer> {
     int positions = 0;
     int refreshes = 0;
     long start = System.nanoTime();
-    while (answer.length < tokens && sequence.length <= context) {
+    while (answer.length < tokens) {
       LocalInference.Pass pass = local.forward(sequence, recorder);
       maxErr = Math.max(maxErr, pass.maxAbsError());
       int cells = pass.logits().length * pass.logits()[0].length;

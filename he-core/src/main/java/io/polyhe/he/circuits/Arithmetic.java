@@ -93,6 +93,9 @@ public interface Arithmetic<C> {
    * arithmetic fuses it into one accumulator; the default spells it out.
    */
   default C mulPlainSum(C[] cts, PlainVector[] vs, double plainScale) {
+    if (cts.length == 0 || cts.length != vs.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + vs.length + " plaintext vectors");
+    }
     C acc = mulPlain(cts[0], vs[0], plainScale);
     for (int i = 1; i < cts.length; i++) {
       acc = add(acc, mulPlain(cts[i], vs[i], plainScale));

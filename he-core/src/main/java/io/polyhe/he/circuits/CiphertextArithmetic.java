@@ -132,6 +132,9 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
 
   @Override
   public Ciphertext mulPlainSum(Ciphertext[] cts, PlainVector[] vs, double plainScale) {
+    if (cts.length == 0 || cts.length != vs.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + vs.length + " plaintext vectors");
+    }
     io.polyhe.he.rlwe.Plaintext[] pts = new io.polyhe.he.rlwe.Plaintext[vs.length];
     for (int i = 0; i < vs.length; i++) {
       pts[i] = vs[i].encoded(encoder, params, cts[i].level(), plainScale);

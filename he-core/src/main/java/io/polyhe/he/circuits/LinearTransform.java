@@ -226,8 +226,9 @@ public final class LinearTransform implements UnaryCircuit {
   public static <C> java.util.List<C> applyAll(Arithmetic<C> ar, C input, java.util.List<LinearTransform> transforms) {
     java.util.List<C> out = new java.util.ArrayList<>();
     Map<String, C[]> shared = new java.util.HashMap<>();
+    C v = transforms.isEmpty() ? input : transforms.get(0).prepare(ar, input);
     for (LinearTransform t : transforms) {
-      C v = t.prepare(ar, input);
+      t.prepare(ar, v); // checks parameters and level
       C[] babies = shared.computeIfAbsent(java.util.Arrays.toString(t.babySteps), k -> ar.rotateHoisted(v, t.babySteps));
       out.add(t.fromBabies(ar, v, babies));
     }

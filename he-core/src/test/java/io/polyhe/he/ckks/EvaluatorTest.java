@@ -138,9 +138,19 @@ class EvaluatorTest {
         f.eval.mulPlain(cts[2], pts[2]));
     assertClose(f.decrypt(spelled), f.decrypt(sum), 1e-9, "fused = spelled out");
     if (f.ctx.parameters().maxLevel() > 0) {
+      // Each pair matches; the terms differ in level.
       Ciphertext[] mixed = {cts[0], f.eval.dropToLevel(cts[1], 0)};
-      assertThrows(IllegalArgumentException.class, () -> f.eval.mulPlainSum(mixed, new Plaintext[] {pts[0], pts[1]}));
+      Plaintext low = f.encoder.encode(new double[] {0.5}, 0, f.ctx.parameters().defaultScale());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> f.eval.mulPlainSum(mixed, new Plaintext[] {pts[0], low}));
+      assertTrue(e.getMessage().contains("level"), e.getMessage());
     }
+    // Each pair matches in level; the products differ in scale.
+    Plaintext otherScale = f.encoder.encode(new double[] {0.5}, pts[1].level(), 2 * pts[1].scale());
+    assertThrows(IllegalArgumentException.class,
+        () -> f.eval.mulPlainSum(new Ciphertext[] {cts[0], cts[1]}, new Plaintext[] {pts[0], otherScale}));
+    assertThrows(IllegalArgumentException.class,
+        () -> f.eval.mulPlainSum(new Ciphertext[] {cts[0]}, new Plaintext[] {pts[0], pts[1]}));
     assertThrows(IllegalArgumentException.class, () -> f.eval.mulPlainSum(new Ciphertext[0], new Plaintext[0]));
   }
 

@@ -52,12 +52,17 @@ import java.util.concurrent.ConcurrentMap;
  *       columns, and masked (causality, valid rows, {@code 1/√d_h}). Power {@code p} by squaring.
  *       {@code Σ_j s^p·V_j} comes before the division: each group's scores are spread over their
  *       head and multiplied by the matching rotations of V (again summed as 3-part ciphertexts),
- *       and the P blocks folded. The per-row mean of {@code s^p} (with the public {@code 1/(i+1)}),
- *       plus ε, goes through the model's inverse polynomial; the result, times {@code 1/(i+1)},
- *       spread over each head, multiplies the unnormalised output. Output projection.
- *   <li><b>FFN</b>: up projection landing exactly on the activation polynomial's preferred input
- *       scale, the activation polynomial, down projection. Residual adds at the lower level.
- *   <li><b>Head</b>: final norm, LM head; logits of row t at slots {@code [t·S, t·S + vocab)}.
+ *       and the P blocks folded. The mask also carries {@code (i+1)^(-1/p)}, so the p-th power holds
+ *       the row mean's public {@code 1/(i+1)}: the row sums of {@code s^p/(i+1)}, spread over each
+ *       head, plus ε, go through the model's inverse polynomial, whose result multiplies the
+ *       unnormalised output. Output projection.
+ *   <li><b>FFN</b>: the input copied into every d-column block so that the up and down
+ *       projections are block-diagonal ({@code 2d-1} diagonals); up lands exactly on the activation
+ *       polynomial's preferred input scale; the activation polynomial; down, its blocks folded and
+ *       masked back to the first. Residual adds at the lower level.
+ *   <li><b>Head</b>: final norm and LM head ({@code (W·x)·r + b} beside the norm's polynomial when
+ *       the vocabulary fits the first {@code d} columns); logits of row t at slots {@code [t·S,
+ *       t·S + vocab)}.
  * </ul>
  *
  * <h2>Levels and refreshes</h2>
@@ -94,6 +99,9 @@ public final class EncryptedTransformer {
   private final RotateAndSum headSpread;
   private final RotateAndSum blockFold;
   private final RotateAndSum ffnFold;
+  private final RotateAndSum ffnCopies;
+  private final RotateAndSum blockCopies;
+  private volatile int[] galoisElements;
   private final boolean headAfterFactor;
   private final int ffnBlocks;
   private final ConcurrentMap<Integer, Rows> rowsByTokens = new ConcurrentHashMap<>();
@@ -158,6 +166,9 @@ public final class EncryptedTransformer {
     this.headSpread = RotateAndSum.broadcast(params, headDim);
     this.blockFold = new RotateAndSum(params, pack, d);
     this.ffnFold = new RotateAndSum(params, ffnBlocks, d);
+    this.ffnCopies = new RotateAndSum(params, ffnBlocks, -d);
+    this.blockCopies = new RotateAndSum(params, pack, -d);
+    checkRanges(config, invSqrt, inv);
     int top = params.maxLevel();
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
@@ -168,10 +179,24 @@ public final class EncryptedTransformer {
       LinearTransform down = LinearTransform.of(params,
           BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null);
       layers.add(new LayerCircuits(linear(w.q().w(), rows), linear(w.k().w(), rows), linear(w.v().w(), rows),
-          linear(w.o().w(), rows).withTargetScale(streamScale), new ConcurrentHashMap<>(), up, down, w));
+          linearTo(w.o().w(), rows, streamScale), new ConcurrentHashMap<>(), up, down, w));
     }
     this.lmHead = linear(folded.lmHead().w(), rows);
     this.headAfterFactor = config.vocabSize() <= d;
+    checkLevels();
+  }
+
+  // Every segment must fit the parameters' levels from a fresh value, or no refresh could help.
+  private void checkLevels() {
+    int top = params.maxLevel();
+    int[] needs = {normLevels(top, streamScale), attentionLevels(), inverseLevels(), ffnLevels()};
+    String[] names = {"the norm", "attention", "the attention inverse", "the FFN"};
+    for (int i = 0; i < needs.length; i++) {
+      if (needs[i] > top) {
+        throw new IllegalArgumentException("model '" + config.name() + "': " + names[i] + " needs " + needs[i]
+            + " levels, the parameters have " + top + ": choose parameters with more levels");
+      }
+    }
   }
 
   /**
@@ -221,7 +246,9 @@ public final class EncryptedTransformer {
    * @throws IllegalArgumentException if that does not fit in {@code slots}
    */
   public static SlotLayout layoutFor(ModelConfig config, int slots) {
-    int need = Math.max(2 * config.hiddenSize(), config.intermediateSize());
+    int d = config.hiddenSize();
+    int ffnWidth = (config.intermediateSize() + d - 1) / d * d; // whole d-column blocks
+    int need = Math.max(Math.max(2 * d, ffnWidth), config.vocabSize());
     int stride = Integer.highestOneBit(need) == need ? need : Integer.highestOneBit(need) << 1;
     if ((long) stride * config.maxPositions() > slots) {
       throw new IllegalArgumentException("model '" + config.name() + "' needs " + config.maxPositions()
@@ -245,6 +272,45 @@ public final class EncryptedTransformer {
 
   private LinearTransform linear(double[][] w, int rows) {
     return LinearTransform.of(params, BlockMatrix.blockDiagonal(w, rows, stride), null);
+  }
+
+  private LinearTransform linearTo(double[][] w, int rows, double scale) {
+    return LinearTransform.of(params, BlockMatrix.blockDiagonal(w, rows, stride), null).withTargetScale(scale);
+  }
+
+  /**
+   * The constants the encrypted pass adds outside the rows must keep every polynomial bounded:
+   * ε must not lie below the inverse's interval, the norm's eps below its interval, and the norm
+   * polynomial is evaluated a little past its interval in the gaps between rows (a gap slot sums
+   * part of a row plus the offset {@code d·(lo - eps)}, up to {@code d·(hi - eps) + offset}), so
+   * the Chebyshev polynomial of its degree must stay moderate there. Throws otherwise.
+   */
+  private static void checkRanges(ModelConfig config, NewtonApproximation invSqrt, NewtonApproximation inv) {
+    Attention.PowerSoftmax ps = (Attention.PowerSoftmax) config.attention();
+    if (ps.epsilon() < inv.lo() * (1 - 1e-12)) {
+      throw new IllegalArgumentException("attention epsilon " + ps.epsilon() + " lies below the inverse's interval ["
+          + inv.lo() + ", " + inv.hi() + "]");
+    }
+    double eps = config.norm().eps();
+    if (!(invSqrt.lo() > eps)) {
+      throw new IllegalArgumentException("norm eps " + eps + " is not below the inverse square root's interval ["
+          + invSqrt.lo() + ", " + invSqrt.hi() + "]");
+    }
+    double overshoot = 1 + 2 * (invSqrt.lo() - eps) / (invSqrt.hi() - invSqrt.lo());
+    double growth = Math.cosh(invSqrt.guess().degree() * acosh(overshoot));
+    if (growth > MAX_GAP_GROWTH) {
+      throw new IllegalArgumentException(String.format(
+          "the norm polynomial (degree %d on [%g, %g]) grows by %.3g just past its interval, where the gaps"
+              + " between rows take it; refit on a wider interval (lower lo relative to hi)",
+          invSqrt.guess().degree(), invSqrt.lo(), invSqrt.hi(), growth));
+    }
+  }
+
+  /** Largest growth of the norm polynomial's top Chebyshev term allowed in the row gaps (values stay far from q). */
+  static final double MAX_GAP_GROWTH = 1e6;
+
+  private static double acosh(double x) {
+    return Math.log(x + Math.sqrt(x * x - 1));
   }
 
   public Transformer model() {
@@ -497,7 +563,7 @@ public final class EncryptedTransformer {
       // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
       // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
       // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
-      C qAll = blockReplicate(ar, q, blocks);
+      C qAll = blockCopies.apply(ar, q); // every block, whatever T: the same rotations (keys) for all T
       int[] kvSteps = new int[blocks];
       for (int b = 0; b < blocks; b++) {
         kvSteps[b] = -b * (stride + d);
@@ -533,19 +599,19 @@ public final class EncryptedTransformer {
       unnormalised = blockFold.apply(ar, ar.rescale(ar.relinearize(acc)));
     }
     C inverse;
+    C mean;
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
-      C sum = powered.get(0);
-      for (int g = 1; g < groups; g++) {
-        sum = ar.add(sum, powered.get(g));
-      }
+      C sum = sum(ar, powered);
       // Row sums of s^p/(i+1) at each head's first column, spread over the head, plus ε.
       C folded = blockFold.apply(ar, sum);
-      C mean = maskTo(ar, folded, rows.rowMean(), inversePoly.preferredInputScale(ar.level(folded) - 1));
+      mean = maskTo(ar, folded, rows.rowMean(), inversePoly.preferredInputScale(ar.level(folded) - 1));
       mean = ar.addPlain(headSpread.apply(ar, mean), rows.inverseOffset());
-      try (var r = recorder.span(name, Component.REFRESH)) {
-        mean = refresh.ensure(ar, mean, inversePoly.depth(ar.level(mean), ar.scale(mean)) + 2, inverseLevels(),
-            inversePoly.preferredInputScale(inverseLevels()), name + " / attention inverse");
-      }
+    }
+    try (var r = recorder.span(name, Component.REFRESH)) {
+      mean = refresh.ensure(ar, mean, inversePoly.depth(ar.level(mean), ar.scale(mean)) + 2, inverseLevels(),
+          inversePoly.preferredInputScale(inverseLevels()), name + " / attention inverse");
+    }
+    try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
       inverse = inversePoly.apply(ar, mean);
     }
     C attended;
@@ -557,15 +623,14 @@ public final class EncryptedTransformer {
     }
   }
 
-  // Copies the row's first block of d columns into blocks 1..count-1 (they hold zeros).
-  private <C> C blockReplicate(Arithmetic<C> ar, C x, int count) {
-    return count == 1 ? x : new RotateAndSum(params, count, -d).apply(ar, x);
+  private static <C> C sum(Arithmetic<C> ar, C[] terms) {
+    return sum(ar, java.util.Arrays.asList(terms));
   }
 
-  private static <C> C sum(Arithmetic<C> ar, C[] terms) {
-    C acc = terms[0];
-    for (int i = 1; i < terms.length; i++) {
-      acc = ar.add(acc, terms[i]);
+  private static <C> C sum(Arithmetic<C> ar, List<C> terms) {
+    C acc = terms.get(0);
+    for (int i = 1; i < terms.size(); i++) {
+      acc = ar.add(acc, terms.get(i));
     }
     return acc;
   }
@@ -591,12 +656,10 @@ public final class EncryptedTransformer {
     PlainVector[] bias = rows.layerBiases()[l];
     C u;
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      C copies = ffnBlocks == 1 ? h : new RotateAndSum(params, ffnBlocks, -d).apply(ar, h);
-      int level = ar.level(copies);
-      LinearTransform up = level >= 1
-          ? lc.upByLevel().computeIfAbsent(level,
-              lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(lv - 1)))
-          : lc.upDefault();
+      C copies = ffnCopies.apply(ar, h);
+      // Landing on the activation's preferred scale depends on the level (encodings cached per level).
+      LinearTransform up = lc.upByLevel().computeIfAbsent(ar.level(copies),
+          lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(Math.max(lv - 1, 0))));
       u = ar.addPlain(up.apply(ar, copies), bias[UP]);
     }
     C g;
@@ -630,7 +693,13 @@ public final class EncryptedTransformer {
 
   /** Every Galois element a forward pass over up to the full context uses (from a dry run). */
   public int[] galoisElements() {
-    return LevelPlanner.plan(this, layout.tokens()).galoisElements();
+    int[] g = galoisElements;
+    if (g == null) {
+      // Every rotation step of a shorter prompt is one of the full context's (tested).
+      g = LevelPlanner.plan(this, layout.tokens()).galoisElements();
+      galoisElements = g;
+    }
+    return g.clone();
   }
 
   @Override

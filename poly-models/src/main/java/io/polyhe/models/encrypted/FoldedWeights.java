@@ -28,8 +28,31 @@ import java.util.List;
  */
 public final class FoldedWeights {
 
-  /** An affine map {@code y = W x + b}, {@code W} as {@code [out][in]}. */
+  /** An affine map {@code y = W x + b}, {@code W} as {@code [out][in]}; arrays copied in and out. */
   public record Affine(double[][] w, double[] b) {
+    public Affine {
+      w = deepCopy(w);
+      b = b.clone();
+    }
+
+    @Override
+    public double[][] w() {
+      return deepCopy(w);
+    }
+
+    @Override
+    public double[] b() {
+      return b.clone();
+    }
+
+    private static double[][] deepCopy(double[][] m) {
+      double[][] c = new double[m.length][];
+      for (int i = 0; i < m.length; i++) {
+        c[i] = m[i].clone();
+      }
+      return c;
+    }
+
     /** The map applied to {@code x} (for tests). */
     public double[] apply(double[] x) {
       double[] y = b.clone();
@@ -50,6 +73,7 @@ public final class FoldedWeights {
   private final boolean centred;
   private final List<Layer> layers;
   private final Affine lmHead;
+  private final InputEmbedding inputEmbedding;
 
   public FoldedWeights(Transformer model) {
     this.config = model.config();
@@ -63,6 +87,8 @@ public final class FoldedWeights {
     }
     this.layers = List.copyOf(ls);
     this.lmHead = afterNorm(weights.lmHead(), weights.finalNorm());
+    this.inputEmbedding = new InputEmbedding(weights.tokenEmbedding(), weights.positionEmbedding(),
+        config.vocabSize(), config.maxPositions(), config.hiddenSize(), centred);
   }
 
   /** True when the residual stream is centred (LayerNorm models). */
@@ -78,16 +104,14 @@ public final class FoldedWeights {
     return lmHead;
   }
 
+  /** The client's part: embedding tables and whether rows are centred. */
+  public InputEmbedding inputEmbedding() {
+    return inputEmbedding;
+  }
+
   /** The row the client packs for {@code token} at position {@code pos}: embedding, centred if need be. */
   public double[] inputRow(int token, int pos) {
-    if (token < 0 || token >= config.vocabSize()) {
-      throw new IllegalArgumentException("token id " + token + " outside [0, " + config.vocabSize() + ")");
-    }
-    if (pos < 0 || pos >= config.maxPositions()) {
-      throw new IllegalArgumentException("position " + pos + " outside the context of " + config.maxPositions());
-    }
-    double[] x = weights.embed(token, pos, config.hiddenSize());
-    return centred ? centre(x) : x;
+    return inputEmbedding().row(token, pos);
   }
 
   private static double[] centre(double[] x) {

@@ -67,7 +67,7 @@ public final class LevelPlanner {
   /** Plans a pass of {@code model} over {@code tokens} rows. */
   public static Plan plan(EncryptedTransformer model, int tokens) {
     DepthSimulator sim = new DepthSimulator(model.parameters());
-    RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated(sim);
+    RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated();
     SimulatedCiphertext out = model.forward(sim,
         sim.fresh(model.parameters().maxLevel(), model.streamScale()), tokens, points, new LatencyRecorder());
     return new Plan(model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),

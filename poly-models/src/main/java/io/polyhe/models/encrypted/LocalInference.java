@@ -19,7 +19,6 @@ import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -107,7 +106,7 @@ public final class LocalInference {
     this.encoder = new CkksEncoder(context);
     this.encryptor = new SymmetricEncryptor(context.rlwe(), secretKey, seeds);
     this.decryptor = new Decryptor(context.rlwe(), secretKey);
-    this.refresher = new ClientAidedRefresher(context, secretKey);
+    this.refresher = new ClientAidedRefresher(context, secretKey, seeds);
     this.arithmetic = new CiphertextArithmetic(new Evaluator(context, keys));
     this.codec = new SlotCodec(model.foldedWeights(), model.layout(), model.model().config().vocabSize());
   }
@@ -191,6 +190,6 @@ public final class LocalInference {
 
   @Override
   public String toString() {
-    return "LocalInference(" + model + ", " + Arrays.toString(new int[] {galoisKeys()}) + " Galois keys)";
+    return "LocalInference(" + model + ", " + galoisKeys() + " Galois keys)";
   }
 }

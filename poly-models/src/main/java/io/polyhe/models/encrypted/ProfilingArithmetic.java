@@ -112,6 +112,9 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
 
   @Override
   public Ciphertext rotate(Ciphertext a, int steps) {
+    if (Math.floorMod(steps, inner.parameters().slots()) == 0) {
+      return inner.rotate(a, steps); // no key switch: the evaluator returns a itself
+    }
     return timed(Primitive.KEY_SWITCH, () -> inner.rotate(a, steps));
   }
 
@@ -119,7 +122,8 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
     long start = System.nanoTime();
     Ciphertext[] out = inner.rotateHoisted(a, steps);
-    long nonZero = java.util.Arrays.stream(steps).filter(s -> s != 0).count();
+    int slots = inner.parameters().slots();
+    long nonZero = java.util.Arrays.stream(steps).filter(s -> Math.floorMod(s, slots) != 0).count();
     recorder.addPrimitive(Primitive.KEY_SWITCH, nonZero, System.nanoTime() - start);
     return out;
   }
@@ -132,6 +136,9 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
 
   @Override
   public Ciphertext mulPlainSum(Ciphertext[] cts, PlainVector[] vs, double plainScale) {
+    if (cts.length == 0 || cts.length != vs.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + vs.length + " plaintext vectors");
+    }
     Plaintext[] pts = new Plaintext[vs.length];
     for (int i = 0; i < vs.length; i++) {
       pts[i] = encoded(vs[i], cts[i].level(), plainScale);

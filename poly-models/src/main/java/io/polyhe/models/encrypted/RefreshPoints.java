@@ -1,7 +1,6 @@
 package io.polyhe.models.encrypted;
 
 import io.polyhe.he.circuits.Arithmetic;
-import io.polyhe.he.circuits.DepthSimulator;
 import io.polyhe.he.circuits.Refresher;
 import io.polyhe.he.circuits.SimulatedCiphertext;
 import io.polyhe.he.rlwe.Ciphertext;
@@ -79,7 +78,7 @@ public abstract class RefreshPoints<C> {
   }
 
   /** The rule on simulated ciphertexts: a refresh yields the requested level and scale. */
-  public static RefreshPoints<SimulatedCiphertext> simulated(DepthSimulator simulator) {
+  public static RefreshPoints<SimulatedCiphertext> simulated() {
     return new RefreshPoints<>() {
       @Override
       protected SimulatedCiphertext fresh(SimulatedCiphertext value, int level, double scale) {

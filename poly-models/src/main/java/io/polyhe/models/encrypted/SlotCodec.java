@@ -1,22 +1,35 @@
 package io.polyhe.models.encrypted;
 
 /**
- * The client's side of the layout: token ids to the slot vector it encrypts (the rows of {@link
- * FoldedWeights#inputRow}), and decrypted slots back to logits. Needs only the embedding tables and
- * the layout, which a manifest carries. Immutable; thread-safe.
+ * The client's side of the layout: token ids to the slot vector it encrypts (rows of an {@link
+ * InputEmbedding}), and decrypted slots back to logits. Needs only the embedding tables and the
+ * layout, which a manifest carries. Immutable; thread-safe.
  */
 public final class SlotCodec {
-  private final FoldedWeights weights;
+  private final InputEmbedding embedding;
   private final SlotLayout layout;
   private final int vocab;
 
-  public SlotCodec(FoldedWeights weights, SlotLayout layout, int vocab) {
+  /**
+   * @throws IllegalArgumentException if the vocabulary does not fit a row, or the embedding's
+   *     width or context differ from the layout's
+   */
+  public SlotCodec(InputEmbedding embedding, SlotLayout layout, int vocab) {
     if (vocab > layout.rowStride()) {
       throw new IllegalArgumentException("vocabulary of " + vocab + " does not fit a row of " + layout.rowStride());
     }
-    this.weights = weights;
+    if (embedding.width() != layout.width() || embedding.context() < layout.tokens()) {
+      throw new IllegalArgumentException("embedding of width " + embedding.width() + " and context "
+          + embedding.context() + " does not match the layout " + layout.toJson());
+    }
+    this.embedding = embedding;
     this.layout = layout;
     this.vocab = vocab;
+  }
+
+  /** The codec of a model whose folded weights are at hand (tests, the in-process run). */
+  public SlotCodec(FoldedWeights weights, SlotLayout layout, int vocab) {
+    this(weights.inputEmbedding(), layout, vocab);
   }
 
   public SlotLayout layout() {
@@ -35,7 +48,7 @@ public final class SlotCodec {
     }
     double[][] rows = new double[tokens.length][];
     for (int t = 0; t < tokens.length; t++) {
-      rows[t] = weights.inputRow(tokens[t], t);
+      rows[t] = embedding.row(tokens[t], t);
     }
     return layout.pack(rows);
   }

@@ -2,8 +2,9 @@ package io.polyhe.models.profile;
 
 /**
  * The HE primitive a piece of time went to. {@link #NTT} cuts across the others: it is the time
- * spent inside number-theoretic transforms wherever they ran (key switching, rescaling, encoding),
- * so it is also counted in the primitive that called it; the other primitives do not overlap.
+ * spent inside number-theoretic transforms wherever they ran on the pass's thread (key switching,
+ * rescaling, encoding, and the in-process client's encryption, decryption and refreshes), so most
+ * of it is also counted in the primitive that called it; the other primitives do not overlap.
  */
 public enum Primitive {
   KEY_SWITCH("key-switch"),

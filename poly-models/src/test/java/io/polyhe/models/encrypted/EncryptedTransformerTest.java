@@ -28,8 +28,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       twin ({@link FoldedPlainPass}, itself equal to poly-plain to 1e-9), max abs error per slot
  *       within the bound stated at each assertion (about 20x what was measured);
  *   <li>full passes on three prompts: same top-1 token as poly-plain at every position, logit MSE
- *       at most 1e-3 (the issue's goal; measured about 2e-7) and max abs error at most 0.02
- *       (measured under 2e-3);
+ *       at most 1e-5 (the issue's goal is 1e-3; measured about 3e-7) and max abs error at most
+ *       0.01 (measured under 3e-3);
  *   <li>the planner's dry run against the real run: the same refresh points, levels and count.
  * </ul>
  *
@@ -98,19 +98,52 @@ class EncryptedTransformerTest {
     assertTrue(headErr < 1e-3, "head error " + headErr);
   }
 
+  /**
+   * Attention over 1, 3 (fewer rows than blocks per row), 9 and 32 (the whole context: rotated K/V
+   * rows wrap around onto real rows, which the causal mask must drop) tokens of an in-distribution
+   * sequence (a prompt, its greedy answer, then padding): valid outputs within 2e-3 of the twin,
+   * every other slot (rows beyond the prompt, columns beyond d) within 1e-3 of zero.
+   */
+  @Test
+  void attentionHoldsForEveryPromptLength() {
+    int[] prompt = tokenizer.encode("^S9075318642=");
+    int[] answer = GreedyGenerator.generate(tiny, Mode.POLY_PLAIN, prompt, 32 - prompt.length, tokenizer.eos());
+    int[] sequence = new int[32]; // the rest stays 0, the padding symbol
+    System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+    System.arraycopy(answer, 0, sequence, prompt.length, answer.length);
+    var ar = local.arithmetic();
+    for (int n : new int[] {1, 3, 9, 32}) {
+      FoldedPlainPass plain = new FoldedPlainPass(tiny, java.util.Arrays.copyOf(sequence, n));
+      Ciphertext h = local.encrypt(slots(plain.normed.get(0)), model.attentionLevels(),
+          model.parameters().defaultScale());
+      double[] out = local.decrypt(model.attentionSegment(ar, h, n, 0, RefreshPoints.using(local.refresher())));
+      double err = maxError(plain.attentionOut.get(0), out);
+      assertTrue(err < 2e-3, "T=" + n + ": attention error " + err);
+      double stray = 0;
+      for (int slot = 0; slot < out.length; slot++) {
+        int t = slot / model.layout().rowStride();
+        int c = slot % model.layout().rowStride();
+        if (t >= n || c >= tiny.config().hiddenSize()) {
+          stray = Math.max(stray, Math.abs(out[slot]));
+        }
+      }
+      assertTrue(stray < 1e-3, "T=" + n + ": largest value outside the rows " + stray);
+    }
+  }
+
   @Test
   void fullPassesAgreeWithPolyPlainAndThePlan() {
     for (String prompt : List.of("^S31=", "^R42=", "^C1|31=")) {
       int[] tokens = tokenizer.encode(prompt);
       LocalInference.Pass pass = local.forward(tokens);
       assertEquals(1.0, pass.top1Agreement(), prompt + ": top-1 at every position");
-      assertTrue(pass.mse() <= 1e-3, prompt + ": logit MSE " + pass.mse());
-      assertTrue(pass.maxAbsError() <= 0.02, prompt + ": max abs logit error " + pass.maxAbsError());
+      assertTrue(pass.mse() <= 1e-5, prompt + ": logit MSE " + pass.mse());
+      assertTrue(pass.maxAbsError() <= 0.01, prompt + ": max abs logit error " + pass.maxAbsError());
       LevelPlanner.Plan plan = LevelPlanner.plan(model, tokens.length);
       assertEquals(plan.points(), pass.points(), "the real run refreshes where the plan says");
       assertEquals(plan.refreshes(), pass.refreshes());
-      assertTrue(pass.breakdown().countsByPrimitive().get(Primitive.KEY_SWITCH) > 0);
-      assertTrue(pass.breakdown().totalSeconds() > 0);
+      assertEquals(plan.counts().keySwitches(), pass.breakdown().countsByPrimitive().get(Primitive.KEY_SWITCH),
+          "the profile counts the key switches the plan predicts");
     }
   }
 

@@ -17,7 +17,7 @@ class LevelPlannerTest {
   void choosesTheSmallestRingThatHoldsTheModel() throws Exception {
     Transformer tiny = ShippedModels.load("tiny");
     CkksParameters p = LevelPlanner.chooseParameters(tiny);
-    assertEquals(14, p.logN(), "2^13 slots hold 32 rows of 256; 2^13 itself has too few levels");
+    assertEquals(14, p.logN(), "2^13 gives 4096 slots, fewer than 32 rows of 256");
     assertEquals(9, p.maxLevel());
   }
 
@@ -26,9 +26,16 @@ class LevelPlannerTest {
     Transformer tiny = ShippedModels.load("tiny");
     EncryptedTransformer model = new EncryptedTransformer(tiny, CkksParameters.of(LevelPlanner.candidate(14)));
     LevelPlanner.Plan full = LevelPlanner.plan(model, 32);
-    for (RefreshPoints.Point point : full.points()) {
-      assertEquals(point.level() < point.needed(), point.refreshed(), point.toString());
+    java.util.List<String> expected = new java.util.ArrayList<>();
+    for (int l = 0; l < tiny.config().numLayers(); l++) {
+      for (String segment : new String[] {"attention norm", "attention", "attention inverse", "ffn norm", "ffn"}) {
+        expected.add("layer " + l + " / " + segment + (l == 0 && segment.equals("attention norm") ? "" : " -> refresh"));
+      }
     }
+    expected.add("head / final norm -> refresh");
+    assertEquals(expected, full.points().stream()
+        .map(p -> p.where() + (p.refreshed() ? " -> refresh" : "")).toList(), full.describe());
+    assertEquals(9, full.points().get(0).level(), "the input arrives fresh at the top level");
     // Per layer: the stream before each norm, the attention input, the inverse's input, the FFN input;
     // then the final norm (the head runs beside it). The first norm runs on the fresh input.
     assertEquals(5 * tiny.config().numLayers() - 1 + 1, full.refreshes(), full.describe());
@@ -40,6 +47,33 @@ class LevelPlannerTest {
     }
     assertThrows(IllegalArgumentException.class, () -> LevelPlanner.plan(model, 33));
     assertThrows(IllegalArgumentException.class, () -> LevelPlanner.plan(model, 0));
+  }
+
+  /**
+   * With P = 8 blocks per row (d = 32, d_ff = 256), every prompt length's rotations are among the
+   * full context's, so the keys made for the context serve every prompt.
+   */
+  @Test
+  void everyPromptLengthUsesOnlyTheContextsGaloisElements(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Transformer narrow = io.polyhe.models.shapeonly.ShapeOnlyGenerator.write(
+        new io.polyhe.models.shapeonly.ShapeOnlyGenerator.Request("narrow",
+            new io.polyhe.models.shapeonly.ModelShape(1, 32, 2, 256, 16, 20),
+            new io.polyhe.models.config.Attention.PowerSoftmax(4, 0.05),
+            new io.polyhe.models.config.Norm(io.polyhe.models.config.Norm.Kind.LAYERNORM, 1e-5), 3, 2, "test"),
+        dir);
+    // Its fitted inverse is deeper than tiny's: 2^14's nine levels are refused with the reason.
+    IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
+        () -> new EncryptedTransformer(narrow, CkksParameters.of(LevelPlanner.candidate(14))));
+    assertTrue(few.getMessage().contains("choose parameters with more levels"), few.getMessage());
+    EncryptedTransformer model = new EncryptedTransformer(narrow, CkksParameters.of(LevelPlanner.candidate(15)));
+    assertEquals(256, model.layout().rowStride());
+    int[] all = model.galoisElements();
+    for (int t = 1; t <= 16; t++) {
+      for (int g : LevelPlanner.plan(model, t).galoisElements()) {
+        assertTrue(Arrays.binarySearch(all, g) >= 0, "T=" + t + " uses Galois element " + g);
+      }
+    }
   }
 
   @Test
