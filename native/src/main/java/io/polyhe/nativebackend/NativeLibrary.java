@@ -177,25 +177,39 @@ final class NativeLibrary {
   }
 
   private static Path locate() throws IOException {
-    String explicit = System.getProperty("polyhe.native.lib");
+    return locate("polyhe.native.lib", FILE_NAME, "it was built without cmake or a C compiler");
+  }
+
+  /**
+   * The library {@code fileName}: the path in system property {@code property} if set, else the
+   * jar resource under {@link #RESOURCE_DIR} copied to a temporary file.
+   *
+   * @param whyMissing why a jar may lack it, for the message
+   */
+  static Path locate(String property, String fileName, String whyMissing) throws IOException {
+    String explicit = System.getProperty(property);
     if (explicit != null && !explicit.isBlank()) {
       Path p = Path.of(explicit);
       if (!Files.isRegularFile(p)) {
-        throw new IOException("-Dpolyhe.native.lib=" + explicit + " is not a file");
+        throw new IOException("-D" + property + "=" + explicit + " is not a file");
       }
       return p;
     }
-    try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + FILE_NAME)) {
+    try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + fileName)) {
       if (in == null) {
-        throw new IOException(
-            "no " + FILE_NAME + " for " + platform() + " in the polyhe-native jar (it was built"
-                + " without cmake or a C compiler) and -Dpolyhe.native.lib is not set");
+        throw new IOException("no " + fileName + " for " + platform() + " in the polyhe-native jar (" + whyMissing
+            + ") and -D" + property + " is not set");
       }
-      Path tmp = Files.createTempFile("polyhe_native-", ".so");
+      Path tmp = Files.createTempFile(fileName.replace(".so", "-"), ".so");
       tmp.toFile().deleteOnExit();
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       return tmp;
     }
+  }
+
+  /** A failure's message, with the fix when native access is not enabled. */
+  static String describeFailure(Throwable t) {
+    return describe(t);
   }
 
   private static String describe(Throwable t) {
