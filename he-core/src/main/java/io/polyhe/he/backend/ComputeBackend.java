@@ -46,6 +46,20 @@ public interface ComputeBackend {
   void addScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count);
 
   /**
+   * {@code acc += a * scalars[i]} per limb i, scalars reduced below their moduli (the inner loop of
+   * a linear combination with constants). The default multiplies into a temporary and adds;
+   * backends fuse it.
+   */
+  default void multiplyScalarAccumulate(long[][] a, long[] scalars, long[][] acc, Modulus[] moduli, int count) {
+    long[][] tmp = new long[count][];
+    for (int i = 0; i < count; i++) {
+      tmp[i] = new long[a[i].length];
+    }
+    multiplyScalar(a, scalars, tmp, moduli, count);
+    add(acc, tmp, acc, moduli, count);
+  }
+
+  /**
    * Automorphism in NTT form: {@code out[j] = in[permutation[j]]}. {@code out} must not alias
    * {@code in}.
    */

@@ -77,6 +77,12 @@ public final class JavaBackend implements ComputeBackend {
   }
 
   @Override
+  public void multiplyScalarAccumulate(long[][] a, long[] scalars, long[][] acc, Modulus[] moduli, int count) {
+    forEachLimb(count, length(a, count),
+        i -> JavaKernels.multiplyScalarAccumulate(a[i], scalars[i], acc[i], moduli[i]));
+  }
+
+  @Override
   public void addScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
     forEachLimb(
         count,

@@ -169,6 +169,18 @@ final class JavaKernels {
     }
   }
 
+  static void multiplyScalarAccumulate(long[] a, long scalar, long[] acc, Modulus m) {
+    final long q = m.value();
+    final long shoup = m.shoup(scalar);
+    for (int j = 0; j < acc.length; j++) {
+      long x = a[j];
+      long r = x * scalar - Math.unsignedMultiplyHigh(x, shoup) * q; // [0, 2q)
+      long s = acc[j] + r;                                            // [0, 3q)
+      s = s >= q ? s - q : s;
+      acc[j] = s >= q ? s - q : s;
+    }
+  }
+
   static void addScalar(long[] a, long scalar, long[] out, long q) {
     for (int j = 0; j < out.length; j++) {
       long s = a[j] + scalar;

@@ -103,6 +103,23 @@ public interface Arithmetic<C> {
     return acc;
   }
 
+  /**
+   * {@code Σ_i mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i])}: every product
+   * scale agrees, the sum carries the first's. Real arithmetic fuses it into one accumulator
+   * without copying the terms; the default spells it out.
+   */
+  default C mulConstantSum(C[] cts, double[] c, double[] constantScales, int level) {
+    if (cts.length == 0 || cts.length != c.length || c.length != constantScales.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + c.length + " constants");
+    }
+    C acc = null;
+    for (int i = 0; i < cts.length; i++) {
+      C term = mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i]);
+      acc = acc == null ? term : add(acc, withScale(term, scale(acc)));
+    }
+    return acc;
+  }
+
   /** Adds {@code v} encoded at {@code a}'s level and scale. */
   C addPlain(C a, PlainVector v);
 

@@ -143,6 +143,11 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
+    return evaluator.mulConstantSum(cts, c, constantScales, level);
+  }
+
+  @Override
   public Ciphertext addPlain(Ciphertext a, PlainVector v) {
     return evaluator.addPlain(a, v.encoded(encoder, params, a.level(), a.scale()));
   }

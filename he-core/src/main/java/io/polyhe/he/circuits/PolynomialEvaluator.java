@@ -396,15 +396,23 @@ public final class PolynomialEvaluator implements UnaryCircuit {
     if (isLeafAt(ar, basis, c, level)) {
       int up = level + 1;
       double leafScale = scale * ar.q(up);
-      C acc = null;
+      int terms = 0;
       for (int i = 1; i <= deg; i++) {
-        if (c[i] == 0) {
-          continue;
-        }
-        C ti = ar.dropToLevel((C) basis[i], up);
-        C term = ar.mulConstant(ti, c[i], leafScale / ar.scale(ti));
-        acc = acc == null ? term : ar.add(acc, ar.withScale(term, ar.scale(acc)));
+        terms += c[i] != 0 ? 1 : 0;
       }
+      Object first = java.util.Arrays.stream(basis).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+      // An array of the values' runtime class: implementations take C[] (e.g. Ciphertext[]).
+      C[] ts = (C[]) java.lang.reflect.Array.newInstance(first.getClass(), terms);
+      double[] cs = new double[terms];
+      double[] scales = new double[terms];
+      for (int i = 1, t = 0; i <= deg; i++) {
+        if (c[i] != 0) {
+          ts[t] = (C) basis[i];
+          cs[t] = c[i];
+          scales[t++] = leafScale / ar.scale((C) basis[i]);
+        }
+      }
+      C acc = ar.mulConstantSum(ts, cs, scales, up);
       if (c[0] != 0) {
         acc = ar.addConstant(acc, c[0]);
       }

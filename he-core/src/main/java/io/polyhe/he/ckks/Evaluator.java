@@ -224,6 +224,49 @@ public final class Evaluator {
   }
 
   /**
+   * {@code Σ_i cts[i] · round(c[i]·constantScales[i])} read at {@code level} (terms above it are
+   * read through their first primes, not copied), in one accumulator: the leaf sums of a
+   * polynomial evaluation. Every term's product scale {@code scale·constantScale} must agree
+   * (relative {@link #SCALE_TOLERANCE}); the result carries the first's.
+   *
+   * @throws IllegalArgumentException if the arrays are empty or differ in length, a term is below
+   *     {@code level}, the product scales differ, or a constant times its scale reaches 2^62
+   */
+  public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
+    if (cts.length == 0 || cts.length != c.length || c.length != constantScales.length) {
+      throw new IllegalArgumentException(cts.length + " ciphertexts for " + c.length + " constants and "
+          + constantScales.length + " scales");
+    }
+    double scale = cts[0].scale() * constantScales[0];
+    int size = 0;
+    long[] k = new long[cts.length];
+    for (int i = 0; i < cts.length; i++) {
+      rlwe.checkOwns(cts[i]);
+      if (cts[i].level() < level) {
+        throw new IllegalArgumentException("term " + i + " at level " + cts[i].level() + ", below " + level);
+      }
+      checkSameScale(scale, cts[i].scale() * constantScales[i]);
+      double scaled = Math.rint(c[i] * constantScales[i]);
+      if (!(Math.abs(scaled) < 0x1p62)) {
+        throw new IllegalArgumentException("constant times scale exceeds 2^62: " + c[i] + " · " + constantScales[i]);
+      }
+      k[i] = (long) scaled;
+      size = Math.max(size, cts[i].size());
+    }
+    rlwe.checkLevel(level);
+    RnsPoly[] out = new RnsPoly[size];
+    for (int j = 0; j < size; j++) {
+      out[j] = new RnsPoly(rlwe.basisAtLevel(level), true);
+      for (int i = 0; i < cts.length; i++) {
+        if (j < cts[i].size()) {
+          ring.multiplyConstantAccumulate(cts[i].poly(j).prefixView(level + 1), k[i], out[j]);
+        }
+      }
+    }
+    return make(out, scale);
+  }
+
+  /**
    * Multiplies every slot by the integer {@code k}; the scale is unchanged and no level is used.
    */
   public Ciphertext mulInteger(Ciphertext a, long k) {

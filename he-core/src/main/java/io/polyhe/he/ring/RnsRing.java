@@ -114,6 +114,16 @@ public final class RnsRing {
   }
 
   /** {@code out = a * c} for a signed integer constant {@code c} (either form). */
+  /** {@code acc += a * c} for a signed integer constant c (reduced per limb). */
+  public void multiplyConstantAccumulate(RnsPoly a, long c, RnsPoly acc) {
+    checkSame(a, acc);
+    long[] scalars = new long[a.limbCount()];
+    for (int i = 0; i < scalars.length; i++) {
+      scalars[i] = a.basis().modulus(i).reduceSigned(c);
+    }
+    backend.multiplyScalarAccumulate(a.limbs(), scalars, acc.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
   public void multiplyConstant(RnsPoly a, long c, RnsPoly out) {
     checkSame(a, out);
     long[] scalars = new long[a.limbCount()];

@@ -154,6 +154,49 @@ class EvaluatorTest {
     assertThrows(IllegalArgumentException.class, () -> f.eval.mulPlainSum(new Ciphertext[0], new Plaintext[0]));
   }
 
+  /**
+   * The fused constant combination equals the spelled-out one: three terms with constants in
+   * [-2, 2] encoded at scale 16 (exactly: 24, -12, 32; products at 16Δ, which every preset's q_0
+   * holds), errors within 2 fresh bounds per term, one term read above the requested level;
+   * mismatched product scales are refused.
+   */
+  @ParameterizedTest
+  @MethodSource("presets")
+  void mulConstantSumEqualsTheSumOfConstantProducts(CkksPreset preset) {
+    Fixture f = Fixture.of(preset);
+    SplittableRandom r = new SplittableRandom(5);
+    int slots = f.encoder.slots();
+    double delta = f.ctx.parameters().defaultScale();
+    int top = f.ctx.parameters().maxLevel();
+    int level = Math.max(0, top - 1);
+    Ciphertext[] cts = new Ciphertext[3];
+    double[] c = {1.5, -0.75, 2.0};
+    double[] scales = {16, 16, 16};
+    double[] expected = new double[slots];
+    for (int i = 0; i < 3; i++) {
+      double[] a = HeTestSupport.randomValues(r, slots, 1);
+      Ciphertext ct = f.encrypt(a);
+      cts[i] = i == 0 ? ct : f.eval.dropToLevel(ct, level);
+      for (int j = 0; j < slots; j++) {
+        expected[j] += c[i] * a[j];
+      }
+    }
+    Ciphertext sum = f.eval.mulConstantSum(cts, c, scales, level);
+    assertEquals(level, sum.level());
+    assertEquals(16 * delta, sum.scale());
+    assertClose(expected, f.decrypt(sum), 2 * 3 * f.fresh, "mulConstantSum");
+    Ciphertext spelled = null;
+    for (int i = 0; i < 3; i++) {
+      Ciphertext term = f.eval.mulConstant(f.eval.dropToLevel(cts[i], level), c[i], scales[i]);
+      spelled = spelled == null ? term : f.eval.add(spelled, term);
+    }
+    assertClose(f.decrypt(spelled), f.decrypt(sum), 1e-9, "fused = spelled out");
+    assertThrows(IllegalArgumentException.class,
+        () -> f.eval.mulConstantSum(cts, c, new double[] {16, 32, 16}, level));
+    assertThrows(IllegalArgumentException.class,
+        () -> f.eval.mulConstantSum(new Ciphertext[0], new double[0], new double[0], level));
+  }
+
   @ParameterizedTest
   @MethodSource("presets")
   void multiplicativeOperationsAndRescale(CkksPreset preset) {

@@ -93,6 +93,11 @@ public final class NttTimingBackend implements ComputeBackend {
   }
 
   @Override
+  public void multiplyScalarAccumulate(long[][] a, long[] scalars, long[][] acc, Modulus[] moduli, int count) {
+    delegate.multiplyScalarAccumulate(a, scalars, acc, moduli, count);
+  }
+
+  @Override
   public void addScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
     delegate.addScalar(a, scalars, out, moduli, count);
   }

@@ -150,6 +150,14 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
+    long start = System.nanoTime();
+    Ciphertext out = evaluator.mulConstantSum(cts, c, constantScales, level);
+    recorder.addPrimitive(Primitive.CT_PT_MUL, cts.length, System.nanoTime() - start);
+    return out;
+  }
+
+  @Override
   public Ciphertext addPlain(Ciphertext a, PlainVector v) {
     Plaintext pt = encoded(v, a.level(), a.scale());
     return timed(Primitive.ADD, () -> evaluator.addPlain(a, pt));
