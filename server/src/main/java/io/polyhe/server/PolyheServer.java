@@ -33,8 +33,8 @@ import java.util.logging.Logger;
  * the lifecycle of grpc-java's examples ({@link #start()}, {@link #stop(Duration)}, {@link
  * #blockUntilShutdown()}). It holds public evaluation keys only; it never sees a secret key.
  *
- * <p>Interceptors, outermost first: metrics, access log, auth (so rejected calls are counted and
- * logged too). Inbound messages are limited to 4 MiB (the protocol's chunks are at most 1 MiB).
+ * <p>Interceptors, outermost first: metrics (so rejected calls are counted too), auth (which logs
+ * its own rejections), access log. Inbound messages are limited to 4 MiB (the protocol's chunks are at most 1 MiB).
  */
 public final class PolyheServer {
   private static final Logger LOG = Logger.getLogger(PolyheServer.class.getName());
@@ -87,8 +87,13 @@ public final class PolyheServer {
         .maxInboundMessageSize(MAX_MESSAGE_BYTES);
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
         new KeyServiceImpl(models, store, config.maxKeyBytesPerSession()), inference}) {
-      var def = auth.isPresent() ? ServerInterceptors.intercept(service, auth.get()) : service.bindService();
-      builder.addService(ServerInterceptors.intercept(def, new AccessLogInterceptor(), new MetricsInterceptor(metrics)));
+      // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
+      // then the access log (which needs the caller auth established).
+      var def = ServerInterceptors.intercept(service, new AccessLogInterceptor());
+      if (auth.isPresent()) {
+        def = ServerInterceptors.intercept(def, auth.get());
+      }
+      builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics)));
     }
     builder.addService(health.getHealthService());
     server = builder.build().start();

@@ -21,6 +21,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final String PREFIX = "Bearer ";
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AuthInterceptor.class.getName());
   private final ApiKeys keys;
 
   public AuthInterceptor(ApiKeys keys) {
@@ -40,6 +41,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       caller = keys.authenticate(value.substring(PREFIX.length()));
     }
     if (caller.isEmpty()) {
+      LOG.warning(() -> "rejected " + call.getMethodDescriptor().getFullMethodName() + ": "
+          + (value == null ? "no bearer API key" : "unknown API key"));
       call.close(Status.UNAUTHENTICATED.withDescription(
           value == null ? "missing bearer API key" : "unknown API key"), new Metadata());
       return new ServerCall.Listener<>() {};
