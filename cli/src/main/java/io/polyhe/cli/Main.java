@@ -3,6 +3,11 @@ package io.polyhe.cli;
 import io.polyhe.cli.bench.BenchCommand;
 import io.polyhe.cli.models.ModelsCommand;
 import io.polyhe.cli.run.RunCommand;
+import io.polyhe.cli.service.CertsCommand;
+import io.polyhe.cli.service.DemoCommand;
+import io.polyhe.cli.service.InferCommand;
+import io.polyhe.cli.service.KeysCommand;
+import io.polyhe.cli.service.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +17,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "polyhe 0.1.0",
     description = "Privacy-preserving inference of polynomial transformers under CKKS.",
-    subcommands = {BenchCommand.class, ModelsCommand.class, RunCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, InferCommand.class, KeysCommand.class,
+        CertsCommand.class, BenchCommand.class, ModelsCommand.class})
 public final class Main implements Runnable {
 
   @Override
