@@ -27,6 +27,10 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // One line per log record (the server's access log), unless the user chose a format.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+    }
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(Main::reportFailure);
     int code = cli.execute(args);

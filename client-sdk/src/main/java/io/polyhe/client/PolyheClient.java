@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * Keyring keyring = Keyring.generate(model);              // the secret key never leaves this process
  * try (ClientSession session = client.openSession(keyring, ProgressListener.NONE)) {  // uploads keys
  *   Generation g = session.generate("^S31=", 4);          // encrypt, infer, refresh, decrypt
- *   System.out.println(g.text());                         // "13$"
+ *   System.out.println(g.text());                         // the decrypted answer
  * }
  * channel.shutdown();
  * }</pre>

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,6 +42,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start a server on a free loopback port and run the encrypted client against it end to end.")
 public final class DemoCommand implements Callable<Integer> {
+  // Held so the level sticks: the demo prints its own account; the server's access log would repeat it.
+  private static final Logger SERVER_LOG = Logger.getLogger("io.polyhe.server");
+
   @Option(names = "--prompt", defaultValue = "^S31=",
       description = "The prompt: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts (default: ${DEFAULT-VALUE}).")
   String prompt;
@@ -66,6 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.."
           + (transformer.config().maxPositions() - 1));
     }
+    SERVER_LOG.setLevel(Level.WARNING);
     Path dir = Files.createTempDirectory("polyhe-demo-");
     PolyheServer server = null;
     ManagedChannel channel = null;
