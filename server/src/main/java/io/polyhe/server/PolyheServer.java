@@ -163,6 +163,7 @@ public final class PolyheServer {
       server.awaitTermination(5, TimeUnit.SECONDS);
     }
     queue.close();
+    inference.close();
     if (metricsHttp != null) {
       metricsHttp.close();
     }

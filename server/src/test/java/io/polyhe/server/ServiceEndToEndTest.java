@@ -344,6 +344,15 @@ class ServiceEndToEndTest {
     assertTrue(waited < REFRESH_TIMEOUT.toSeconds() + 5, "timed out after " + waited + " s");
   }
 
+  @Test
+  void inputThatNeverArrivesTimesOutAndFreesItsPlace() throws Exception {
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(60))
+        .start(sessionId, "tiny", promptTokens().length);
+    Status s = r.awaitStatus(30);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("did not arrive"), s.getDescription());
+  }
+
   // ------------------------------------------------------------------ observability
 
   @Test

@@ -32,6 +32,9 @@ import io.polyhe.server.session.SessionStore;
 import java.time.Duration;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -40,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Order of checks, each failing the call with its status before any work: the start message
  * (model NOT_FOUND; session NOT_FOUND, also for another caller's; keys missing FAILED_PRECONDITION;
  * token count INVALID_ARGUMENT), a place in the {@link InferenceQueue} (RESOURCE_EXHAUSTED), the
- * input's declared size, chunk sizes, and the input ciphertext itself (he-core's validating reader;
+ * input's arrival within the refresh timeout (DEADLINE_EXCEEDED), its declared size, chunk sizes, and
+ * the input ciphertext itself (he-core's validating reader;
  * then level, scale and part count against the manifest). Refresh answers are checked the same
  * way against their request. The pass runs on a queue worker; client cancellation, a passed
  * deadline or server shutdown stop it within one operation and give its place and memory back.
@@ -52,6 +56,9 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
   private final InferenceQueue queue;
   private final Duration refreshTimeout;
   private final AtomicLong activeCalls = new AtomicLong();
+  // Fails calls whose input does not arrive in time, so an idle client cannot hold a queue place.
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("polyhe-infer-timer").daemon(true).factory());
 
   public InferenceServiceImpl(ModelRegistry models, SessionStore store, InferenceQueue queue,
       Duration refreshTimeout) {
@@ -59,6 +66,11 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
     this.store = store;
     this.queue = queue;
     this.refreshTimeout = refreshTimeout;
+  }
+
+  /** Stops the timer thread (the server calls it when stopping). */
+  public void close() {
+    timers.shutdownNow();
   }
 
   /** Infer streams open now (admitted or not). */
@@ -139,8 +151,19 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       tokens = s.getTokens();
       ticket = queue.admit();
       state = State.INPUT;
+      timers.schedule(this::inputTimedOut, refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
       send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("queued")
           .setRefreshesPlanned(m.plannedRefreshes(tokens))).build());
+    }
+
+    private void inputTimedOut() {
+      synchronized (this) {
+        if (state != State.INPUT) {
+          return;
+        }
+      }
+      fail(ServiceException.deadline("the input ciphertext did not arrive within " + refreshTimeout.toSeconds()
+          + " s of InferStart"));
     }
 
     private void input(CiphertextChunk c) {
