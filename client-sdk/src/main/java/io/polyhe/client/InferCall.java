@@ -40,6 +40,16 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
   private long bytesUp;
   private long bytesDown;
   private long start;
+  private int refreshesPlanned;
+  private int refreshRequests;
+
+  /**
+   * Most refresh requests answered per call: a server asking for many more than it planned is
+   * broken or hostile, and each answer costs the client a decryption and an encryption.
+   */
+  static int maxRefreshes(int planned) {
+    return Math.max(64, 4 * planned);
+  }
 
   InferCall(Keyring keyring, String sessionId, int[] tokens, ProgressListener progress) {
     this.keyring = keyring;
@@ -89,8 +99,13 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     }
     try {
       switch (r.getKindCase()) {
-        case PROGRESS -> progress.onProgress(ProgressListener.Stage.FORWARD_PASS, r.getProgress().getRefreshesDone(),
-            r.getProgress().getRefreshesPlanned());
+        case PROGRESS -> {
+          if (refreshesPlanned == 0) {
+            refreshesPlanned = r.getProgress().getRefreshesPlanned();
+          }
+          progress.onProgress(ProgressListener.Stage.FORWARD_PASS, r.getProgress().getRefreshesDone(),
+              r.getProgress().getRefreshesPlanned());
+        }
         case REFRESH_REQUEST -> refreshRequest(r.getRefreshRequest());
         case LOGITS -> {
           if (logits == null) {
@@ -111,6 +126,10 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
 
   private void refreshRequest(RefreshRequest q) {
     if (refresh == null) {
+      if (++refreshRequests > maxRefreshes(refreshesPlanned)) {
+        throw new IllegalArgumentException("the server asked for more than " + maxRefreshes(refreshesPlanned)
+            + " refreshes in one pass (it planned " + refreshesPlanned + ")");
+      }
       refresh = new Buffer("refresh request", q.getChunk().getTotalBytes(), maxCiphertextBytes);
       refreshId = q.getRefreshId();
       refreshLevel = q.getTargetLevel();
