@@ -317,6 +317,9 @@ class ServiceEndToEndTest {
     RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(60))
         .start(sessionId, "tiny", promptTokens().length).input(validInput(model.parameters().maxLevel()));
     assertNotNull(r.awaitKind(InferResponse.KindCase.REFRESH_REQUEST, 60), "the pass reached a refresh");
+    InferResponse progress = r.awaitKind(InferResponse.KindCase.PROGRESS, 30);
+    assertNotNull(progress);
+    assertTrue(progress.getProgress().getStage().contains("layer"), "names the segment: " + progress);
     assertEquals(1, server.server.runningInferences());
     r.cancel();
     // serverIsIdleAgain() checks that the pass stopped and gave its place back.

@@ -249,7 +249,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         LatencyRecorder recorder = new LatencyRecorder();
         var arithmetic = new CancellableArithmetic(new ProfilingArithmetic(
             new CiphertextArithmetic(new Evaluator(model.context(), keys)), recorder), this::throwIfStopped);
-        RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
+        RefreshPoints<Ciphertext> points = refresher.points();
         Ciphertext logits = model.encrypted().forward(arithmetic, inputCt, tokens, points, recorder);
         if (ntt != null) {
           recorder.addPrimitive(Primitive.NTT, ntt.callsOnThisThread() - nttCalls, ntt.nanosOnThisThread() - nttNanos);
@@ -304,14 +304,14 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
     }
 
-    private void sendRefresh(long id, int level, double scale, byte[] bytes) {
+    private void sendRefresh(long id, int level, double scale, byte[] bytes, String where) {
       for (int off = 0; off < bytes.length; off += ChunkAssembler.MAX_CHUNK) {
         int len = Math.min(ChunkAssembler.MAX_CHUNK, bytes.length - off);
         send(InferResponse.newBuilder().setRefreshRequest(RefreshRequest.newBuilder().setRefreshId(id)
             .setTargetLevel(level).setTargetScale(scale).setChunk(CiphertextChunk.newBuilder()
                 .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len)))).build());
       }
-      send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("refresh " + id)
+      send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage(where)
           .setRefreshesDone((int) id - 1).setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
     }
 

@@ -3,6 +3,8 @@ package io.polyhe.server.service;
 import io.polyhe.he.circuits.Refresher;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.models.encrypted.RefreshPoints;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +24,7 @@ final class RemoteRefresher implements Refresher {
   /** Sends one refresh request to the client. */
   @FunctionalInterface
   interface Sender {
-    void send(long id, int level, double scale, byte[] ciphertext);
+    void send(long id, int level, double scale, byte[] ciphertext, String where);
   }
 
   /** What the pass waits for. */
@@ -45,6 +47,11 @@ final class RemoteRefresher implements Refresher {
 
   @Override
   public Ciphertext refresh(Ciphertext ct, int targetLevel, double targetScale) {
+    return refresh(ct, targetLevel, targetScale, "");
+  }
+
+  /** As {@link #refresh(Ciphertext, int, double)}, naming the segment it is for in progress reports. */
+  Ciphertext refresh(Ciphertext ct, int targetLevel, double targetScale, String where) {
     if (ct.size() != 2) {
       throw new IllegalArgumentException("refresh needs a 2-part ciphertext; relinearise first");
     }
@@ -60,7 +67,7 @@ final class RemoteRefresher implements Refresher {
       p.answer().completeExceptionally(cancelled);
     }
     long start = System.nanoTime();
-    sender.send(id, targetLevel, targetScale, bytes);
+    sender.send(id, targetLevel, targetScale, bytes, where);
     Ciphertext fresh;
     try {
       fresh = p.answer().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -85,6 +92,20 @@ final class RemoteRefresher implements Refresher {
       waitNanos += System.nanoTime() - start;
     }
     return fresh;
+  }
+
+  /**
+   * The forward pass's refresh rule with this refresher; each request names the segment it is for
+   * (the point the rule has just recorded), for progress reports.
+   */
+  RefreshPoints<Ciphertext> points() {
+    return new RefreshPoints<>() {
+      @Override
+      protected Ciphertext fresh(Ciphertext value, int level, double scale) {
+        List<RefreshPoints.Point> p = points();
+        return refresh(value, level, scale, p.isEmpty() ? "" : p.get(p.size() - 1).where());
+      }
+    };
   }
 
   /** The request the pass waits on, if any. */
