@@ -47,6 +47,9 @@ public final class InferCommand implements Callable<Integer> {
   @Option(names = "--keys", description = "Keys directory from polyhe keys gen (default: fresh keys in memory).")
   Path keys;
 
+  @Option(names = "--passphrase-file", description = "File whose first line is the keyring passphrase (with --keys).")
+  Path passphraseFile;
+
   @Option(names = "--tokens", defaultValue = "4", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
   int tokens;
 
@@ -75,7 +78,7 @@ public final class InferCommand implements Callable<Integer> {
           throw new IllegalArgumentException("the keys in " + keys + " were made for another model or parameters "
               + "than the server's " + model);
         }
-        keyring = Keyring.load(keys.resolve(KeysCommand.KEYRING), Passphrases.read("keyring passphrase: "), m);
+        keyring = Keyring.load(keys.resolve(KeysCommand.KEYRING), Passphrases.read(passphraseFile, "keyring passphrase: "), m);
       } else {
         keyring = Keyring.generate(m);
       }

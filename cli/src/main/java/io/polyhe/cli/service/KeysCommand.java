@@ -44,12 +44,15 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Directory for keyring.phk and manifest.pb.")
     Path out;
 
+    @Option(names = "--passphrase-file", description = "File whose first line is the passphrase.")
+    Path passphraseFile;
+
     @Override
     public Integer call() throws Exception {
       var served = ModelRegistry.load(List.of(model), ComputeBackends.best(ComputeBackends.defaultThreads()))
           .all().iterator().next();
       ClientModel m = new ClientModel(served.manifest());
-      char[] pass = Passphrases.read("passphrase for the new keyring: ");
+      char[] pass = Passphrases.read(passphraseFile, "passphrase for the new keyring: ");
       Keyring k = Keyring.generate(m);
       Files.createDirectories(out);
       Files.write(out.resolve(MANIFEST), served.manifest().toByteArray());
