@@ -3,6 +3,11 @@ package io.polyhe.cli;
 import io.polyhe.cli.bench.BenchCommand;
 import io.polyhe.cli.models.ModelsCommand;
 import io.polyhe.cli.run.RunCommand;
+import io.polyhe.cli.service.CertsCommand;
+import io.polyhe.cli.service.DemoCommand;
+import io.polyhe.cli.service.InferCommand;
+import io.polyhe.cli.service.KeysCommand;
+import io.polyhe.cli.service.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +17,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "polyhe 0.1.0",
     description = "Privacy-preserving inference of polynomial transformers under CKKS.",
-    subcommands = {BenchCommand.class, ModelsCommand.class, RunCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, InferCommand.class, KeysCommand.class,
+        CertsCommand.class, BenchCommand.class, ModelsCommand.class})
 public final class Main implements Runnable {
 
   @Override
@@ -21,6 +27,10 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // One line per log record (the server's access log), unless the user chose a format.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+    }
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(Main::reportFailure);
     int code = cli.execute(args);

@@ -1,2 +1,6 @@
-/** Generated protocol buffer code of the public {@code polyhe.v1} API (arrives with the service issue). */
+/**
+ * The public {@code polyhe.v1} API: the {@code .proto} files under {@code src/main/proto} (model
+ * messages in {@code model.proto}, one file per service) and the Java code generated from them in
+ * {@code io.polyhe.proto.v1}. No logic lives here.
+ */
 package io.polyhe.proto;

@@ -1,0 +1,76 @@
+package io.polyhe.cli.service;
+
+import com.google.gson.GsonBuilder;
+import io.polyhe.client.Generation;
+import io.polyhe.client.InferenceResult;
+import io.polyhe.models.profile.LatencyBreakdown;
+import io.polyhe.proto.v1.RefreshTime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** What {@code infer} and {@code demo} print: the answer, the breakdown, and the JSON line. */
+final class Report {
+  private Report() {}
+
+  /**
+   * Prints the report; {@code reference} (the poly-plain answer) only for the demo. Returns the
+   * JSON object that was (with {@code json}) printed last.
+   */
+  static Map<String, Object> print(String prompt, Generation g, String reference, double seconds, long keyBytes,
+      Path profileOut, boolean json) throws IOException {
+    var passes = g.passes().stream().map(InferenceResult::breakdown).toList();
+    LatencyBreakdown breakdown = Breakdowns.merge(passes);
+    RefreshTime refresh = Breakdowns.refresh(passes);
+    System.out.printf("%nprompt            %s%n", prompt);
+    System.out.printf("encrypted answer  %s%n", g.text());
+    if (reference != null) {
+      System.out.printf("poly-plain answer %s%s%n", reference, reference.equals(g.text()) ? "  (identical)" : "  (DIFFERENT)");
+    }
+    System.out.printf("%d pass(es), %.1f s in all (%.1f s generating), %d refreshes; evaluation keys up %.1f MB, "
+        + "ciphertexts up %.1f MB, down %.1f MB%n%n", g.passes().size(), seconds, g.seconds(), g.refreshes(),
+        keyBytes / 1e6, g.bytesUp() / 1e6, g.bytesDown() / 1e6);
+    System.out.println("where the server's time went:");
+    System.out.print(breakdown.toTable());
+    System.out.println(Breakdowns.refreshLine(refresh));
+    if (profileOut != null) {
+      Files.createDirectories(profileOut);
+      Files.writeString(profileOut.resolve("breakdown.json"), breakdown.toJson());
+      Files.writeString(profileOut.resolve("trace.json"), breakdown.toChromeTrace());
+      Files.writeString(profileOut.resolve("breakdown.html"), breakdown.toHtml());
+      System.out.println("profile written to " + profileOut.toAbsolutePath() + " (breakdown.json, trace.json, breakdown.html)");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("answer", g.text());
+    if (reference != null) {
+      out.put("reference_answer", reference);
+      out.put("agree", reference.equals(g.text()));
+    }
+    out.put("seconds", seconds);
+    out.put("generation_seconds", g.seconds());
+    out.put("passes", g.passes().size());
+    out.put("refreshes", g.refreshes());
+    out.put("bytes_up", keyBytes + g.bytesUp());
+    out.put("bytes_down", g.bytesDown());
+    out.put("key_bytes", keyBytes);
+    Map<String, Double> components = new LinkedHashMap<>();
+    breakdown.secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("total_seconds", breakdown.totalSeconds());
+    b.put("components", components);
+    Map<String, Double> primitives = new LinkedHashMap<>();
+    breakdown.secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(Locale.ROOT), s));
+    b.put("primitives", primitives);
+    b.put("refresh_server_wait_seconds", refresh.getServerWaitSeconds());
+    b.put("refresh_client_seconds", refresh.getClientSeconds());
+    out.put("breakdown", b);
+    if (json) {
+      System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
+          .toJson(out));
+    }
+    return out;
+  }
+}

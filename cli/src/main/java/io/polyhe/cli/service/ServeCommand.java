@@ -1,0 +1,107 @@
+package io.polyhe.cli.service;
+
+import io.polyhe.models.ShippedModels;
+import io.polyhe.server.PolyheServer;
+import io.polyhe.server.ServerConfig;
+import io.polyhe.server.auth.ApiKeys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code polyhe serve}: runs the gRPC server until interrupted (Ctrl-C stops it gracefully). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve encrypted inference over gRPC (model, key and inference services, health, metrics).")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--model", defaultValue = ShippedModels.DEFAULT, split = ",",
+      description = "Shipped model names or model directories (default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Interface to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain (TLS; see polyhe certs gen).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", description = "PEM CA that client certificates must chain to (mTLS).")
+  Path clientCa;
+
+  @Option(names = "--api-keys", description = "File of caller:key lines; every call then needs a bearer key.")
+  Path apiKeys;
+
+  @Option(names = "--key-store", description = "Directory of uploaded evaluation keys (default: ~/.polyhe/key-store).")
+  Path keyStore;
+
+  @Option(names = "--max-sessions", defaultValue = "16", description = "Sessions stored at most (default: ${DEFAULT-VALUE}).")
+  int maxSessions;
+
+  @Option(names = "--cached-sessions", defaultValue = "2",
+      description = "Sessions whose keys stay in memory, ~1.2 GB each for tiny (default: ${DEFAULT-VALUE}).")
+  int cachedSessions;
+
+  @Option(names = "--max-concurrent", defaultValue = "1",
+      description = "Forward passes at once (default: ${DEFAULT-VALUE}).")
+  int maxConcurrent;
+
+  @Option(names = "--queue", defaultValue = "4",
+      description = "Requests waiting beyond those; more get RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(names = "--session-ttl-hours", defaultValue = "24", description = "Session lifetime (default: ${DEFAULT-VALUE}).")
+  long ttlHours;
+
+  @Option(names = "--refresh-timeout-seconds", defaultValue = "60",
+      description = "How long a pass waits for a client's refresh answer (default: ${DEFAULT-VALUE}).")
+  long refreshTimeout;
+
+  @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+  Integer metricsPort;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Compute threads (default: all cores).")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
+        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
+        .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
+        .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
+        .metricsPort(metricsPort).threads(threads);
+    if (tlsCert != null || tlsKey != null) {
+      b.tls(tlsCert, tlsKey);
+    }
+    if (clientCa != null) {
+      b.clientCa(clientCa);
+    }
+    if (apiKeys != null) {
+      b.apiKeys(ApiKeys.read(apiKeys));
+    }
+    ServerConfig config = b.build();
+    if (config.tlsCert().isEmpty()) {
+      System.err.println("polyhe serve: WARNING: no --tls-cert: ciphertexts and keys travel unencrypted"
+          + (config.apiKeys().isPresent() ? " and clients will refuse to send API keys" : ""));
+    }
+    PolyheServer server = new PolyheServer(config).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "polyhe-shutdown"));
+    System.out.printf("polyhe serve: %s on %s:%d%s%n", String.join(",", models), host, server.port(),
+        server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
+    server.blockUntilShutdown();
+    return 0;
+  }
+}

@@ -1,0 +1,29 @@
+package io.polyhe.client;
+
+import io.polyhe.proto.v1.LatencyBreakdown;
+
+/**
+ * One encrypted forward pass, decrypted.
+ *
+ * @param logits {@code [tokens][vocab]}
+ * @param breakdown where the server's time went (refresh time split into server wait and client time)
+ * @param refreshes client-aided refreshes answered
+ * @param bytesUp bytes of ciphertexts sent (input and refresh answers)
+ * @param bytesDown bytes of ciphertexts received (refresh requests and logits)
+ * @param seconds wall time of the call, encryption and decryption included
+ */
+public record InferenceResult(double[][] logits, LatencyBreakdown breakdown, int refreshes, long bytesUp,
+    long bytesDown, double seconds) {
+
+  /** The most likely next token (argmax of the last row; the first on ties). */
+  public int nextToken() {
+    double[] row = logits[logits.length - 1];
+    int best = 0;
+    for (int i = 1; i < row.length; i++) {
+      if (row[i] > row[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,88 @@
+package io.polyhe.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polyhe.he.io.HeFormat;
+import io.polyhe.he.rlwe.SecretKeyAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyringTest {
+  static final char[] PASS = "correct horse battery staple".toCharArray();
+  static ClientModel model;
+  static Keyring keyring;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void make() {
+    model = new ClientModel(SmallManifest.of("small"));
+    keyring = Keyring.generate(model);
+  }
+
+  @Test
+  void savedKeyringLoadsAndDecryptsWhatTheOriginalEncrypted() throws Exception {
+    Path f = dir.resolve("keyring.phk");
+    keyring.save(f, PASS);
+    Keyring loaded = Keyring.load(f, PASS, model);
+    byte[] ct = new ClientCipher(keyring).encryptInput(new int[] {2, 3});
+    double[][] rows = new ClientCipher(loaded).decryptLogits(ct, 2);
+    // Row t of the packed input is token_rows[id] + position_rows[t]; logits read the first 4 slots.
+    assertArrayEquals(new double[] {8, 9 + 100, 10 + 200, 11 + 300}, rows[0], 1e-3);
+    assertArrayEquals(new double[] {12 + 400, 13 + 500, 14 + 600, 15 + 700}, rows[1], 1e-3);
+  }
+
+  @Test
+  void theFileHoldsNoSecretKeyBytesInTheClear() throws Exception {
+    Path f = dir.resolve("keyring.phk");
+    keyring.save(f, PASS);
+    byte[] file = Files.readAllBytes(f);
+    byte[] sk = HeFormat.writeSecretKey(keyring.secretKey(), SecretKeyAccess.explicitlyGranted());
+    byte[] body = java.util.Arrays.copyOfRange(sk, 48, 112);
+    assertFalse(new String(file, java.nio.charset.StandardCharsets.ISO_8859_1)
+        .contains(new String(body, java.nio.charset.StandardCharsets.ISO_8859_1)));
+    assertFalse(keyring.toString().contains("["), keyring.toString());
+  }
+
+  @Test
+  void wrongPassphraseOrDamagedFileIsRefused() throws Exception {
+    Path f = dir.resolve("keyring.phk");
+    keyring.save(f, PASS);
+    var wrong = assertThrows(IllegalArgumentException.class, () -> Keyring.load(f, "nope".toCharArray(), model));
+    assertTrue(wrong.getMessage().contains("wrong passphrase"), wrong.getMessage());
+    byte[] b = Files.readAllBytes(f);
+    b[b.length - 5] ^= 1;
+    Files.write(f, b);
+    assertThrows(IllegalArgumentException.class, () -> Keyring.load(f, PASS, model));
+    Files.write(f, java.util.Arrays.copyOf(b, 40));
+    assertThrows(IllegalArgumentException.class, () -> Keyring.load(f, PASS, model));
+  }
+
+  @Test
+  void keyringOfAnotherModelIsRefused() throws Exception {
+    Path f = dir.resolve("keyring.phk");
+    keyring.save(f, PASS);
+    ClientModel other = new ClientModel(SmallManifest.of("other"));
+    var e = assertThrows(IllegalArgumentException.class, () -> Keyring.load(f, PASS, other));
+    assertTrue(e.getMessage().contains("model"), e.getMessage());
+  }
+
+  @Test
+  void refreshAnswerDecryptsToTheSameValuesAtTheRequestedLevel() {
+    ClientCipher c = new ClientCipher(keyring);
+    byte[] ct = c.encryptInput(new int[] {1});
+    byte[] fresh = c.refresh(ct, 0, model.parameters().defaultScale());
+    var parsed = HeFormat.readCiphertext(fresh, model.context());
+    assertEquals(0, parsed.level());
+    assertTrue(parsed.isSeeded(), "answers travel seeded");
+    assertArrayEquals(c.decryptLogits(ct, 1)[0], c.decryptLogits(fresh, 1)[0], 1e-3);
+    assertThrows(IllegalArgumentException.class, () -> c.refresh(ct, 99, 1e9));
+    assertThrows(IllegalArgumentException.class, () -> c.refresh(new byte[100], 0, 1e9));
+  }
+}

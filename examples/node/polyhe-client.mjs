@@ -1,0 +1,72 @@
+// Calls a polyhe server from Node.js: lists models, fetches a manifest, and sends a malformed Infer
+// (an input chunk before InferStart), which the server must refuse with INVALID_ARGUMENT.
+// The .proto files are loaded at run time from ../../proto/src/main/proto (no code generation).
+//
+//   node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL]
+//
+// Prints one JSON line; exits 0 when every expectation held, 1 otherwise.
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [target, caFile, apiKey, model = 'tiny'] = process.argv.slice(2);
+if (!target || !caFile || !apiKey) {
+  console.error('usage: node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL]');
+  process.exit(2);
+}
+const protoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'src', 'main', 'proto');
+const definition = protoLoader.loadSync(
+  ['polyhe/v1/model_service.proto', 'polyhe/v1/inference_service.proto'],
+  { includeDirs: [protoRoot], keepCase: true, longs: String, defaults: true, oneofs: true });
+const v1 = grpc.loadPackageDefinition(definition).polyhe.v1;
+
+// TLS with the server's CA, and the bearer API key on every call.
+const auth = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+  const md = new grpc.Metadata();
+  md.add('authorization', `Bearer ${apiKey}`);
+  callback(null, md);
+});
+const creds = grpc.credentials.combineChannelCredentials(grpc.credentials.createSsl(readFileSync(caFile)), auth);
+const deadline = () => new Date(Date.now() + 30_000);
+
+const models = new v1.ModelService(target, creds);
+const inference = new v1.InferenceService(target, creds);
+
+const unary = (client, method, request) => new Promise((resolve, reject) =>
+  client[method](request, { deadline: deadline() }, (err, res) => (err ? reject(err) : resolve(res))));
+
+function malformedInfer() {
+  return new Promise((resolve) => {
+    const call = inference.Infer({ deadline: deadline() });
+    call.on('data', () => {});
+    call.on('error', (err) => resolve({ code: grpc.status[err.code], details: err.details }));
+    call.on('end', () => resolve({ code: 'OK' }));
+    call.write({ input: { total_bytes: 16, data: Buffer.alloc(16) } });
+    call.end();
+  });
+}
+
+const out = {};
+try {
+  const list = await unary(models, 'ListModels', {});
+  out.models = list.models.map((m) => m.name);
+  const manifest = await unary(models, 'GetModelManifest', { model });
+  out.model_hash_bytes = manifest.info.model_hash.length;
+  out.log_n = manifest.parameters.log_n;
+  out.max_level = manifest.parameters.max_level;
+  out.galois_keys = manifest.galois_elements.length;
+  out.slot_layout = JSON.parse(manifest.slot_layout.json);
+  out.vocab = manifest.tokenizer.vocab.join('');
+  out.malformed_infer = await malformedInfer();
+  out.ok = out.models.includes(model) && out.log_n > 0 && out.galois_keys > 0
+    && out.model_hash_bytes === 32 && out.malformed_infer.code === 'INVALID_ARGUMENT';
+} catch (err) {
+  out.error = `${grpc.status[err.code] ?? ''} ${err.details ?? err.message}`;
+  out.ok = false;
+}
+console.log(JSON.stringify(out));
+models.close();
+inference.close();
+process.exit(out.ok ? 0 : 1);

@@ -1,0 +1,176 @@
+package io.polyhe.server;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.models.encrypted.NttTimingBackend;
+import io.polyhe.server.auth.AuthInterceptor;
+import io.polyhe.server.model.ModelRegistry;
+import io.polyhe.server.ops.AccessLogInterceptor;
+import io.polyhe.server.ops.Metrics;
+import io.polyhe.server.ops.MetricsHttpServer;
+import io.polyhe.server.ops.MetricsInterceptor;
+import io.polyhe.server.service.InferenceQueue;
+import io.polyhe.server.service.InferenceServiceImpl;
+import io.polyhe.server.service.KeyServiceImpl;
+import io.polyhe.server.service.ModelServiceImpl;
+import io.polyhe.server.session.SessionStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The polyhe gRPC server: model, key and inference services, health, metrics, auth and TLS, with
+ * the lifecycle of grpc-java's examples ({@link #start()}, {@link #stop(Duration)}, {@link
+ * #blockUntilShutdown()}). It holds public evaluation keys only; it never sees a secret key.
+ *
+ * <p>Interceptors, outermost first: metrics (so rejected calls are counted too), auth (which logs
+ * its own rejections), access log. Inbound messages are limited to 4 MiB (the protocol's chunks are at most 1 MiB).
+ */
+public final class PolyheServer {
+  private static final Logger LOG = Logger.getLogger(PolyheServer.class.getName());
+
+  /** Largest inbound gRPC message. */
+  public static final int MAX_MESSAGE_BYTES = 4 << 20;
+
+  private final ServerConfig config;
+  private final Metrics metrics = new Metrics();
+  private ModelRegistry models;
+  private SessionStore store;
+  private InferenceQueue queue;
+  private InferenceServiceImpl inference;
+  private HealthStatusManager health;
+  private Server server;
+  private MetricsHttpServer metricsHttp;
+
+  public PolyheServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Loads and plans the models, opens the key store and starts listening.
+   *
+   * @throws IOException if the port, key store or TLS files cannot be used
+   */
+  public synchronized PolyheServer start() throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
+    ComputeBackend backend = new NttTimingBackend(ComputeBackends.best(threads));
+    models = ModelRegistry.load(config.models(), backend);
+    store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.sessionTtl(),
+        config.cachedSessions());
+    queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued());
+    inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout());
+    health = new HealthStatusManager();
+
+    metrics.gauge("polyhe_inference_queue_depth", "Inference requests admitted and waiting.", queue::waiting);
+    metrics.gauge("polyhe_inferences_running", "Forward passes running now.", queue::running);
+    metrics.gauge("polyhe_infer_calls_active", "Infer streams open now.", inference::activeCalls);
+    metrics.gauge("polyhe_sessions", "Sessions stored.", store::sessions);
+    metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
+    metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
+
+    var auth = config.apiKeys().map(AuthInterceptor::new);
+    // Bound to the configured interface (loopback by default), not to every interface.
+    var builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials())
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+    for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
+        new KeyServiceImpl(models, store, config.maxKeyBytesPerSession()), inference}) {
+      // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
+      // then the access log (which needs the caller auth established).
+      var def = ServerInterceptors.intercept(service, new AccessLogInterceptor());
+      if (auth.isPresent()) {
+        def = ServerInterceptors.intercept(def, auth.get());
+      }
+      builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics)));
+    }
+    builder.addService(health.getHealthService());
+    server = builder.build().start();
+    health.setStatus("polyhe.v1.InferenceService", ServingStatus.SERVING);
+    health.setStatus("", ServingStatus.SERVING);
+    if (config.metricsPort().isPresent()) {
+      metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()), metrics);
+    }
+    LOG.info(() -> "polyhe server listening on " + config.host() + ":" + port() + (config.tlsCert().isPresent()
+        ? " (TLS" + (config.clientCa().isPresent() ? ", mTLS" : "") + ")" : " (plaintext)")
+        + (config.apiKeys().isPresent() ? ", API keys required" : ", no API keys"));
+    return this;
+  }
+
+  private ServerCredentials credentials() throws IOException {
+    if (config.tlsCert().isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+        .keyManager(config.tlsCert().get().toFile(), config.tlsKey().get().toFile());
+    if (config.clientCa().isPresent()) {
+      tls.trustManager(config.clientCa().get().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    return tls.build();
+  }
+
+  /** The bound gRPC port. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The bound metrics port, or -1 without metrics. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public ModelRegistry models() {
+    return models;
+  }
+
+  /** Forward passes running now. */
+  public int runningInferences() {
+    return queue.running();
+  }
+
+  /** Infer streams open now. */
+  public long activeInferCalls() {
+    return inference.activeCalls();
+  }
+
+  /**
+   * Stops accepting calls, lets running ones finish for up to {@code grace}, then cancels the rest
+   * (their forward passes stop at their next operation).
+   */
+  public synchronized void stop(Duration grace) throws InterruptedException {
+    if (server == null) {
+      return;
+    }
+    health.enterTerminalState();
+    server.shutdown();
+    if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    queue.close();
+    inference.close();
+    if (metricsHttp != null) {
+      metricsHttp.close();
+    }
+  }
+
+  /** Blocks until the server has terminated. */
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

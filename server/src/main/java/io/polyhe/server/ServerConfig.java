@@ -1,0 +1,170 @@
+package io.polyhe.server;
+
+import io.polyhe.server.auth.ApiKeys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a server runs. Build with {@link #builder()}; {@link Builder#build()} validates.
+ *
+ * @param host interface to bind ({@code 127.0.0.1} by default; {@code 0.0.0.0} for all)
+ * @param port gRPC port (0: a free one)
+ * @param models shipped model names or model directories
+ * @param tlsCert PEM certificate chain (TLS when present, with {@code tlsKey})
+ * @param tlsKey PEM PKCS#8 private key
+ * @param clientCa PEM CA that client certificates must chain to (mTLS when present)
+ * @param apiKeys bearer API keys (every call authenticated when present)
+ * @param keyStore directory of the session key store
+ * @param maxSessions sessions stored at most
+ * @param cachedSessions sessions whose keys stay in memory
+ * @param maxConcurrent forward passes running at once
+ * @param maxQueued requests waiting beyond those
+ * @param sessionTtl how long a session lives after upload
+ * @param refreshTimeout how long a pass waits for a refresh answer
+ * @param maxKeyBytesPerSession per-session key quota (serialised bytes)
+ * @param metricsPort Prometheus HTTP port on the same host (absent: none; 0: a free one)
+ * @param threads compute threads of the backend (0: all cores)
+ */
+public record ServerConfig(String host, int port, List<String> models, Optional<Path> tlsCert, Optional<Path> tlsKey,
+    Optional<Path> clientCa, Optional<ApiKeys> apiKeys, Path keyStore, int maxSessions, int cachedSessions,
+    int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
+    Optional<Integer> metricsPort, int threads) {
+
+  public ServerConfig {
+    models = List.copyOf(models);
+    if (tlsCert.isPresent() != tlsKey.isPresent()) {
+      throw new IllegalArgumentException("TLS needs both a certificate and a key");
+    }
+    if (clientCa.isPresent() && tlsCert.isEmpty()) {
+      throw new IllegalArgumentException("mTLS (a client CA) needs TLS (a certificate and key)");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (maxSessions < 1 || cachedSessions < 1 || maxConcurrent < 1 || maxQueued < 0 || maxKeyBytesPerSession < 1) {
+      throw new IllegalArgumentException("limits must be positive (queue may be 0)");
+    }
+    if (sessionTtl.isNegative() || sessionTtl.isZero() || refreshTimeout.isNegative() || refreshTimeout.isZero()) {
+      throw new IllegalArgumentException("durations must be positive");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A mutable builder with the defaults of {@code polyhe serve}. Not thread-safe. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 50051;
+    private List<String> models = List.of("tiny");
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path clientCa;
+    private ApiKeys apiKeys;
+    private Path keyStore;
+    private int maxSessions = 16;
+    private int cachedSessions = 2;
+    private int maxConcurrent = 1;
+    private int maxQueued = 4;
+    private Duration sessionTtl = Duration.ofHours(24);
+    private Duration refreshTimeout = Duration.ofSeconds(60);
+    private long maxKeyBytesPerSession = 2L << 30;
+    private Integer metricsPort;
+    private int threads;
+
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder models(List<String> v) {
+      models = v;
+      return this;
+    }
+
+    public Builder tls(Path cert, Path key) {
+      tlsCert = cert;
+      tlsKey = key;
+      return this;
+    }
+
+    public Builder clientCa(Path v) {
+      clientCa = v;
+      return this;
+    }
+
+    public Builder apiKeys(ApiKeys v) {
+      apiKeys = v;
+      return this;
+    }
+
+    public Builder keyStore(Path v) {
+      keyStore = v;
+      return this;
+    }
+
+    public Builder maxSessions(int v) {
+      maxSessions = v;
+      return this;
+    }
+
+    public Builder cachedSessions(int v) {
+      cachedSessions = v;
+      return this;
+    }
+
+    public Builder maxConcurrent(int v) {
+      maxConcurrent = v;
+      return this;
+    }
+
+    public Builder maxQueued(int v) {
+      maxQueued = v;
+      return this;
+    }
+
+    public Builder sessionTtl(Duration v) {
+      sessionTtl = v;
+      return this;
+    }
+
+    public Builder refreshTimeout(Duration v) {
+      refreshTimeout = v;
+      return this;
+    }
+
+    public Builder maxKeyBytesPerSession(long v) {
+      maxKeyBytesPerSession = v;
+      return this;
+    }
+
+    public Builder metricsPort(Integer v) {
+      metricsPort = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
+    public ServerConfig build() {
+      if (keyStore == null) {
+        throw new IllegalArgumentException("a key-store directory is required");
+      }
+      return new ServerConfig(host, port, models, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
+          Optional.ofNullable(clientCa), Optional.ofNullable(apiKeys), keyStore, maxSessions, cachedSessions,
+          maxConcurrent, maxQueued, sessionTtl, refreshTimeout, maxKeyBytesPerSession,
+          Optional.ofNullable(metricsPort), threads);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.polyhe.server.model;
+
+import com.google.protobuf.ByteString;
+import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.ckks.CkksContext;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.io.HeFormat;
+import io.polyhe.models.encrypted.EncryptedTransformer;
+import io.polyhe.models.encrypted.FoldedWeights;
+import io.polyhe.models.encrypted.LevelPlanner;
+import io.polyhe.models.encrypted.SlotLayout;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.proto.v1.InputEmbedding;
+import io.polyhe.proto.v1.ModelInfo;
+import io.polyhe.proto.v1.ModelManifest;
+import io.polyhe.proto.v1.Tokenizer;
+import io.polyhe.models.config.TokenizerSpec;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * One model as the server runs it: the encrypted transformer with its planned CKKS parameters, the
+ * context all its sessions share, the Galois elements a session must provide, and the manifest
+ * clients read. Immutable after construction, apart from a cache of planned refresh counts;
+ * thread-safe.
+ */
+public final class ServedModel {
+  private final String name;
+  private final EncryptedTransformer encrypted;
+  private final CkksContext context;
+  private final Set<Integer> galoisElements;
+  private final ModelManifest manifest;
+  private final ConcurrentHashMap<Integer, Integer> plannedRefreshes = new ConcurrentHashMap<>();
+
+  /**
+   * Plans parameters for {@code model} and builds its manifest.
+   *
+   * @param name the name clients use
+   * @param description one line for listings
+   * @param configJson the model's config.json text (published in the manifest)
+   * @param modelHash SHA-256 of the model's files
+   */
+  public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
+      ComputeBackend backend) {
+    this.name = name;
+    CkksParameters params = LevelPlanner.chooseParameters(model);
+    this.encrypted = new EncryptedTransformer(model, params);
+    this.context = CkksContext.create(params, backend);
+    int[] elements = encrypted.galoisElements();
+    this.galoisElements = Arrays.stream(elements).boxed().collect(Collectors.toUnmodifiableSet());
+    this.manifest = buildManifest(name, description, model, configJson, modelHash, elements);
+  }
+
+  private ModelManifest buildManifest(String name, String description, Transformer model, String configJson,
+      byte[] modelHash, int[] elements) {
+    CkksParameters params = encrypted.parameters();
+    SlotLayout layout = encrypted.layout();
+    var literal = io.polyhe.proto.v1.CkksParameters.newBuilder()
+        .setLogN(params.logN())
+        .setLogDefaultScale(Math.getExponent(params.defaultScale()))
+        .setDnum(params.rlwe().dnum())
+        .setMaxLevel(params.maxLevel())
+        .setSlots(params.slots())
+        .setParametersHash(ByteString.copyFrom(params.rlwe().hash()))
+        .setEncoded(ByteString.copyFrom(HeFormat.write(params)));
+    for (long q : params.rlwe().qPrimes()) {
+      literal.addLogQ(64 - Long.numberOfLeadingZeros(q));
+    }
+    for (long p : params.rlwe().pPrimes()) {
+      literal.addLogP(64 - Long.numberOfLeadingZeros(p));
+    }
+    TokenizerSpec spec = model.config().tokenizer();
+    FoldedWeights folded = encrypted.foldedWeights();
+    int d = model.config().hiddenSize();
+    InputEmbedding.Builder embedding = InputEmbedding.newBuilder().setWidth(d);
+    // inputRow(v, t) = centre(tok_v + pos_t) = centre(tok_v) + centre(pos_t): centring is linear,
+    // so two small tables replace a vocab × context one.
+    double[] tok = model.weights().tokenEmbedding();
+    double[] pos = model.weights().positionEmbedding();
+    for (int v = 0; v < model.config().vocabSize(); v++) {
+      for (double x : maybeCentre(tok, v, d, folded.centred())) {
+        embedding.addTokenRows(x);
+      }
+    }
+    for (int t = 0; t < model.config().maxPositions(); t++) {
+      for (double x : maybeCentre(pos, t, d, folded.centred())) {
+        embedding.addPositionRows(x);
+      }
+    }
+    ModelManifest.Builder m = ModelManifest.newBuilder()
+        .setInfo(ModelInfo.newBuilder().setName(name).setDescription(description)
+            .setModelHash(ByteString.copyFrom(modelHash)))
+        .setConfigJson(configJson)
+        .setVocabSize(model.config().vocabSize())
+        .setMaxTokens(model.config().maxPositions())
+        .setParameters(literal)
+        .setSlotLayout(io.polyhe.proto.v1.SlotLayout.newBuilder().setTokens(layout.tokens())
+            .setWidth(layout.width()).setRowStride(layout.rowStride()).setSlots(layout.slots())
+            .setJson(layout.toJson()))
+        .setInputLevel(params.maxLevel())
+        .setInputScale(encrypted.streamScale())
+        .setTokenizer(Tokenizer.newBuilder().setKind(spec.kind()).addAllVocab(spec.vocab()).setPad(spec.pad())
+            .setBos(spec.bos()).setEos(spec.eos()))
+        .setInputEmbedding(embedding)
+        .setLogitsRowStride(layout.rowStride());
+    for (int g : elements) {
+      m.addGaloisElements(g);
+    }
+    return m.build();
+  }
+
+  private static double[] maybeCentre(double[] table, int row, int d, boolean centre) {
+    double[] x = Arrays.copyOfRange(table, row * d, (row + 1) * d);
+    if (centre) {
+      double mu = Arrays.stream(x).sum() / d;
+      for (int i = 0; i < d; i++) {
+        x[i] -= mu;
+      }
+    }
+    return x;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public EncryptedTransformer encrypted() {
+    return encrypted;
+  }
+
+  /** The context every session of this model computes in. */
+  public CkksContext context() {
+    return context;
+  }
+
+  public CkksParameters parameters() {
+    return encrypted.parameters();
+  }
+
+  /** The Galois elements a session's keys must cover. */
+  public Set<Integer> galoisElements() {
+    return galoisElements;
+  }
+
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  public ModelInfo info() {
+    return manifest.getInfo();
+  }
+
+  /** Refreshes the plan makes for {@code tokens} rows (for progress reports). */
+  public int plannedRefreshes(int tokens) {
+    return plannedRefreshes.computeIfAbsent(tokens, t -> LevelPlanner.plan(encrypted, t).refreshes());
+  }
+
+  @Override
+  public String toString() {
+    return "ServedModel(" + name + ", " + encrypted.parameters() + ")";
+  }
+}

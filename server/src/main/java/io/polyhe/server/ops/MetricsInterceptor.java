@@ -1,0 +1,31 @@
+package io.polyhe.server.ops;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/** Counts every call by method and final status, with its duration, into {@link Metrics}. */
+public final class MetricsInterceptor implements ServerInterceptor {
+  private final Metrics metrics;
+
+  public MetricsInterceptor(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    long start = System.nanoTime();
+    String method = call.getMethodDescriptor().getFullMethodName();
+    return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        metrics.recordCall(method, status.getCode().name(), (System.nanoTime() - start) / 1e9);
+        super.close(status, trailers);
+      }
+    }, headers);
+  }
+}

@@ -1,0 +1,379 @@
+package io.polyhe.server.service;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.ckks.Evaluator;
+import io.polyhe.he.io.HeFormat;
+import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.EvaluationKeys;
+import io.polyhe.models.encrypted.NttTimingBackend;
+import io.polyhe.models.encrypted.ProfilingArithmetic;
+import io.polyhe.models.encrypted.RefreshPoints;
+import io.polyhe.models.profile.LatencyRecorder;
+import io.polyhe.models.profile.Primitive;
+import io.polyhe.proto.v1.CiphertextChunk;
+import io.polyhe.proto.v1.InferRequest;
+import io.polyhe.proto.v1.InferResponse;
+import io.polyhe.proto.v1.InferResult;
+import io.polyhe.proto.v1.InferStart;
+import io.polyhe.proto.v1.InferenceServiceGrpc;
+import io.polyhe.proto.v1.Progress;
+import io.polyhe.proto.v1.RefreshAnswer;
+import io.polyhe.proto.v1.RefreshRequest;
+import io.polyhe.proto.v1.RefreshTime;
+import io.polyhe.server.auth.Caller;
+import io.polyhe.server.model.ModelRegistry;
+import io.polyhe.server.model.ServedModel;
+import io.polyhe.server.session.SessionRecord;
+import io.polyhe.server.session.SessionStore;
+import java.time.Duration;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code polyhe.v1.InferenceService}: one encrypted forward pass per {@code Infer} stream.
+ *
+ * <p>Order of checks, each failing the call with its status before any work: the start message
+ * (model NOT_FOUND; session NOT_FOUND, also for another caller's; keys missing FAILED_PRECONDITION;
+ * token count INVALID_ARGUMENT), a place in the {@link InferenceQueue} (RESOURCE_EXHAUSTED), the
+ * input's arrival within the refresh timeout (DEADLINE_EXCEEDED), its declared size, chunk sizes, and
+ * the input ciphertext itself (he-core's validating reader;
+ * then level, scale and part count against the manifest). Refresh answers are checked the same
+ * way against their request. The pass runs on a queue worker; client cancellation, a passed
+ * deadline or server shutdown stop it within one operation and give its place and memory back.
+ * Thread-safe (one {@link Call} per stream).
+ */
+public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceServiceImplBase {
+  private final ModelRegistry models;
+  private final SessionStore store;
+  private final InferenceQueue queue;
+  private final Duration refreshTimeout;
+  private final AtomicLong activeCalls = new AtomicLong();
+  // Fails calls whose input does not arrive in time, so an idle client cannot hold a queue place.
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("polyhe-infer-timer").daemon(true).factory());
+
+  public InferenceServiceImpl(ModelRegistry models, SessionStore store, InferenceQueue queue,
+      Duration refreshTimeout) {
+    this.models = models;
+    this.store = store;
+    this.queue = queue;
+    this.refreshTimeout = refreshTimeout;
+  }
+
+  /** Stops the timer thread (the server calls it when stopping). */
+  public void close() {
+    timers.shutdownNow();
+  }
+
+  /** Infer streams open now (admitted or not). */
+  public long activeCalls() {
+    return activeCalls.get();
+  }
+
+  @Override
+  public StreamObserver<InferRequest> infer(StreamObserver<InferResponse> responses) {
+    return new Call((ServerCallStreamObserver<InferResponse>) responses);
+  }
+
+  private enum State { START, INPUT, RUNNING, DONE }
+
+  private final class Call implements StreamObserver<InferRequest> {
+    private final ServerCallStreamObserver<InferResponse> out;
+    private final Caller caller = Caller.current();
+    private final Context context = Context.current();
+    private State state = State.START;
+    private ServedModel model;
+    private String sessionId;
+    private int tokens;
+    private InferenceQueue.Ticket ticket;
+    private ChunkAssembler input;
+    private ChunkAssembler answer;
+    private long answerId;
+    private RemoteRefresher refresher;
+    private volatile RuntimeException stop;
+    private boolean closed;
+
+    Call(ServerCallStreamObserver<InferResponse> out) {
+      this.out = out;
+      activeCalls.incrementAndGet();
+      out.setOnCancelHandler(() -> stopWork(new CancellationException("client cancelled")));
+    }
+
+    @Override
+    public void onNext(InferRequest r) {
+      try {
+        synchronized (this) {
+          if (state == State.DONE) {
+            return;
+          }
+          switch (r.getKindCase()) {
+            case START -> start(r.getStart());
+            case INPUT -> input(r.getInput());
+            case REFRESH_ANSWER -> refreshAnswer(r.getRefreshAnswer());
+            default -> throw ServiceException.invalid("empty Infer message");
+          }
+        }
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    private void start(InferStart s) {
+      if (state != State.START) {
+        throw ServiceException.invalid("InferStart comes once, first");
+      }
+      ServedModel m = ModelServiceImpl.find(models, s.getModel());
+      SessionRecord rec = store.record(s.getSessionId(), caller);
+      if (!rec.model().equals(m.name())) {
+        throw ServiceException.invalid("session is for model '" + rec.model() + "', not '" + m.name() + "'");
+      }
+      TreeSet<Integer> missing = new TreeSet<>(m.galoisElements());
+      missing.removeAll(rec.galoisElements());
+      if (!missing.isEmpty() || !rec.hasRelinearizationKey()) {
+        throw ServiceException.precondition("session lacks " + (rec.hasRelinearizationKey() ? ""
+            : "the relinearisation key and ") + missing.size() + " of the model's " + m.galoisElements().size()
+            + " Galois keys" + (missing.isEmpty() ? "" : " (first missing element " + missing.first() + ")"));
+      }
+      if (s.getTokens() < 1 || s.getTokens() > m.encrypted().layout().tokens()) {
+        throw ServiceException.invalid("tokens must be 1.." + m.encrypted().layout().tokens() + ", got "
+            + Integer.toUnsignedString(s.getTokens()));
+      }
+      model = m;
+      sessionId = s.getSessionId();
+      tokens = s.getTokens();
+      ticket = queue.admit();
+      state = State.INPUT;
+      timers.schedule(this::inputTimedOut, refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("queued")
+          .setRefreshesPlanned(m.plannedRefreshes(tokens))).build());
+    }
+
+    private void inputTimedOut() {
+      synchronized (this) {
+        if (state != State.INPUT) {
+          return;
+        }
+      }
+      fail(ServiceException.deadline("the input ciphertext did not arrive within " + refreshTimeout.toSeconds()
+          + " s of InferStart"));
+    }
+
+    private void input(CiphertextChunk c) {
+      if (state != State.INPUT) {
+        throw ServiceException.invalid(state == State.START ? "InferStart must come first"
+            : "input chunk after the input was complete");
+      }
+      int level = model.parameters().maxLevel();
+      if (input == null) {
+        input = new ChunkAssembler("input ciphertext", c.getTotalBytes(), sizes(level));
+      } else if (c.getTotalBytes() != 0) {
+        throw ServiceException.invalid("only the first chunk of a ciphertext carries its size");
+      }
+      if (!input.add(c.getData())) {
+        return;
+      }
+      Ciphertext ct = HeFormat.readCiphertext(input.bytes(), model.context());
+      input = null;
+      checkFresh(ct, level, model.encrypted().streamScale(), "input");
+      state = State.RUNNING;
+      refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout);
+      if (stop != null) {
+        refresher.cancel(stop);
+      }
+      InferenceQueue.Ticket t = ticket;
+      t.submit(() -> run(ct));
+    }
+
+    private long[] sizes(int level) {
+      var rlwe = model.parameters().rlwe();
+      return new long[] {HeFormat.ciphertextSize(rlwe, level, 2, true), HeFormat.ciphertextSize(rlwe, level, 2, false)};
+    }
+
+    private void checkFresh(Ciphertext ct, int level, double scale, String what) {
+      if (ct.size() != 2) {
+        throw ServiceException.invalid(what + " must be a 2-part ciphertext, got " + ct.size() + " parts");
+      }
+      if (ct.level() != level) {
+        throw ServiceException.invalid(what + " is at level " + ct.level() + "; expected " + level);
+      }
+      if (Math.abs(ct.scale() / scale - 1) > 1e-9) {
+        throw ServiceException.invalid(what + " has scale 2^" + String.format("%.3f", Math.log(ct.scale()) / Math.log(2))
+            + "; expected 2^" + String.format("%.3f", Math.log(scale) / Math.log(2)));
+      }
+    }
+
+    private void refreshAnswer(RefreshAnswer a) {
+      if (state != State.RUNNING || refresher == null) {
+        throw ServiceException.invalid("refresh answer before any refresh request");
+      }
+      RemoteRefresher.Pending p = refresher.pending();
+      if (p == null || p.id() != a.getRefreshId()) {
+        throw ServiceException.invalid("refresh answer " + a.getRefreshId() + " answers no open request");
+      }
+      if (answer == null || answerId != a.getRefreshId()) {
+        answer = new ChunkAssembler("refresh answer", a.getChunk().getTotalBytes(), sizesAt(p.level()));
+        answerId = a.getRefreshId();
+      }
+      if (!answer.add(a.getChunk().getData())) {
+        return;
+      }
+      Ciphertext ct = HeFormat.readCiphertext(answer.bytes(), model.context());
+      answer = null;
+      checkFresh(ct, p.level(), p.scale(), "refresh answer " + p.id());
+      refresher.answer(p.id(), ct, a.getClientSeconds());
+    }
+
+    private long[] sizesAt(int level) {
+      var rlwe = model.parameters().rlwe();
+      return new long[] {HeFormat.ciphertextSize(rlwe, level, 2, true), HeFormat.ciphertextSize(rlwe, level, 2, false)};
+    }
+
+    // On a queue worker.
+    private void run(Ciphertext inputCt) {
+      try {
+        throwIfStopped();
+        send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("running")
+            .setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
+        EvaluationKeys keys = store.keys(sessionId, caller, model);
+        NttTimingBackend ntt = model.context().backend() instanceof NttTimingBackend b ? b : null;
+        long nttCalls = ntt == null ? 0 : ntt.callsOnThisThread();
+        long nttNanos = ntt == null ? 0 : ntt.nanosOnThisThread();
+        LatencyRecorder recorder = new LatencyRecorder();
+        var arithmetic = new CancellableArithmetic(new ProfilingArithmetic(
+            new CiphertextArithmetic(new Evaluator(model.context(), keys)), recorder), this::throwIfStopped);
+        RefreshPoints<Ciphertext> points = refresher.points();
+        Ciphertext logits = model.encrypted().forward(arithmetic, inputCt, tokens, points, recorder);
+        if (ntt != null) {
+          recorder.addPrimitive(Primitive.NTT, ntt.callsOnThisThread() - nttCalls, ntt.nanosOnThisThread() - nttNanos);
+        }
+        throwIfStopped();
+        byte[] bytes = HeFormat.write(logits);
+        for (int off = 0; off < bytes.length; off += ChunkAssembler.MAX_CHUNK) {
+          int len = Math.min(ChunkAssembler.MAX_CHUNK, bytes.length - off);
+          send(InferResponse.newBuilder().setLogits(CiphertextChunk.newBuilder()
+              .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len))).build());
+        }
+        var stats = refresher.stats();
+        RefreshTime refresh = RefreshTime.newBuilder().setRefreshes((int) stats.refreshes())
+            .setServerWaitSeconds(refresher.waitSeconds()).setClientSeconds(refresher.clientSeconds())
+            .setBytesToClient(stats.bytesOut()).setBytesFromClient(stats.bytesBack()).build();
+        send(InferResponse.newBuilder().setResult(InferResult.newBuilder()
+            .setBreakdown(BreakdownMessages.of(recorder.breakdown(), refresh))
+            .setOutputLevel(logits.level()).setRefreshes(points.refreshes())).build());
+        complete();
+      } catch (Throwable t) {
+        if (stop == null || t instanceof ServiceException) {
+          fail(t);
+        } else {
+          finish();
+        }
+      }
+    }
+
+    private void throwIfStopped() {
+      RuntimeException s = stop;
+      if (s != null) {
+        throw s;
+      }
+      if (context.isCancelled()) {
+        stopWork(new CancellationException("call cancelled or deadline passed"));
+        throw stop;
+      }
+    }
+
+    private void stopWork(RuntimeException why) {
+      if (stop == null) {
+        stop = why;
+      }
+      RemoteRefresher r = refresher;
+      if (r != null) {
+        r.cancel(why);
+      }
+      synchronized (this) {
+        if (state != State.RUNNING) {
+          finish();
+        }
+      }
+    }
+
+    private void sendRefresh(long id, int level, double scale, byte[] bytes, String where) {
+      for (int off = 0; off < bytes.length; off += ChunkAssembler.MAX_CHUNK) {
+        int len = Math.min(ChunkAssembler.MAX_CHUNK, bytes.length - off);
+        send(InferResponse.newBuilder().setRefreshRequest(RefreshRequest.newBuilder().setRefreshId(id)
+            .setTargetLevel(level).setTargetScale(scale).setChunk(CiphertextChunk.newBuilder()
+                .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len)))).build());
+      }
+      send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage(where)
+          .setRefreshesDone((int) id - 1).setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
+    }
+
+    private void send(InferResponse r) {
+      synchronized (out) {
+        if (closed || out.isCancelled()) {
+          throw stop != null ? stop : new CancellationException("call closed");
+        }
+        out.onNext(r);
+      }
+    }
+
+    private void complete() {
+      synchronized (out) {
+        if (!closed) {
+          closed = true;
+          out.onCompleted();
+        }
+      }
+      finish();
+    }
+
+    private void fail(Throwable t) {
+      stopWork(t instanceof RuntimeException r ? r : new CancellationException("failed"));
+      synchronized (out) {
+        if (!closed) {
+          closed = true;
+          if (!out.isCancelled()) {
+            out.onError(ErrorMapper.toStatus(t));
+          }
+        }
+      }
+      finish();
+    }
+
+    private synchronized void finish() {
+      if (state == State.DONE) {
+        return;
+      }
+      state = State.DONE;
+      input = null;
+      answer = null;
+      if (ticket != null) {
+        ticket.close();
+      }
+      activeCalls.decrementAndGet();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      stopWork(new CancellationException("client stream failed"));
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (this) {
+        if (state == State.START || state == State.INPUT) {
+          fail(ServiceException.invalid(state == State.START ? "stream ended before InferStart"
+              : "stream ended before the input ciphertext was complete"));
+        }
+      }
+    }
+  }
+
+}

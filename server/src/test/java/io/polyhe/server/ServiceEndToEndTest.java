@@ -1,0 +1,387 @@
+package io.polyhe.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.polyhe.client.ClientModel;
+import io.polyhe.client.ClientSession;
+import io.polyhe.client.Generation;
+import io.polyhe.client.InferenceResult;
+import io.polyhe.client.Keyring;
+import io.polyhe.client.PolyheClient;
+import io.polyhe.client.ProgressListener;
+import io.polyhe.he.ckks.CkksEncoder;
+import io.polyhe.he.io.HeFormat;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.he.rlwe.KeyGenerator;
+import io.polyhe.he.rlwe.SymmetricEncryptor;
+import io.polyhe.models.ShippedModels;
+import io.polyhe.models.forward.GreedyGenerator;
+import io.polyhe.models.forward.Mode;
+import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.tokenizer.TaskTokenizer;
+import io.polyhe.proto.v1.InferResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client and server over a real loopback port with TLS and API keys. One server and one keyring
+ * serve every test (keys take seconds to make and a pass tens of seconds): the keys are uploaded to
+ * a first server, which is then stopped; every test runs against a second server started on the
+ * same key store, so each use of the session also checks that a restart keeps it.
+ */
+class ServiceEndToEndTest {
+  static final String PROMPT = "^S31=";
+  static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(6);
+
+  @TempDir static Path dir;
+  static TestServer server;
+  static ManagedChannel channel;
+  static PolyheClient alice;
+  static ClientModel model;
+  static Keyring keyring;
+  static String sessionId;
+  static Transformer transformer;
+  static TaskTokenizer tokenizer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    transformer = ShippedModels.load("tiny");
+    tokenizer = new TaskTokenizer(transformer.config().tokenizer());
+    try (TestServer first = TestServer.start(dir, b -> {})) {
+      ManagedChannel c = first.channel();
+      PolyheClient client = TestServer.client(c, TestServer.ALICE_KEY);
+      model = client.model("tiny");
+      keyring = Keyring.generate(model);
+      sessionId = client.openSession(keyring, ProgressListener.NONE).id();
+      c.shutdownNow();
+    }
+    server = TestServer.start(dir, b -> b.maxConcurrent(2).maxQueued(0).refreshTimeout(REFRESH_TIMEOUT));
+    channel = server.channel();
+    alice = TestServer.client(channel, TestServer.ALICE_KEY);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow();
+    server.close();
+  }
+
+  /** Every test leaves the server idle: no pass running, no stream open, queue empty. */
+  @AfterEach
+  void serverIsIdleAgain() throws Exception {
+    long end = System.nanoTime() + 15_000_000_000L;
+    while ((server.server.runningInferences() > 0 || server.server.activeInferCalls() > 0) && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, server.server.runningInferences(), "a forward pass is still running");
+    assertEquals(0, server.server.activeInferCalls(), "an Infer stream is still open");
+    assertEquals(0, server.server.metrics().gaugeValue("polyhe_inference_queue_depth"));
+  }
+
+  static int[] promptTokens() {
+    return tokenizer.encode(PROMPT);
+  }
+
+  static int polyPlainNext(int[] tokens) {
+    return GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, tokens, 1, tokenizer.eos())[0];
+  }
+
+  // ------------------------------------------------------------------ end to end
+
+  @Test
+  void encryptedAnswerEqualsPolyPlainAfterServerRestart() {
+    int[] reference = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens(), 1, tokenizer.eos());
+    AtomicInteger progress = new AtomicInteger();
+    Generation g = ClientSession.resume(alice, keyring, sessionId)
+        .generate(PROMPT, 1, (stage, done, total) -> progress.incrementAndGet());
+    assertArrayEquals(reference, g.tokens(), "encrypted " + g.text() + " vs poly-plain " + tokenizer.decode(reference));
+    InferenceResult pass = g.passes().get(0);
+    assertEquals(transformer.config().vocabSize(), pass.logits()[0].length);
+    assertTrue(pass.refreshes() > 0, "client-aided refreshes happened");
+    assertEquals(pass.refreshes(), pass.breakdown().getRefresh().getRefreshes());
+    assertTrue(pass.breakdown().getRefresh().getServerWaitSeconds() >= pass.breakdown().getRefresh().getClientSeconds());
+    assertTrue(pass.breakdown().getTotalSeconds() > 0);
+    assertTrue(pass.breakdown().getLayersCount() > 0 && pass.breakdown().getPrimitivesCount() > 0);
+    assertTrue(progress.get() > pass.refreshes(), "progress reported per refresh");
+    System.out.printf("e2e: %s -> %s in %.1f s, %d refreshes, up %d B, down %d B%n", PROMPT, g.text(), g.seconds(),
+        g.refreshes(), g.bytesUp(), g.bytesDown());
+  }
+
+  @Test
+  void eightClientsAgainstTwoSlotsEachCompleteCorrectlyOrAreRefused() throws Exception {
+    int expected = polyPlainNext(promptTokens());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<ManagedChannel> channels = new ArrayList<>();
+    List<Future<Object>> results = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        ManagedChannel c = server.channel();
+        channels.add(c);
+        PolyheClient client = TestServer.client(c, TestServer.ALICE_KEY);
+        results.add(pool.submit(() -> {
+          try {
+            return ClientSession.resume(client, keyring, sessionId).infer(promptTokens(), ProgressListener.NONE);
+          } catch (StatusRuntimeException e) {
+            return e.getStatus();
+          }
+        }));
+      }
+      int ok = 0;
+      int refused = 0;
+      double slowest = 0;
+      for (Future<Object> f : results) {
+        Object r = f.get();
+        if (r instanceof InferenceResult res) {
+          assertEquals(expected, res.nextToken(), "a completed request is correct");
+          ok++;
+          slowest = Math.max(slowest, res.seconds());
+        } else {
+          assertEquals(Status.Code.RESOURCE_EXHAUSTED, ((Status) r).getCode(), "refused with " + r);
+          refused++;
+        }
+      }
+      assertEquals(8, ok + refused);
+      assertTrue(ok >= 1 && ok <= 8);
+      System.out.printf("load: 8 clients, max-concurrent 2, queue 0: %d completed correctly (slowest %.1f s), "
+          + "%d RESOURCE_EXHAUSTED%n", ok, slowest, refused);
+    } finally {
+      pool.shutdownNow();
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+
+  // ------------------------------------------------------------------ auth and sessions
+
+  @Test
+  void callsWithoutOrWithUnknownApiKeyAreUnauthenticated() throws Exception {
+    var noKey = assertThrows(StatusRuntimeException.class, () -> TestServer.client(channel, null).listModels());
+    assertEquals(Status.Code.UNAUTHENTICATED, noKey.getStatus().getCode());
+    var badKey = assertThrows(StatusRuntimeException.class,
+        () -> TestServer.client(channel, "mallory-key-0123456789abcdef").model("tiny"));
+    assertEquals(Status.Code.UNAUTHENTICATED, badKey.getStatus().getCode());
+    // Health stays reachable without a key.
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+        HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+  }
+
+  @Test
+  void unknownModelIsNotFound() {
+    var e = assertThrows(StatusRuntimeException.class, () -> alice.model("no-such-model"));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+  }
+
+  @Test
+  void unknownOrAnotherCallersSessionIsNotFound() throws Exception {
+    RawInfer unknown = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(20))
+        .start("A".repeat(32), "tiny", 5);
+    assertEquals(Status.Code.NOT_FOUND, unknown.awaitStatus(20).getCode());
+    RawInfer malformed = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(20))
+        .start("../../etc/passwd", "tiny", 5);
+    assertEquals(Status.Code.NOT_FOUND, malformed.awaitStatus(20).getCode());
+    RawInfer bobs = RawInfer.open(channel, TestServer.BOB_KEY, Duration.ofSeconds(20)).start(sessionId, "tiny", 5);
+    Status s = bobs.awaitStatus(20);
+    assertEquals(Status.Code.NOT_FOUND, s.getCode());
+    PolyheClient bob = TestServer.client(channel, TestServer.BOB_KEY);
+    var e = assertThrows(StatusRuntimeException.class, () -> bob.deleteSession(sessionId));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    // Alice's session is untouched: it is still stored.
+    assertTrue(server.server.metrics().gaugeValue("polyhe_sessions") >= 1);
+  }
+
+  @Test
+  void sessionWithoutAllGaloisKeysIsAFailedPrecondition() throws Exception {
+    int[] some = Arrays.copyOf(model.galoisElements(), 2);
+    String partial = alice.uploadKeys(keyring, some, ProgressListener.NONE).getSessionId();
+    try {
+      RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(20)).start(partial, "tiny", 5);
+      Status s = r.awaitStatus(20);
+      assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode(), s.toString());
+      assertTrue(s.getDescription().contains("Galois keys"), s.getDescription());
+    } finally {
+      alice.deleteSession(partial);
+    }
+  }
+
+  // ------------------------------------------------------------------ malformed input
+
+  /** A valid input ciphertext of the model's parameters (under a test key the server cannot tell apart). */
+  static byte[] validInput(int level) {
+    var ctx = model.context();
+    var sk = new KeyGenerator(ctx.rlwe(), SeedSource.secure()).generateSecretKey();
+    var enc = new SymmetricEncryptor(ctx.rlwe(), sk, SeedSource.secure());
+    return HeFormat.write(enc.encrypt(new CkksEncoder(ctx).encode(model.pack(promptTokens()), level,
+        model.manifest().getInputScale())));
+  }
+
+  Status sendInput(byte[] ct) throws Exception {
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).input(ct);
+    return r.awaitStatus(30);
+  }
+
+  @Test
+  void garbageInputIsInvalid() throws Exception {
+    byte[] garbage = new byte[validInput(model.parameters().maxLevel()).length];
+    ThreadLocalRandom.current().nextBytes(garbage);
+    Status s = sendInput(garbage);
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+    assertTrue(s.getDescription().length() <= 310, "short, sanitised message");
+  }
+
+  @Test
+  void truncatedInputIsInvalid() throws Exception {
+    byte[] ct = validInput(model.parameters().maxLevel());
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).chunk(ct.length, Arrays.copyOf(ct, 1000));
+    r.halfClose();
+    Status s = r.awaitStatus(30);
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("before the input"), s.getDescription());
+  }
+
+  @Test
+  void inputAtAnotherLevelIsInvalid() throws Exception {
+    Status s = sendInput(validInput(model.parameters().maxLevel() - 1));
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+  }
+
+  @Test
+  void inputOfOtherParametersIsInvalid() throws Exception {
+    byte[] ct = validInput(model.parameters().maxLevel());
+    byte[] hash = model.parameters().rlwe().hash();
+    int at = indexOf(ct, Arrays.copyOf(hash, 8));
+    assertTrue(at >= 0 && at < 48, "the header carries the parameter hash");
+    ct[at] ^= 1;
+    Status s = sendInput(ct);
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+  }
+
+  @Test
+  void coefficientsOutOfRangeAreInvalid() throws Exception {
+    byte[] ct = validInput(model.parameters().maxLevel());
+    Arrays.fill(ct, 48, ct.length - 32, (byte) 0xff);
+    Status s = sendInput(ct);
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+  }
+
+  @Test
+  void oversizedChunksAreRefused() throws Exception {
+    byte[] ct = validInput(model.parameters().maxLevel());
+    RawInfer over = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).chunk(ct.length, new byte[(1 << 20) + 1]);
+    assertEquals(Status.Code.INVALID_ARGUMENT, over.awaitStatus(30).getCode());
+    RawInfer huge = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).chunk(ct.length, new byte[5 << 20]);
+    // Over gRPC's 4 MiB message limit: the transport refuses it with RESOURCE_EXHAUSTED, which the
+    // client may see as such or as the stream reset that carries it (CANCELLED).
+    Status hugeStatus = huge.awaitStatus(30);
+    assertTrue(hugeStatus.getCode() == Status.Code.RESOURCE_EXHAUSTED || hugeStatus.getCode() == Status.Code.CANCELLED,
+        hugeStatus.toString());
+    assertEquals(1, alice.listModels().size(), "the server serves on");
+    RawInfer lies = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).chunk(1L << 40, new byte[10]);
+    assertEquals(Status.Code.INVALID_ARGUMENT, lies.awaitStatus(30).getCode());
+  }
+
+  // ------------------------------------------------------------------ deadlines and cancellation
+
+  @Test
+  void clientDisconnectMidInferenceStopsServerWork() throws Exception {
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(60))
+        .start(sessionId, "tiny", promptTokens().length).input(validInput(model.parameters().maxLevel()));
+    assertNotNull(r.awaitKind(InferResponse.KindCase.REFRESH_REQUEST, 60), "the pass reached a refresh");
+    InferResponse progress = r.awaitKind(InferResponse.KindCase.PROGRESS, 30);
+    assertNotNull(progress);
+    assertTrue(progress.getProgress().getStage().contains("layer"), "names the segment: " + progress);
+    assertEquals(1, server.server.runningInferences());
+    r.cancel();
+    // serverIsIdleAgain() checks that the pass stopped and gave its place back.
+  }
+
+  @Test
+  void expiredDeadlineStopsTheCall() throws Exception {
+    var shortDeadline = PolyheClient.builder(channel).apiKey(TestServer.ALICE_KEY)
+        .inferTimeout(Duration.ofMillis(1500)).build();
+    var e = assertThrows(StatusRuntimeException.class,
+        () -> ClientSession.resume(shortDeadline, keyring, sessionId).infer(promptTokens(), ProgressListener.NONE));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+  }
+
+  @Test
+  void refreshThatNeverComesBackTimesOut() throws Exception {
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(90))
+        .start(sessionId, "tiny", promptTokens().length).input(validInput(model.parameters().maxLevel()));
+    assertNotNull(r.awaitKind(InferResponse.KindCase.REFRESH_REQUEST, 60));
+    long t0 = System.nanoTime();
+    Status s = r.awaitStatus(60);
+    double waited = (System.nanoTime() - t0) / 1e9;
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("refresh"), s.getDescription());
+    assertTrue(waited < REFRESH_TIMEOUT.toSeconds() + 5, "timed out after " + waited + " s");
+  }
+
+  @Test
+  void inputThatNeverArrivesTimesOutAndFreesItsPlace() throws Exception {
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(60))
+        .start(sessionId, "tiny", promptTokens().length);
+    Status s = r.awaitStatus(30);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("did not arrive"), s.getDescription());
+  }
+
+  // ------------------------------------------------------------------ observability
+
+  @Test
+  void metricsEndpointServesPrometheusText() throws Exception {
+    alice.listModels();
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.server.metricsPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("polyhe_requests_total{method=\"polyhe.v1.ModelService/ListModels\",code=\"OK\"}"),
+        r.body());
+    assertTrue(r.body().contains("# TYPE polyhe_key_store_bytes gauge"));
+    assertTrue(server.server.metrics().gaugeValue("polyhe_key_store_bytes") > 100_000_000L);
+    assertTrue(!r.body().contains(sessionId), "no session ids in metrics");
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
