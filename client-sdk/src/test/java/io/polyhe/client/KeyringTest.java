@@ -77,12 +77,34 @@ class KeyringTest {
   void refreshAnswerDecryptsToTheSameValuesAtTheRequestedLevel() {
     ClientCipher c = new ClientCipher(keyring);
     byte[] ct = c.encryptInput(new int[] {1});
-    byte[] fresh = c.refresh(ct, 0, model.parameters().defaultScale());
+    byte[] fresh = c.refresh(ct, 1, model.parameters().defaultScale());
     var parsed = HeFormat.readCiphertext(fresh, model.context());
-    assertEquals(0, parsed.level());
+    assertEquals(1, parsed.level());
     assertTrue(parsed.isSeeded(), "answers travel seeded");
     assertArrayEquals(c.decryptLogits(ct, 1)[0], c.decryptLogits(fresh, 1)[0], 1e-3);
     assertThrows(IllegalArgumentException.class, () -> c.refresh(ct, 99, 1e9));
     assertThrows(IllegalArgumentException.class, () -> c.refresh(new byte[100], 0, 1e9));
+  }
+
+  /**
+   * A hostile server must not learn secret values from which refreshes fail: a scale without room
+   * for the value bound is refused whatever the ciphertext holds, and values past the bound are
+   * clamped rather than refused.
+   */
+  @Test
+  void refreshSuccessDependsOnPublicDataOnly() {
+    ClientCipher c = new ClientCipher(keyring);
+    var encoder = new io.polyhe.he.ckks.CkksEncoder(model.context());
+    var encryptor = new io.polyhe.he.rlwe.SymmetricEncryptor(model.context().rlwe(), keyring.secretKey());
+    double delta = model.parameters().defaultScale();
+    byte[] small = HeFormat.write(encryptor.encrypt(encoder.encode(new double[] {0.5}, 1, delta)));
+    byte[] huge = HeFormat.write(encryptor.encrypt(encoder.encode(new double[] {1e5, -1e5}, 1, 0x1p20)));
+    // Level 0 at Δ leaves no room for the bound: refused for both, before any decryption.
+    assertThrows(IllegalArgumentException.class, () -> c.refresh(small, 0, delta));
+    assertThrows(IllegalArgumentException.class, () -> c.refresh(huge, 0, delta));
+    double[] back = encoder.decode(new io.polyhe.he.rlwe.Decryptor(model.context().rlwe(), keyring.secretKey())
+        .decrypt(HeFormat.readCiphertext(c.refresh(huge, 1, delta), model.context())));
+    assertEquals(ClientCipher.REFRESH_VALUE_BOUND, back[0], 1e-2);
+    assertEquals(-ClientCipher.REFRESH_VALUE_BOUND, back[1], 1e-2);
   }
 }

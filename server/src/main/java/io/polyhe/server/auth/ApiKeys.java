@@ -41,8 +41,9 @@ public final class ApiKeys {
     }
     Map<String, byte[]> out = new HashMap<>();
     for (var e : keyByCaller.entrySet()) {
-      if (!e.getKey().matches("[A-Za-z0-9._@-]{1,64}")) {
-        throw new IllegalArgumentException("caller name must be 1-64 of [A-Za-z0-9._@-]: '" + e.getKey() + "'");
+      if (!validCaller(e.getKey())) {
+        // The name is not echoed: a line written key:caller would print the key.
+        throw new IllegalArgumentException("a caller name is not 1-64 of [A-Za-z0-9._@-] or is the reserved 'anonymous'");
       }
       if (e.getValue().length() < MIN_KEY_LENGTH) {
         throw new IllegalArgumentException("API key of caller '" + e.getKey() + "' is shorter than "
@@ -76,11 +77,20 @@ public final class ApiKeys {
       if (colon <= 0) {
         throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected caller:key");
       }
+      if (!validCaller(line.substring(0, colon))) {
+        throw new IllegalArgumentException(file + " line " + (i + 1)
+            + ": the caller name (before the colon) must be 1-64 of [A-Za-z0-9._@-], not 'anonymous'");
+      }
       if (m.put(line.substring(0, colon), line.substring(colon + 1)) != null) {
         throw new IllegalArgumentException(file + " line " + (i + 1) + ": caller named twice");
       }
     }
     return of(m);
+  }
+
+  // 'anonymous' is the caller of a server without API keys: no key may claim its sessions.
+  private static boolean validCaller(String name) {
+    return name.matches("[A-Za-z0-9._@-]{1,64}") && !name.equals("anonymous");
   }
 
   /** The caller whose key is {@code presented}, if any. */

@@ -94,6 +94,8 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
     private String sessionId;
     private int tokens;
     private InferenceQueue.Ticket ticket;
+    private boolean jobSubmitted;
+    private boolean released;
     private ChunkAssembler input;
     private ChunkAssembler answer;
     private long answerId;
@@ -189,7 +191,14 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         refresher.cancel(stop);
       }
       InferenceQueue.Ticket t = ticket;
-      t.submit(() -> run(ct));
+      jobSubmitted = true;
+      t.submit(() -> {
+        try {
+          run(ct);
+        } finally {
+          releaseTicket();
+        }
+      });
     }
 
     private long[] sizes(int level) {
@@ -354,6 +363,18 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       state = State.DONE;
       input = null;
       answer = null;
+      // A submitted job holds its queue place until it has run (or seen the stop and returned):
+      // freeing it earlier would let a caller stack jobs past the queue bound.
+      if (!jobSubmitted) {
+        releaseTicket();
+      }
+    }
+
+    private synchronized void releaseTicket() {
+      if (released) {
+        return;
+      }
+      released = true;
       if (ticket != null) {
         ticket.close();
       }
