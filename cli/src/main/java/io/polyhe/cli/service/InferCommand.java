@@ -38,8 +38,12 @@ public final class InferCommand implements Callable<Integer> {
   @Option(names = "--plaintext", description = "No TLS (loopback testing only).")
   boolean plaintext;
 
-  @Option(names = "--api-key", description = "Bearer API key (default: $POLYHE_API_KEY).")
+  @Option(names = "--api-key", description = "Bearer API key (visible in ps and shell history: prefer"
+      + " --api-key-file or $POLYHE_API_KEY).")
   String apiKey;
+
+  @Option(names = "--api-key-file", description = "File whose first line is the bearer API key.")
+  java.nio.file.Path apiKeyFile;
 
   @Option(names = "--model", defaultValue = "tiny", description = "Model (default: ${DEFAULT-VALUE}).")
   String model;
@@ -61,7 +65,9 @@ public final class InferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String key = apiKey != null ? apiKey : System.getenv("POLYHE_API_KEY");
+    String key = apiKey != null ? apiKey
+        : apiKeyFile != null ? java.nio.file.Files.readAllLines(apiKeyFile).stream().findFirst().orElse("").strip()
+        : System.getenv("POLYHE_API_KEY");
     ManagedChannel channel = Channels.open(target, tlsCa, clientCert, clientKey, plaintext);
     try {
       PolyheClient.Builder b = PolyheClient.builder(channel);

@@ -87,6 +87,11 @@ public final class ServeCommand implements Callable<Integer> {
       b.apiKeys(ApiKeys.read(apiKeys));
     }
     ServerConfig config = b.build();
+    if (apiKeys == null && clientCa == null && !isLoopback(host)) {
+      // Without API keys or client certificates every caller is 'anonymous' and shares sessions.
+      throw new IllegalArgumentException("refusing to serve on " + host + " without --api-keys or --tls-client-ca:"
+          + " any client could use any session; bind to 127.0.0.1 or configure authentication");
+    }
     if (config.tlsCert().isEmpty()) {
       System.err.println("polyhe serve: WARNING: no --tls-cert: ciphertexts and keys travel unencrypted"
           + (config.apiKeys().isPresent() ? " and clients will refuse to send API keys" : ""));
@@ -103,5 +108,13 @@ public final class ServeCommand implements Callable<Integer> {
         server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
     server.blockUntilShutdown();
     return 0;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 }
