@@ -22,13 +22,20 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     long start = System.nanoTime();
     String method = call.getMethodDescriptor().getFullMethodName();
     String caller = Caller.current().id();
-    return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+    java.util.concurrent.atomic.AtomicBoolean logged = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.Consumer<String> log = code -> {
+      if (logged.compareAndSet(false, true)) {
+        LOG.info(() -> String.format("%s caller=%s status=%s %.3fs", method, caller, code,
+            (System.nanoTime() - start) / 1e9));
+      }
+    };
+    ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        LOG.info(() -> String.format("%s caller=%s status=%s %.3fs", method, caller, status.getCode(),
-            (System.nanoTime() - start) / 1e9));
+        log.accept(status.getCode().name());
         super.close(status, trailers);
       }
     }, headers);
+    return CancelledCalls.report(listener, log);
   }
 }

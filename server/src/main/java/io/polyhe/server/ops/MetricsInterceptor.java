@@ -20,12 +20,19 @@ public final class MetricsInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     long start = System.nanoTime();
     String method = call.getMethodDescriptor().getFullMethodName();
-    return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+    java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.Consumer<String> record = code -> {
+      if (counted.compareAndSet(false, true)) {
+        metrics.recordCall(method, code, (System.nanoTime() - start) / 1e9);
+      }
+    };
+    ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        metrics.recordCall(method, status.getCode().name(), (System.nanoTime() - start) / 1e9);
+        record.accept(status.getCode().name());
         super.close(status, trailers);
       }
     }, headers);
+    return CancelledCalls.report(listener, record);
   }
 }
