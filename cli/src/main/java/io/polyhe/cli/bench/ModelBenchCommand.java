@@ -65,8 +65,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       input[i] = prompt[i % prompt.length];
     }
     long s0 = System.nanoTime();
-    CkksParameters params = LevelPlanner.chooseParameters(transformer);
-    EncryptedTransformer encrypted = new EncryptedTransformer(transformer, params);
+    EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
+    CkksParameters params = encrypted.parameters();
     LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
     double setup = (System.nanoTime() - s0) / 1e9;
     System.out.printf("polyhe bench model: %s, T=%d, %s, backend %s x%d, setup %.1f s (%d Galois keys)%n",
@@ -100,12 +100,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("refreshes", last.refreshes());
       out.put("max_abs_logit_err", last.maxAbsError());
       out.put("logit_mse", last.mse());
-      Map<String, Double> components = new LinkedHashMap<>();
-      last.breakdown().secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
-      out.put("breakdown", components);
-      Map<String, Double> primitives = new LinkedHashMap<>();
-      last.breakdown().secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(java.util.Locale.ROOT), s));
-      out.put("primitives", primitives);
+      out.put("breakdown", last.breakdown().secondsByComponentLabel());
+      out.put("primitives", last.breakdown().secondsByPrimitiveName());
       System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
     }
     return 0;

@@ -84,8 +84,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     long setupStart = System.nanoTime();
-    CkksParameters params = LevelPlanner.chooseParameters(transformer);
-    EncryptedTransformer encrypted = new EncryptedTransformer(transformer, params);
+    EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
+    CkksParameters params = encrypted.parameters();
     LevelPlanner.Plan plan = LevelPlanner.plan(encrypted, Math.min(context, promptTokens.length + tokens - 1));
     LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
     double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
@@ -143,10 +143,7 @@ public final class RunCommand implements Callable<Integer> {
         plan.refreshes(), plan.tokens(), seconds, answer.length);
     System.out.print(breakdown.toTable());
     if (profileOut != null) {
-      Files.createDirectories(profileOut);
-      Files.writeString(profileOut.resolve("breakdown.json"), breakdown.toJson());
-      Files.writeString(profileOut.resolve("trace.json"), breakdown.toChromeTrace());
-      Files.writeString(profileOut.resolve("breakdown.html"), breakdown.toHtml());
+      breakdown.writeProfile(profileOut);
       System.out.println("profile written to " + profileOut.toAbsolutePath() + " (breakdown.json, trace.json, breakdown.html)");
     }
     if (json) {
@@ -158,12 +155,8 @@ public final class RunCommand implements Callable<Integer> {
       out.put("top1_agreement", top1);
       out.put("refreshes", refreshes);
       out.put("seconds", seconds);
-      Map<String, Double> components = new LinkedHashMap<>();
-      breakdown.secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
-      out.put("breakdown", components);
-      Map<String, Double> primitives = new LinkedHashMap<>();
-      breakdown.secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(java.util.Locale.ROOT), s));
-      out.put("primitives", primitives);
+      out.put("breakdown", breakdown.secondsByComponentLabel());
+      out.put("primitives", breakdown.secondsByPrimitiveName());
       out.put("passes", answer.length);
       out.put("prompt_tokens", promptTokens.length);
       out.put("backend", compute.name());

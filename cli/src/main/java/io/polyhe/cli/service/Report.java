@@ -6,10 +6,8 @@ import io.polyhe.client.InferenceResult;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.proto.v1.RefreshTime;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /** What {@code infer} and {@code demo} print: the answer, the breakdown, and the JSON line. */
@@ -37,10 +35,7 @@ final class Report {
     System.out.print(breakdown.toTable());
     System.out.println(Breakdowns.refreshLine(refresh));
     if (profileOut != null) {
-      Files.createDirectories(profileOut);
-      Files.writeString(profileOut.resolve("breakdown.json"), breakdown.toJson());
-      Files.writeString(profileOut.resolve("trace.json"), breakdown.toChromeTrace());
-      Files.writeString(profileOut.resolve("breakdown.html"), breakdown.toHtml());
+      breakdown.writeProfile(profileOut);
       System.out.println("profile written to " + profileOut.toAbsolutePath() + " (breakdown.json, trace.json, breakdown.html)");
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -56,14 +51,10 @@ final class Report {
     out.put("bytes_up", keyBytes + g.bytesUp());
     out.put("bytes_down", g.bytesDown());
     out.put("key_bytes", keyBytes);
-    Map<String, Double> components = new LinkedHashMap<>();
-    breakdown.secondsByComponent().forEach((c, s) -> components.put(c.label(), s));
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("total_seconds", breakdown.totalSeconds());
-    b.put("components", components);
-    Map<String, Double> primitives = new LinkedHashMap<>();
-    breakdown.secondsByPrimitive().forEach((p, s) -> primitives.put(p.name().toLowerCase(Locale.ROOT), s));
-    b.put("primitives", primitives);
+    b.put("components", breakdown.secondsByComponentLabel());
+    b.put("primitives", breakdown.secondsByPrimitiveName());
     b.put("refresh_server_wait_seconds", refresh.getServerWaitSeconds());
     b.put("refresh_client_seconds", refresh.getClientSeconds());
     out.put("breakdown", b);

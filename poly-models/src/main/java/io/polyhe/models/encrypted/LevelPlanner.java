@@ -24,6 +24,7 @@ public final class LevelPlanner {
   /**
    * A planned pass.
    *
+   * @param model the compiled model planned
    * @param parameters the CKKS parameters planned for
    * @param tokens rows in use
    * @param points every refresh check, in order
@@ -32,8 +33,9 @@ public final class LevelPlanner {
    * @param galoisElements Galois elements used, sorted
    * @param outputLevel level of the logits
    */
-  public record Plan(CkksParameters parameters, int tokens, List<RefreshPoints.Point> points, int refreshes,
-      DepthSimulator.OpCounts counts, int[] galoisElements, int outputLevel) {
+  public record Plan(EncryptedTransformer model, CkksParameters parameters, int tokens,
+      List<RefreshPoints.Point> points, int refreshes, DepthSimulator.OpCounts counts, int[] galoisElements,
+      int outputLevel) {
 
     /** Estimated relative cost: key switches weighted by ring size and limbs, plus refreshes. */
     public double cost() {
@@ -70,7 +72,7 @@ public final class LevelPlanner {
     RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated();
     SimulatedCiphertext out = model.forward(sim,
         sim.fresh(model.parameters().maxLevel(), model.streamScale()), tokens, points, new LatencyRecorder());
-    return new Plan(model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
+    return new Plan(model, model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
         sim.galoisElementsUsed(), out.level());
   }
 
@@ -111,6 +113,16 @@ public final class LevelPlanner {
    * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
    */
   public static CkksParameters chooseParameters(Transformer model) {
+    return choose(model).parameters();
+  }
+
+  /**
+   * The model compiled for the parameters {@link #chooseParameters} picks — the compilation the
+   * choice already made, so callers need not build it again.
+   *
+   * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
+   */
+  public static EncryptedTransformer choose(Transformer model) {
     List<String> reasons = new ArrayList<>();
     Plan best = null;
     int compared = 0;
@@ -129,6 +141,6 @@ public final class LevelPlanner {
     if (best == null) {
       throw new IllegalArgumentException("no parameters fit model '" + model.config().name() + "': " + reasons);
     }
-    return best.parameters();
+    return best.model();
   }
 }

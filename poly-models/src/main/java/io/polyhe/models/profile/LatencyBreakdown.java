@@ -27,6 +27,26 @@ public final class LatencyBreakdown {
     this.primitiveCounts = primitiveCounts;
   }
 
+  /** Seconds per component label ({@link Component#label()}), every component, in enum order. */
+  public Map<String, Double> secondsByComponentLabel() {
+    return labelled(secondsByComponent());
+  }
+
+  /** Seconds per primitive name in lower case (the JSON keys), every primitive, in enum order. */
+  public Map<String, Double> secondsByPrimitiveName() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    secondsByPrimitive().forEach((p, s) -> out.put(p.name().toLowerCase(java.util.Locale.ROOT), s));
+    return out;
+  }
+
+  /** Writes {@code breakdown.json}, {@code trace.json} (Perfetto) and {@code breakdown.html} into {@code dir}. */
+  public void writeProfile(java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.writeString(dir.resolve("breakdown.json"), toJson());
+    java.nio.file.Files.writeString(dir.resolve("trace.json"), toChromeTrace());
+    java.nio.file.Files.writeString(dir.resolve("breakdown.html"), toHtml());
+  }
+
   /** Seconds per primitive, every primitive present, in enum order. */
   public Map<Primitive, Double> secondsByPrimitive() {
     Map<Primitive, Double> out = new EnumMap<>(Primitive.class);
@@ -108,9 +128,11 @@ public final class LatencyBreakdown {
     secondsByLayer().forEach((layer, m) -> layers.put(layer, labelled(m)));
     root.put("layers", layers);
     Map<String, Object> prims = new LinkedHashMap<>();
+    Map<String, Double> seconds = secondsByPrimitiveName();
+    Map<Primitive, Long> calls = countsByPrimitive();
     for (Primitive p : Primitive.values()) {
-      prims.put(p.name().toLowerCase(java.util.Locale.ROOT),
-          Map.of("seconds", primitiveNanos[p.ordinal()] / 1e9, "calls", primitiveCounts[p.ordinal()]));
+      String name = p.name().toLowerCase(java.util.Locale.ROOT);
+      prims.put(name, Map.of("seconds", seconds.get(name), "calls", calls.get(p)));
     }
     root.put("primitives", prims);
     return gson().toJson(root);

@@ -45,8 +45,8 @@ public final class ServedModel {
   public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
       ComputeBackend backend) {
     this.name = name;
-    CkksParameters params = LevelPlanner.chooseParameters(model);
-    this.encrypted = new EncryptedTransformer(model, params);
+    this.encrypted = LevelPlanner.choose(model);
+    CkksParameters params = encrypted.parameters();
     this.context = CkksContext.create(params, backend);
     int[] elements = encrypted.galoisElements();
     this.galoisElements = Arrays.stream(elements).boxed().collect(Collectors.toUnmodifiableSet());
