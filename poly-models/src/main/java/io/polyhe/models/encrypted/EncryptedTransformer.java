@@ -24,9 +24,12 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The polynomial transformer compiled for CKKS parameters: the poly-plain forward pass ({@link
- * io.polyhe.models.forward.DecoderState}) over one ciphertext that holds all T token rows in the
- * model's {@link SlotLayout}, written once against {@link Arithmetic} so the level planner's dry run
- * and the real run execute the same steps.
+ * io.polyhe.models.forward.DecoderState}) over the T token rows in the model's {@link SlotLayout} —
+ * one ciphertext when they fit, else full ciphertexts ("tiles") of R rows each — written once
+ * against {@link Arithmetic} so the level planner's dry run and the real run execute the same steps.
+ * Everything but attention works row by row, so on each tile alone with the same plaintexts;
+ * attention scores each query tile against its own keys (causal) and every earlier tile's (all
+ * pairs), see {@link #forward(Arithmetic, List, int, RefreshPoints, LatencyRecorder)}.
  *
  * <h2>Layers</h2>
  *
@@ -104,16 +107,21 @@ public final class EncryptedTransformer {
   private volatile int[] galoisElements;
   private final boolean headAfterFactor;
   private final int ffnBlocks;
-  private final ConcurrentMap<Integer, Rows> rowsByTokens = new ConcurrentHashMap<>();
+  private final int rowsPerTile;
+  private final ConcurrentMap<Integer, Rows> rowsByCount = new ConcurrentHashMap<>();
+  private final ConcurrentMap<List<Integer>, PlainVector[]> scoreMasksByTile = new ConcurrentHashMap<>();
 
   private record LayerCircuits(
       LinearTransform q, LinearTransform k, LinearTransform v, LinearTransform o,
       ConcurrentMap<Integer, LinearTransform> upByLevel, LinearTransform upDefault, LinearTransform down,
       FoldedWeights.Layer weights) {}
 
-  /** Plaintext vectors that depend on the number of tokens in use. */
-  private record Rows(int tokens, PlainVector[][] layerBiases, PlainVector lmBias, PlainVector normOffset,
-      PlainVector[] scoreMasks, PlainVector rowMean, PlainVector inverseOffset, PlainVector firstBlock) {}
+  /**
+   * Plaintext vectors of a ciphertext whose first {@code count} rows are in use (biases and offsets
+   * for those rows only, so rows beyond the prompt stay near zero).
+   */
+  private record Rows(int count, PlainVector[][] layerBiases, PlainVector lmBias, PlainVector normOffset,
+      PlainVector rowMean, PlainVector inverseOffset, PlainVector firstBlock) {}
 
   private static final int Q = 0;
   private static final int K = 1;
@@ -146,6 +154,7 @@ public final class EncryptedTransformer {
     this.headDim = config.headDim();
     this.layout = layoutFor(config, params.slots());
     this.stride = layout.rowStride();
+    this.rowsPerTile = layout.rowsPerCiphertext();
     this.pack = stride / d;
     this.folded = new FoldedWeights(model);
     this.ffnBlocks = (config.intermediateSize() + d - 1) / d;
@@ -172,7 +181,7 @@ public final class EncryptedTransformer {
     int top = params.maxLevel();
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
-    int rows = config.maxPositions();
+    int rows = rowsPerTile;
     for (FoldedWeights.Layer w : folded.layers()) {
       LinearTransform up = LinearTransform.of(params,
           BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null);
@@ -240,22 +249,22 @@ public final class EncryptedTransformer {
   }
 
   /**
-   * The slot layout the model needs: rows of stride {@code max(2d, d_ff)} rounded up to a power of
-   * two, one row per position of the context.
+   * The slot layout the model needs: rows of stride {@code max(2d, d_ff, vocab)} rounded up to a
+   * power of two, one row per position of the context, in one ciphertext if they fit and else in
+   * full ciphertexts of {@code slots / stride} rows each.
    *
-   * @throws IllegalArgumentException if that does not fit in {@code slots}
+   * @throws IllegalArgumentException if one row does not fit in {@code slots}
    */
   public static SlotLayout layoutFor(ModelConfig config, int slots) {
     int d = config.hiddenSize();
     int ffnWidth = (config.intermediateSize() + d - 1) / d * d; // whole d-column blocks
     int need = Math.max(Math.max(2 * d, ffnWidth), config.vocabSize());
     int stride = Integer.highestOneBit(need) == need ? need : Integer.highestOneBit(need) << 1;
-    if ((long) stride * config.maxPositions() > slots) {
-      throw new IllegalArgumentException("model '" + config.name() + "' needs " + config.maxPositions()
-          + " rows of " + stride + " slots = " + (long) stride * config.maxPositions() + " slots; the parameters have "
-          + slots + ": choose a larger ring");
+    if (stride > slots) {
+      throw new IllegalArgumentException("model '" + config.name() + "' needs rows of " + stride
+          + " slots; the parameters have " + slots + ": choose a larger ring");
     }
-    return new SlotLayout(config.maxPositions(), config.hiddenSize(), stride, slots);
+    return SlotLayout.tiled(config.maxPositions(), config.hiddenSize(), stride, slots);
   }
 
   private static NewtonApproximation noNewton(NewtonApproximation a, String name) {
@@ -365,63 +374,93 @@ public final class EncryptedTransformer {
 
   // ------------------------------------------------------------------ per-token plaintexts
 
-  private Rows rows(int tokens) {
+  /** The row plaintexts of each ciphertext of a pass over {@code tokens} rows. */
+  private List<Rows> tileRows(int tokens) {
     if (tokens < 1 || tokens > layout.tokens()) {
       throw new IllegalArgumentException("tokens must be in [1, " + layout.tokens() + "], got " + tokens);
     }
-    return rowsByTokens.computeIfAbsent(tokens, this::buildRows);
+    List<Rows> out = new ArrayList<>();
+    for (int a = 0; a < layout.ciphertexts(tokens); a++) {
+      out.add(rowsByCount.computeIfAbsent(layout.rowsIn(a, tokens), this::buildRows));
+    }
+    return out;
   }
 
-  private Rows buildRows(int tokens) {
+  private Rows rows(int tokens) {
+    List<Rows> tiles = tileRows(tokens);
+    if (tiles.size() != 1) {
+      throw new IllegalArgumentException(tokens + " rows take " + tiles.size() + " ciphertexts; this step takes one");
+    }
+    return tiles.get(0);
+  }
+
+  private Rows buildRows(int count) {
     int slots = params.slots();
     PlainVector[][] biases = new PlainVector[layers.size()][];
     for (int l = 0; l < layers.size(); l++) {
       FoldedWeights.Layer w = layers.get(l).weights();
       biases[l] = new PlainVector[] {
-          rowBias(w.q().b(), tokens), rowBias(w.k().b(), tokens), rowBias(w.v().b(), tokens),
-          rowBias(w.o().b(), tokens), rowBias(w.up().b(), tokens), rowBias(w.down().b(), tokens)};
+          rowBias(w.q().b(), count), rowBias(w.k().b(), count), rowBias(w.v().b(), count),
+          rowBias(w.o().b(), count), rowBias(w.up().b(), count), rowBias(w.down().b(), count)};
     }
     double[] offset = new double[slots];
     java.util.Arrays.fill(offset, normOffset);
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       java.util.Arrays.fill(offset, t * stride, t * stride + d, 0);
-    }
-    int groups = (tokens + pack - 1) / pack;
-    PlainVector[] scoreMasks = new PlainVector[groups];
-    for (int g = 0; g < groups; g++) {
-      double[] m = new double[slots];
-      for (int b = 0; b < pack; b++) {
-        int k = g * pack + b; // diagonal -k: key t-k for query t
-        for (int t = k; t < tokens; t++) {
-          // (s/(t+1)^(1/p))^p = s^p/(t+1): the row mean's public 1/(i+1), carried by the mask.
-          double factor = 1 / Math.sqrt(headDim) / Math.pow(t + 1, 1.0 / power);
-          for (int h = 0; h < config.numHeads(); h++) {
-            m[t * stride + b * d + h * headDim] = factor;
-          }
-        }
-      }
-      scoreMasks[g] = new PlainVector(m);
     }
     double[] mean = new double[slots];
     double[] invOffset = new double[slots];
     java.util.Arrays.fill(invOffset, inverseOffset);
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       for (int h = 0; h < config.numHeads(); h++) {
         mean[t * stride + h * headDim] = 1;
       }
       java.util.Arrays.fill(invOffset, t * stride, t * stride + d, attentionEpsilon);
     }
     double[] first = new double[slots];
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       java.util.Arrays.fill(first, t * stride, t * stride + d, 1);
     }
-    return new Rows(tokens, biases, rowBias(folded.lmHead().b(), tokens), new PlainVector(offset), scoreMasks,
+    return new Rows(count, biases, rowBias(folded.lmHead().b(), count), new PlainVector(offset),
         new PlainVector(mean), new PlainVector(invOffset), new PlainVector(first));
   }
 
-  private PlainVector rowBias(double[] b, int tokens) {
-    double[] v = new double[(tokens - 1) * stride + b.length];
-    for (int t = 0; t < tokens; t++) {
+  /**
+   * Score masks of query ciphertext {@code tile} (its first {@code count} rows in use) against the
+   * keys of the same ciphertext ({@code sameTile}: causal, diagonals {@code 0..count-1}) or of an
+   * earlier, full one (every pair, diagonals {@code 0..R-1}, the keys' rows wrapped around their
+   * ciphertext). Each carries {@code 1/√d_h} and the row's {@code (i+1)^(-1/p)} at each head's
+   * first column, so the p-th power holds the row mean's public {@code 1/(i+1)}.
+   */
+  private PlainVector[] scoreMasks(int tile, int count, boolean sameTile) {
+    return scoreMasksByTile.computeIfAbsent(List.of(tile, count, sameTile ? 1 : 0), key -> {
+      int diagonals = sameTile ? count : rowsPerTile;
+      int groups = (diagonals + pack - 1) / pack;
+      PlainVector[] masks = new PlainVector[groups];
+      for (int g = 0; g < groups; g++) {
+        double[] m = new double[params.slots()];
+        for (int b = 0; b < pack; b++) {
+          int k = g * pack + b; // diagonal -k: key row t-k (mod R across ciphertexts) for query row t
+          if (k >= diagonals) {
+            break;
+          }
+          for (int t = sameTile ? k : 0; t < count; t++) {
+            int row = tile * rowsPerTile + t;
+            double factor = 1 / Math.sqrt(headDim) / Math.pow(row + 1, 1.0 / power);
+            for (int h = 0; h < config.numHeads(); h++) {
+              m[t * stride + b * d + h * headDim] = factor;
+            }
+          }
+        }
+        masks[g] = new PlainVector(m);
+      }
+      return masks;
+    });
+  }
+
+  private PlainVector rowBias(double[] b, int count) {
+    double[] v = new double[(count - 1) * stride + b.length];
+    for (int t = 0; t < count; t++) {
       System.arraycopy(b, 0, v, t * stride, b.length);
     }
     return new PlainVector(v);
@@ -431,50 +470,96 @@ public final class EncryptedTransformer {
 
   /**
    * The encrypted forward pass over the first {@code tokens} rows of {@code input} (packed by
-   * {@link SlotCodec}); returns the logits ciphertext. Spans go to {@code recorder} by layer and
-   * component.
+   * {@link SlotCodec}) when they fit one ciphertext; returns the logits ciphertext.
    *
-   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]}
+   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]} or the rows
+   *     take more than one ciphertext
    */
   public <C> C forward(Arithmetic<C> ar, C input, int tokens, RefreshPoints<C> refresh, LatencyRecorder recorder) {
-    Rows rows = rows(tokens);
+    if (layout.ciphertexts(tokens) != 1) {
+      throw new IllegalArgumentException(tokens + " rows take " + layout.ciphertexts(tokens)
+          + " ciphertexts; pass them all");
+    }
+    return forward(ar, List.of(input), tokens, refresh, recorder).get(0);
+  }
+
+  /**
+   * The encrypted forward pass over the first {@code tokens} rows, held by {@code
+   * layout().ciphertexts(tokens)} input ciphertexts (packed by {@link SlotCodec#packTiles}); returns
+   * the logits, one ciphertext per input. Spans go to {@code recorder} by layer and component.
+   *
+   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]} or the number
+   *     of inputs is not the number of ciphertexts the rows take
+   */
+  public <C> List<C> forward(Arithmetic<C> ar, List<C> inputs, int tokens, RefreshPoints<C> refresh,
+      LatencyRecorder recorder) {
+    List<Rows> rows = tileRows(tokens);
+    int tiles = rows.size();
+    if (inputs.size() != tiles) {
+      throw new IllegalArgumentException(tokens + " rows take " + tiles + " ciphertexts, got " + inputs.size());
+    }
     double delta = params.defaultScale();
     int top = params.maxLevel();
-    C x = input;
+    List<C> x = new ArrayList<>(inputs);
+    List<C> h = new ArrayList<>(inputs);
     for (int l = 0; l < layers.size(); l++) {
       String name = "layer " + l;
       LayerCircuits lc = layers.get(l);
-      C h;
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / attention norm");
+      for (int a = 0; a < tiles; a++) {
+        String where = name + tileSuffix(a, tiles);
+        try (var s = recorder.span(name, Component.REFRESH)) {
+          x.set(a, refresh.ensure(ar, x.get(a), normLevels(ar.level(x.get(a)), ar.scale(x.get(a))), top,
+              streamScale, where + " / attention norm"));
+        }
+        try (var s = recorder.span(name, Component.NORM)) {
+          h.set(a, norm(ar, x.get(a), rows.get(a)));
+        }
+        try (var s = recorder.span(name, Component.REFRESH)) {
+          h.set(a, refresh.ensure(ar, h.get(a), attentionLevels(), attentionLevels(), delta, where + " / attention"));
+        }
       }
-      try (var s = recorder.span(name, Component.NORM)) {
-        h = norm(ar, x, rows);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        h = refresh.ensure(ar, h, attentionLevels(), attentionLevels(), delta, name + " / attention");
-      }
-      C att = attention(ar, h, rows, l, lc, refresh, recorder, name);
-      try (var s = recorder.span(name, Component.RESIDUAL)) {
-        x = addAligned(ar, x, att);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / ffn norm");
-      }
-      try (var s = recorder.span(name, Component.NORM)) {
-        h = norm(ar, x, rows);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        h = refresh.ensure(ar, h, ffnLevels(), ffnLevels(), delta, name + " / ffn");
-      }
-      C f = ffn(ar, h, rows, l, lc, recorder, name);
-      try (var s = recorder.span(name, Component.RESIDUAL)) {
-        x = addAligned(ar, x, f);
+      List<C> att = attention(ar, h, rows, l, lc, refresh, recorder, name);
+      for (int a = 0; a < tiles; a++) {
+        String where = name + tileSuffix(a, tiles);
+        try (var s = recorder.span(name, Component.RESIDUAL)) {
+          x.set(a, addAligned(ar, x.get(a), att.get(a)));
+        }
+        try (var s = recorder.span(name, Component.REFRESH)) {
+          x.set(a, refresh.ensure(ar, x.get(a), normLevels(ar.level(x.get(a)), ar.scale(x.get(a))), top,
+              streamScale, where + " / ffn norm"));
+        }
+        C hn;
+        try (var s = recorder.span(name, Component.NORM)) {
+          hn = norm(ar, x.get(a), rows.get(a));
+        }
+        try (var s = recorder.span(name, Component.REFRESH)) {
+          hn = refresh.ensure(ar, hn, ffnLevels(), ffnLevels(), delta, where + " / ffn");
+        }
+        C f = ffn(ar, hn, rows.get(a), l, lc, recorder, name);
+        try (var s = recorder.span(name, Component.RESIDUAL)) {
+          x.set(a, addAligned(ar, x.get(a), f));
+        }
       }
     }
+    List<C> logits = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      logits.add(head(ar, x.get(a), rows.get(a), refresh, recorder, "head" + tileSuffix(a, tiles)));
+    }
+    return logits;
+  }
+
+  // Refresh points name the ciphertext only when the rows take several.
+  private static String tileSuffix(int tile, int tiles) {
+    return tiles == 1 ? "" : " (ciphertext " + tile + ")";
+  }
+
+  private <C> C head(Arithmetic<C> ar, C x, Rows rows, RefreshPoints<C> refresh, LatencyRecorder recorder,
+      String where) {
     String name = "head";
+    double delta = params.defaultScale();
     try (var s = recorder.span(name, Component.REFRESH)) {
-      x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / final norm");
+      x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), params.maxLevel(), streamScale,
+          where + " / final norm");
     }
     if (headAfterFactor) {
       // W·(x·r) + b = (W·x)·r + b for the per-row factor r, which covers the row's first d columns:
@@ -496,7 +581,7 @@ public final class EncryptedTransformer {
       y = norm(ar, x, rows);
     }
     try (var s = recorder.span(name, Component.REFRESH)) {
-      y = refresh.ensure(ar, y, 1, 1, delta, name + " / lm head");
+      y = refresh.ensure(ar, y, 1, 1, delta, where + " / lm head");
     }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
       return ar.addPlain(lmHead.apply(ar, y), rows.lmBias());
@@ -512,7 +597,17 @@ public final class EncryptedTransformer {
 
   /** Attention of block {@code layer} on the normed input {@code h}, output projection included. */
   <C> C attentionSegment(Arithmetic<C> ar, C h, int tokens, int layer, RefreshPoints<C> refresh) {
-    return attention(ar, h, rows(tokens), layer, layers.get(layer), refresh, new LatencyRecorder(), "layer " + layer);
+    rows(tokens); // one ciphertext
+    return attentionSegment(ar, List.of(h), tokens, layer, refresh).get(0);
+  }
+
+  /** Attention of block {@code layer} on the normed inputs {@code hs}, one per ciphertext the rows take. */
+  <C> List<C> attentionSegment(Arithmetic<C> ar, List<C> hs, int tokens, int layer, RefreshPoints<C> refresh) {
+    List<Rows> rows = tileRows(tokens);
+    if (hs.size() != rows.size()) {
+      throw new IllegalArgumentException(tokens + " rows take " + rows.size() + " ciphertexts, got " + hs.size());
+    }
+    return attention(ar, hs, rows, layer, layers.get(layer), refresh, new LatencyRecorder(), "layer " + layer);
   }
 
   /** FFN of block {@code layer} on the normed input {@code h}. */
@@ -542,44 +637,76 @@ public final class EncryptedTransformer {
     return ar.rescale(ar.mulRelin(ar.dropToLevel(a, level), ar.dropToLevel(b, level)));
   }
 
-  private <C> C attention(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, RefreshPoints<C> refresh,
-      LatencyRecorder recorder, String name) {
-    PlainVector[] bias = rows.layerBiases()[l];
-    int tokens = rows.tokens();
-    C q;
-    C k;
-    C v;
-    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      List<C> qkv = LinearTransform.applyAll(ar, h, List.of(lc.q(), lc.k(), lc.v()));
-      q = ar.addPlain(qkv.get(0), bias[Q]);
-      k = ar.addPlain(qkv.get(1), bias[K]);
-      v = ar.addPlain(qkv.get(2), bias[V]);
+  /**
+   * Attention over the rows of {@code hs} (one ciphertext per tile of R rows). Keys of tile b are
+   * shifted once (blocks, then hoisted giant rotations by whole rows); query tile a scores them
+   * against its own keys causally and against every earlier tile's keys in full: rotating a full
+   * tile by c rows wraps its rows around, so diagonal c pairs query row t with key row (t-c) mod R,
+   * and c = 0..R-1 covers each earlier key row exactly once.
+   */
+  private <C> List<C> attention(Arithmetic<C> ar, List<C> hs, List<Rows> rows, int l, LayerCircuits lc,
+      RefreshPoints<C> refresh, LatencyRecorder recorder, String name) {
+    int tiles = hs.size();
+    List<C> qAll = new ArrayList<>();
+    List<C[]> kGroups = new ArrayList<>();
+    List<C[]> vGroups = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      PlainVector[] bias = rows.get(a).layerBiases()[l];
+      int count = rows.get(a).count();
+      C q;
+      C k;
+      C v;
+      try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+        List<C> qkv = LinearTransform.applyAll(ar, hs.get(a), List.of(lc.q(), lc.k(), lc.v()));
+        q = ar.addPlain(qkv.get(0), bias[Q]);
+        k = ar.addPlain(qkv.get(1), bias[K]);
+        v = ar.addPlain(qkv.get(2), bias[V]);
+      }
+      try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
+        // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
+        // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
+        // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
+        // A tile before the last is full (count = R), so its groups cover every diagonal 0..R-1.
+        qAll.add(blockCopies.apply(ar, q)); // every block, whatever T: the same rotations (keys) for all T
+        int blocks = Math.min(pack, count);
+        int groups = (count + pack - 1) / pack;
+        int[] kvSteps = new int[blocks];
+        for (int b = 0; b < blocks; b++) {
+          kvSteps[b] = -b * (stride + d);
+        }
+        C kShifted = sum(ar, ar.rotateHoisted(k, kvSteps));
+        C vShifted = sum(ar, ar.rotateHoisted(v, kvSteps));
+        int[] giants = new int[groups];
+        for (int g = 0; g < groups; g++) {
+          giants[g] = -g * pack * stride;
+        }
+        kGroups.add(ar.rotateHoisted(kShifted, giants));
+        vGroups.add(ar.rotateHoisted(vShifted, giants));
+      }
     }
-    int blocks = Math.min(pack, tokens);
-    int groups = (tokens + pack - 1) / pack;
+    List<C> out = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      out.add(attendTile(ar, a, qAll.get(a), kGroups.subList(0, a + 1), vGroups.subList(0, a + 1), rows.get(a),
+          rows.get(a).layerBiases()[l], lc, refresh, recorder, name, name + tileSuffix(a, tiles)));
+    }
+    return out;
+  }
+
+  // Query tile a against the keys and values of tiles 0..a.
+  private <C> C attendTile(Arithmetic<C> ar, int a, C qAll, List<C[]> kGroups, List<C[]> vGroups, Rows rows,
+      PlainVector[] bias, LayerCircuits lc, RefreshPoints<C> refresh, LatencyRecorder recorder, String name,
+      String where) {
     List<C> scores = new ArrayList<>();
     List<C> valueGroups = new ArrayList<>();
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
-      // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
-      // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
-      // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
-      C qAll = blockCopies.apply(ar, q); // every block, whatever T: the same rotations (keys) for all T
-      int[] kvSteps = new int[blocks];
-      for (int b = 0; b < blocks; b++) {
-        kvSteps[b] = -b * (stride + d);
-      }
-      C kAll = sum(ar, ar.rotateHoisted(k, kvSteps));
-      C vAll = sum(ar, ar.rotateHoisted(v, kvSteps));
-      int[] giants = new int[groups];
-      for (int g = 0; g < groups; g++) {
-        giants[g] = -g * pack * stride;
-      }
-      C[] kGroups = ar.rotateHoisted(kAll, giants);
-      C[] vGroups = ar.rotateHoisted(vAll, giants);
-      for (int g = 0; g < groups; g++) {
-        C summed = headSum.apply(ar, ar.rescale(ar.mulRelin(qAll, kGroups[g])));
-        scores.add(maskTo(ar, summed, rows.scoreMasks()[g], params.defaultScale()));
-        valueGroups.add(vGroups[g]);
+      for (int b = 0; b <= a; b++) {
+        PlainVector[] masks = scoreMasks(a, rows.count(), b == a);
+        C[] keys = kGroups.get(b);
+        for (int g = 0; g < masks.length; g++) {
+          C summed = headSum.apply(ar, multiply(ar, qAll, keys[g]));
+          scores.add(maskTo(ar, summed, masks[g], params.defaultScale()));
+          valueGroups.add(vGroups.get(b)[g]);
+        }
       }
     }
     List<C> powered = new ArrayList<>();
@@ -591,9 +718,9 @@ public final class EncryptedTransformer {
     C unnormalised;
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
       C acc = null;
-      for (int g = 0; g < groups; g++) {
-        C a = powered.get(g);
-        C term = ar.mul(headSpread.apply(ar, a), ar.dropToLevel(valueGroups.get(g), ar.level(a)));
+      for (int g = 0; g < powered.size(); g++) {
+        C p = powered.get(g);
+        C term = ar.mul(headSpread.apply(ar, p), ar.dropToLevel(valueGroups.get(g), ar.level(p)));
         acc = acc == null ? term : ar.add(acc, term);
       }
       unnormalised = blockFold.apply(ar, ar.rescale(ar.relinearize(acc)));
@@ -609,7 +736,7 @@ public final class EncryptedTransformer {
     }
     try (var r = recorder.span(name, Component.REFRESH)) {
       mean = refresh.ensure(ar, mean, inversePoly.depth(ar.level(mean), ar.scale(mean)) + 2, inverseLevels(),
-          inversePoly.preferredInputScale(inverseLevels()), name + " / attention inverse");
+          inversePoly.preferredInputScale(inverseLevels()), where + " / attention inverse");
     }
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
       inverse = inversePoly.apply(ar, mean);

@@ -70,10 +70,13 @@ public final class LevelPlanner {
   public static Plan plan(EncryptedTransformer model, int tokens) {
     DepthSimulator sim = new DepthSimulator(model.parameters());
     RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated();
-    SimulatedCiphertext out = model.forward(sim,
-        sim.fresh(model.parameters().maxLevel(), model.streamScale()), tokens, points, new LatencyRecorder());
+    List<SimulatedCiphertext> inputs = new ArrayList<>();
+    for (int a = 0; a < model.layout().ciphertexts(tokens); a++) {
+      inputs.add(sim.fresh(model.parameters().maxLevel(), model.streamScale()));
+    }
+    List<SimulatedCiphertext> out = model.forward(sim, inputs, tokens, points, new LatencyRecorder());
     return new Plan(model, model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
-        sim.galoisElementsUsed(), out.level());
+        sim.galoisElementsUsed(), out.get(0).level());
   }
 
   /** Bits of the default scale and of the rescaling primes in {@link #candidate}. */

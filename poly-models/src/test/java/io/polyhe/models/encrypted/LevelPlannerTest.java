@@ -79,8 +79,12 @@ class LevelPlannerTest {
   @Test
   void refusesParametersTooSmallForTheModel() throws Exception {
     Transformer tiny = ShippedModels.load("tiny");
+    // N = 2^13 would hold the rows in two ciphertexts, but leaves 2 levels where the norm needs 9.
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new EncryptedTransformer(tiny, CkksParameters.of(LevelPlanner.candidate(13))));
+    assertTrue(e.getMessage().contains("choose parameters with more levels"), e.getMessage());
+    // A ring whose slots cannot hold one row of 256.
+    e = assertThrows(IllegalArgumentException.class, () -> EncryptedTransformer.layoutFor(tiny.config(), 128));
     assertTrue(e.getMessage().contains("choose a larger ring"), e.getMessage());
   }
 }
