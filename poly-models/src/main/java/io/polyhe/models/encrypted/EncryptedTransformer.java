@@ -89,8 +89,7 @@ public final class EncryptedTransformer {
   private final int pack;
   private final int power;
   private final double attentionEpsilon;
-  private final List<LayerCircuits> layers = new ArrayList<>();
-  private final LinearTransform lmHead;
+  private volatile Circuits circuits;
   private final PolynomialEvaluator normPoly;
   private final PolynomialEvaluator inversePoly;
   private final PolynomialEvaluator activationPoly;
@@ -108,8 +107,11 @@ public final class EncryptedTransformer {
   private final boolean headAfterFactor;
   private final int ffnBlocks;
   private final int rowsPerTile;
+  private final boolean retainEncodings;
   private final ConcurrentMap<Integer, Rows> rowsByCount = new ConcurrentHashMap<>();
   private final ConcurrentMap<List<Integer>, PlainVector[]> scoreMasksByTile = new ConcurrentHashMap<>();
+
+  private record Circuits(List<LayerCircuits> layers, LinearTransform lmHead) {}
 
   private record LayerCircuits(
       LinearTransform q, LinearTransform k, LinearTransform v, LinearTransform o,
@@ -181,18 +183,69 @@ public final class EncryptedTransformer {
     int top = params.maxLevel();
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
-    int rows = rowsPerTile;
-    for (FoldedWeights.Layer w : folded.layers()) {
-      LinearTransform up = LinearTransform.of(params,
-          BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null);
-      LinearTransform down = LinearTransform.of(params,
-          BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null);
-      layers.add(new LayerCircuits(linear(w.q().w(), rows), linear(w.k().w(), rows), linear(w.v().w(), rows),
-          linearTo(w.o().w(), rows, streamScale), new ConcurrentHashMap<>(), up, down, w));
-    }
-    this.lmHead = linear(folded.lmHead().w(), rows);
+    this.retainEncodings = encodingBytes(config, params) <= ENCODING_BUDGET_BYTES;
     this.headAfterFactor = config.vocabSize() <= d;
     checkLevels();
+  }
+
+  // The linear layers' diagonals, built on first use: a 512-wide model takes seconds and gigabytes
+  // for them, which a planner comparing parameters should not pay for every candidate.
+  private Circuits circuits() {
+    Circuits c = circuits;
+    if (c == null) {
+      synchronized (this) {
+        c = circuits;
+        if (c == null) {
+          c = buildCircuits();
+          circuits = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  private Circuits buildCircuits() {
+    int rows = rowsPerTile;
+    List<LayerCircuits> layers = new ArrayList<>();
+    for (FoldedWeights.Layer w : folded.layers()) {
+      LinearTransform up = kept(LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null));
+      LinearTransform down = kept(LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null));
+      layers.add(new LayerCircuits(kept(linear(w.q().w(), rows)), kept(linear(w.k().w(), rows)),
+          kept(linear(w.v().w(), rows)), kept(linearTo(w.o().w(), rows, streamScale)), new ConcurrentHashMap<>(), up,
+          down, w));
+    }
+    return new Circuits(List.copyOf(layers), kept(linear(folded.lmHead().w(), rows)));
+  }
+
+  /**
+   * Memory the encoded weights may keep: above it (a 512-wide layer has 1023 diagonals of a
+   * plaintext each), linear layers encode their diagonals on every evaluation instead, once for all
+   * ciphertexts of the rows, and let them go.
+   */
+  static final long ENCODING_BUDGET_BYTES = 4L << 30;
+
+  /** Upper bound of the bytes every linear layer's encoded diagonals take at one level near the top. */
+  static long encodingBytes(ModelConfig config, CkksParameters params) {
+    long d = config.hiddenSize();
+    long diagonals = config.numLayers() * 6L * (2 * d - 1) + d + config.vocabSize() - 1;
+    return diagonals * params.n() * 8L * (params.maxLevel() + 1);
+  }
+
+  private LinearTransform kept(LinearTransform t) {
+    return retainEncodings ? t : t.withTransientEncodings();
+  }
+
+  /** Whether linear layers keep their encoded diagonals between passes (see {@link #ENCODING_BUDGET_BYTES}). */
+  public boolean retainsEncodings() {
+    return retainEncodings;
+  }
+
+  /** The most levels a segment needs from a fresh value: the fewest the parameters must have. */
+  public int levelsNeeded() {
+    return Math.max(Math.max(normLevels(params.maxLevel(), streamScale), attentionLevels()),
+        Math.max(inverseLevels(), ffnLevels()));
   }
 
   // Every segment must fit the parameters' levels from a fresh value, or no refresh could help.
@@ -396,9 +449,9 @@ public final class EncryptedTransformer {
 
   private Rows buildRows(int count) {
     int slots = params.slots();
-    PlainVector[][] biases = new PlainVector[layers.size()][];
-    for (int l = 0; l < layers.size(); l++) {
-      FoldedWeights.Layer w = layers.get(l).weights();
+    PlainVector[][] biases = new PlainVector[folded.layers().size()][];
+    for (int l = 0; l < biases.length; l++) {
+      FoldedWeights.Layer w = folded.layers().get(l);
       biases[l] = new PlainVector[] {
           rowBias(w.q().b(), count), rowBias(w.k().b(), count), rowBias(w.v().b(), count),
           rowBias(w.o().b(), count), rowBias(w.up().b(), count), rowBias(w.down().b(), count)};
@@ -502,6 +555,7 @@ public final class EncryptedTransformer {
     int top = params.maxLevel();
     List<C> x = new ArrayList<>(inputs);
     List<C> h = new ArrayList<>(inputs);
+    List<LayerCircuits> layers = circuits().layers();
     for (int l = 0; l < layers.size(); l++) {
       String name = "layer " + l;
       LayerCircuits lc = layers.get(l);
@@ -528,24 +582,21 @@ public final class EncryptedTransformer {
           x.set(a, refresh.ensure(ar, x.get(a), normLevels(ar.level(x.get(a)), ar.scale(x.get(a))), top,
               streamScale, where + " / ffn norm"));
         }
-        C hn;
         try (var s = recorder.span(name, Component.NORM)) {
-          hn = norm(ar, x.get(a), rows.get(a));
+          h.set(a, norm(ar, x.get(a), rows.get(a)));
         }
         try (var s = recorder.span(name, Component.REFRESH)) {
-          hn = refresh.ensure(ar, hn, ffnLevels(), ffnLevels(), delta, where + " / ffn");
+          h.set(a, refresh.ensure(ar, h.get(a), ffnLevels(), ffnLevels(), delta, where + " / ffn"));
         }
-        C f = ffn(ar, hn, rows.get(a), l, lc, recorder, name);
+      }
+      List<C> f = ffn(ar, h, rows, l, lc, recorder, name);
+      for (int a = 0; a < tiles; a++) {
         try (var s = recorder.span(name, Component.RESIDUAL)) {
-          x.set(a, addAligned(ar, x.get(a), f));
+          x.set(a, addAligned(ar, x.get(a), f.get(a)));
         }
       }
     }
-    List<C> logits = new ArrayList<>();
-    for (int a = 0; a < tiles; a++) {
-      logits.add(head(ar, x.get(a), rows.get(a), refresh, recorder, "head" + tileSuffix(a, tiles)));
-    }
-    return logits;
+    return head(ar, x, rows, refresh, recorder);
   }
 
   // Refresh points name the ciphertext only when the rows take several.
@@ -553,38 +604,55 @@ public final class EncryptedTransformer {
     return tiles == 1 ? "" : " (ciphertext " + tile + ")";
   }
 
-  private <C> C head(Arithmetic<C> ar, C x, Rows rows, RefreshPoints<C> refresh, LatencyRecorder recorder,
-      String where) {
+  private <C> List<C> head(Arithmetic<C> ar, List<C> xs, List<Rows> rows, RefreshPoints<C> refresh,
+      LatencyRecorder recorder) {
     String name = "head";
     double delta = params.defaultScale();
-    try (var s = recorder.span(name, Component.REFRESH)) {
-      x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), params.maxLevel(), streamScale,
-          where + " / final norm");
+    int tiles = xs.size();
+    List<C> x = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        x.add(refresh.ensure(ar, xs.get(a), normLevels(ar.level(xs.get(a)), ar.scale(xs.get(a))), params.maxLevel(),
+            streamScale, name + tileSuffix(a, tiles) + " / final norm"));
+      }
     }
+    List<C> logits = new ArrayList<>();
     if (headAfterFactor) {
       // W·(x·r) + b = (W·x)·r + b for the per-row factor r, which covers the row's first d columns:
       // the LM head runs beside the norm's polynomial, and the head needs no level of its own.
-      C r;
-      C wx;
+      List<C> r = new ArrayList<>();
+      List<C> wx;
       try (var s = recorder.span(name, Component.NORM)) {
-        r = normFactor(ar, x, rows);
+        for (int a = 0; a < tiles; a++) {
+          r.add(normFactor(ar, x.get(a), rows.get(a)));
+        }
       }
       try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-        wx = lmHead.apply(ar, x);
+        wx = circuits().lmHead().applyToAll(ar, x);
       }
       try (var s = recorder.span(name, Component.NORM)) {
-        return ar.addPlain(multiply(ar, wx, r), rows.lmBias());
+        for (int a = 0; a < tiles; a++) {
+          logits.add(ar.addPlain(multiply(ar, wx.get(a), r.get(a)), rows.get(a).lmBias()));
+        }
+      }
+      return logits;
+    }
+    List<C> y = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      C ya;
+      try (var s = recorder.span(name, Component.NORM)) {
+        ya = norm(ar, x.get(a), rows.get(a));
+      }
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        y.add(refresh.ensure(ar, ya, 1, 1, delta, name + tileSuffix(a, tiles) + " / lm head"));
       }
     }
-    C y;
-    try (var s = recorder.span(name, Component.NORM)) {
-      y = norm(ar, x, rows);
-    }
-    try (var s = recorder.span(name, Component.REFRESH)) {
-      y = refresh.ensure(ar, y, 1, 1, delta, where + " / lm head");
-    }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      return ar.addPlain(lmHead.apply(ar, y), rows.lmBias());
+      List<C> out = circuits().lmHead().applyToAll(ar, y);
+      for (int a = 0; a < tiles; a++) {
+        logits.add(ar.addPlain(out.get(a), rows.get(a).lmBias()));
+      }
+      return logits;
     }
   }
 
@@ -607,17 +675,18 @@ public final class EncryptedTransformer {
     if (hs.size() != rows.size()) {
       throw new IllegalArgumentException(tokens + " rows take " + rows.size() + " ciphertexts, got " + hs.size());
     }
-    return attention(ar, hs, rows, layer, layers.get(layer), refresh, new LatencyRecorder(), "layer " + layer);
+    return attention(ar, hs, rows, layer, circuits().layers().get(layer), refresh, new LatencyRecorder(), "layer " + layer);
   }
 
   /** FFN of block {@code layer} on the normed input {@code h}. */
   <C> C ffnSegment(Arithmetic<C> ar, C h, int tokens, int layer) {
-    return ffn(ar, h, rows(tokens), layer, layers.get(layer), new LatencyRecorder(), "layer " + layer);
+    return ffn(ar, List.of(h), List.of(rows(tokens)), layer, circuits().layers().get(layer), new LatencyRecorder(),
+        "layer " + layer).get(0);
   }
 
   /** The LM head on the normed final stream {@code y}. */
   <C> C headSegment(Arithmetic<C> ar, C y, int tokens) {
-    return ar.addPlain(lmHead.apply(ar, y), rows(tokens).lmBias());
+    return ar.addPlain(circuits().lmHead().apply(ar, y), rows(tokens).lmBias());
   }
 
   private <C> C norm(Arithmetic<C> ar, C x, Rows rows) {
@@ -650,6 +719,10 @@ public final class EncryptedTransformer {
     List<C> qAll = new ArrayList<>();
     List<C[]> kGroups = new ArrayList<>();
     List<C[]> vGroups = new ArrayList<>();
+    List<List<C>> qkv;
+    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+      qkv = LinearTransform.applyAll(ar, hs, List.of(lc.q(), lc.k(), lc.v()));
+    }
     for (int a = 0; a < tiles; a++) {
       PlainVector[] bias = rows.get(a).layerBiases()[l];
       int count = rows.get(a).count();
@@ -657,10 +730,9 @@ public final class EncryptedTransformer {
       C k;
       C v;
       try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-        List<C> qkv = LinearTransform.applyAll(ar, hs.get(a), List.of(lc.q(), lc.k(), lc.v()));
-        q = ar.addPlain(qkv.get(0), bias[Q]);
-        k = ar.addPlain(qkv.get(1), bias[K]);
-        v = ar.addPlain(qkv.get(2), bias[V]);
+        q = ar.addPlain(qkv.get(0).get(a), bias[Q]);
+        k = ar.addPlain(qkv.get(1).get(a), bias[K]);
+        v = ar.addPlain(qkv.get(2).get(a), bias[V]);
       }
       try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
         // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
@@ -684,18 +756,24 @@ public final class EncryptedTransformer {
         vGroups.add(ar.rotateHoisted(vShifted, giants));
       }
     }
-    List<C> out = new ArrayList<>();
+    List<C> attended = new ArrayList<>();
     for (int a = 0; a < tiles; a++) {
-      out.add(attendTile(ar, a, qAll.get(a), kGroups.subList(0, a + 1), vGroups.subList(0, a + 1), rows.get(a),
-          rows.get(a).layerBiases()[l], lc, refresh, recorder, name, name + tileSuffix(a, tiles)));
+      attended.add(attendTile(ar, a, qAll.get(a), kGroups.subList(0, a + 1), vGroups.subList(0, a + 1), rows.get(a),
+          refresh, recorder, name, name + tileSuffix(a, tiles)));
     }
-    return out;
+    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+      List<C> projected = lc.o().applyToAll(ar, attended);
+      List<C> out = new ArrayList<>();
+      for (int a = 0; a < tiles; a++) {
+        out.add(ar.addPlain(projected.get(a), rows.get(a).layerBiases()[l][O]));
+      }
+      return out;
+    }
   }
 
-  // Query tile a against the keys and values of tiles 0..a.
+  // Query tile a against the keys and values of tiles 0..a, before the output projection.
   private <C> C attendTile(Arithmetic<C> ar, int a, C qAll, List<C[]> kGroups, List<C[]> vGroups, Rows rows,
-      PlainVector[] bias, LayerCircuits lc, RefreshPoints<C> refresh, LatencyRecorder recorder, String name,
-      String where) {
+      RefreshPoints<C> refresh, LatencyRecorder recorder, String name, String where) {
     List<C> scores = new ArrayList<>();
     List<C> valueGroups = new ArrayList<>();
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
@@ -741,12 +819,8 @@ public final class EncryptedTransformer {
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
       inverse = inversePoly.apply(ar, mean);
     }
-    C attended;
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
-      attended = multiply(ar, unnormalised, inverse);
-    }
-    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      return ar.addPlain(lc.o().apply(ar, attended), bias[O]);
+      return multiply(ar, unnormalised, inverse);
     }
   }
 
@@ -778,26 +852,53 @@ public final class EncryptedTransformer {
     }
   }
 
-  private <C> C ffn(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, LatencyRecorder recorder,
-      String name) {
-    PlainVector[] bias = rows.layerBiases()[l];
-    C u;
+  private <C> List<C> ffn(Arithmetic<C> ar, List<C> hs, List<Rows> rows, int l, LayerCircuits lc,
+      LatencyRecorder recorder, String name) {
+    int tiles = hs.size();
+    List<C> u = new ArrayList<>();
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      C copies = ffnCopies.apply(ar, h);
-      // Landing on the activation's preferred scale depends on the level (encodings cached per level).
-      LinearTransform up = lc.upByLevel().computeIfAbsent(ar.level(copies),
-          lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(Math.max(lv - 1, 0))));
-      u = ar.addPlain(up.apply(ar, copies), bias[UP]);
+      List<C> copies = new ArrayList<>();
+      for (C h : hs) {
+        copies.add(ffnCopies.apply(ar, h));
+      }
+      // Landing on the activation's preferred scale depends on the level (encodings cached per
+      // level), so tiles are transformed together level by level (they normally share one).
+      java.util.Map<Integer, List<Integer>> byLevel = new java.util.TreeMap<>();
+      for (int a = 0; a < tiles; a++) {
+        byLevel.computeIfAbsent(ar.level(copies.get(a)), k -> new ArrayList<>()).add(a);
+        u.add(null);
+      }
+      for (var e : byLevel.entrySet()) {
+        LinearTransform up = lc.upByLevel().computeIfAbsent(e.getKey(),
+            lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(Math.max(lv - 1, 0))));
+        List<C> in = new ArrayList<>();
+        for (int a : e.getValue()) {
+          in.add(copies.get(a));
+        }
+        List<C> out = up.applyToAll(ar, in);
+        for (int i = 0; i < out.size(); i++) {
+          int a = e.getValue().get(i);
+          u.set(a, ar.addPlain(out.get(i), rows.get(a).layerBiases()[l][UP]));
+        }
+      }
     }
-    C g;
+    List<C> g = new ArrayList<>();
     try (var s = recorder.span(name, Component.ACTIVATION)) {
-      g = activationPoly.apply(ar, u);
+      for (C x : u) {
+        g.add(activationPoly.apply(ar, x));
+      }
     }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
       // Partial sums per block, folded into the first block; the mask clears the other blocks
       // (the residual stream must stay zero outside its d columns).
-      C folded = ffnFold.apply(ar, lc.down().apply(ar, g));
-      return ar.addPlain(maskTo(ar, folded, rows.firstBlock(), streamScale), bias[DOWN]);
+      List<C> down = lc.down().applyToAll(ar, g);
+      List<C> out = new ArrayList<>();
+      for (int a = 0; a < tiles; a++) {
+        C folded = ffnFold.apply(ar, down.get(a));
+        out.add(ar.addPlain(maskTo(ar, folded, rows.get(a).firstBlock(), streamScale),
+            rows.get(a).layerBiases()[l][DOWN]));
+      }
+      return out;
     }
   }
 
