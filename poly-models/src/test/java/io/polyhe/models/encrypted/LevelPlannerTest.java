@@ -74,6 +74,11 @@ class LevelPlannerTest {
         assertTrue(Arrays.binarySearch(all, g) >= 0, "T=" + t + " uses Galois element " + g);
       }
     }
+    // The planner gives it just the levels its deepest segment needs, not all 2^15 allows.
+    EncryptedTransformer chosen = LevelPlanner.choose(narrow);
+    assertEquals(chosen.levelsNeeded(), chosen.parameters().maxLevel(), chosen.parameters().toString());
+    assertTrue(chosen.levelsNeeded() > 9 && chosen.parameters().maxLevel()
+        < CkksParameters.of(LevelPlanner.candidate(chosen.parameters().logN())).maxLevel());
   }
 
   @Test
