@@ -551,52 +551,51 @@ public final class EncryptedTransformer {
     if (inputs.size() != tiles) {
       throw new IllegalArgumentException(tokens + " rows take " + tiles + " ciphertexts, got " + inputs.size());
     }
-    double delta = params.defaultScale();
-    int top = params.maxLevel();
     List<C> x = new ArrayList<>(inputs);
     List<C> h = new ArrayList<>(inputs);
     List<LayerCircuits> layers = circuits().layers();
     for (int l = 0; l < layers.size(); l++) {
       String name = "layer " + l;
       LayerCircuits lc = layers.get(l);
-      for (int a = 0; a < tiles; a++) {
-        String where = name + tileSuffix(a, tiles);
-        try (var s = recorder.span(name, Component.REFRESH)) {
-          x.set(a, refresh.ensure(ar, x.get(a), normLevels(ar.level(x.get(a)), ar.scale(x.get(a))), top,
-              streamScale, where + " / attention norm"));
-        }
-        try (var s = recorder.span(name, Component.NORM)) {
-          h.set(a, norm(ar, x.get(a), rows.get(a)));
-        }
-        try (var s = recorder.span(name, Component.REFRESH)) {
-          h.set(a, refresh.ensure(ar, h.get(a), attentionLevels(), attentionLevels(), delta, where + " / attention"));
-        }
-      }
-      List<C> att = attention(ar, h, rows, l, lc, refresh, recorder, name);
-      for (int a = 0; a < tiles; a++) {
-        String where = name + tileSuffix(a, tiles);
-        try (var s = recorder.span(name, Component.RESIDUAL)) {
-          x.set(a, addAligned(ar, x.get(a), att.get(a)));
-        }
-        try (var s = recorder.span(name, Component.REFRESH)) {
-          x.set(a, refresh.ensure(ar, x.get(a), normLevels(ar.level(x.get(a)), ar.scale(x.get(a))), top,
-              streamScale, where + " / ffn norm"));
-        }
-        try (var s = recorder.span(name, Component.NORM)) {
-          h.set(a, norm(ar, x.get(a), rows.get(a)));
-        }
-        try (var s = recorder.span(name, Component.REFRESH)) {
-          h.set(a, refresh.ensure(ar, h.get(a), ffnLevels(), ffnLevels(), delta, where + " / ffn"));
-        }
-      }
-      List<C> f = ffn(ar, h, rows, l, lc, recorder, name);
-      for (int a = 0; a < tiles; a++) {
-        try (var s = recorder.span(name, Component.RESIDUAL)) {
-          x.set(a, addAligned(ar, x.get(a), f.get(a)));
-        }
-      }
+      normed(ar, x, h, rows, refresh, recorder, name, "attention", attentionLevels());
+      residual(ar, x, attention(ar, h, rows, l, lc, refresh, recorder, name), recorder, name);
+      normed(ar, x, h, rows, refresh, recorder, name, "ffn", ffnLevels());
+      residual(ar, x, ffn(ar, h, rows, l, lc, recorder, name), recorder, name);
     }
     return head(ar, x, rows, refresh, recorder);
+  }
+
+  /** {@code x += delta}, tile by tile. */
+  private <C> void residual(Arithmetic<C> ar, List<C> x, List<C> delta, LatencyRecorder recorder, String name) {
+    try (var s = recorder.span(name, Component.RESIDUAL)) {
+      for (int a = 0; a < x.size(); a++) {
+        x.set(a, addAligned(ar, x.get(a), delta.get(a)));
+      }
+    }
+  }
+
+  /**
+   * For each tile: the stream {@code x} refreshed if its norm runs short (to the top, at the stream
+   * scale), its norm into {@code h}, refreshed if {@code segment} would run short.
+   */
+  private <C> void normed(Arithmetic<C> ar, List<C> x, List<C> h, List<Rows> rows, RefreshPoints<C> refresh,
+      LatencyRecorder recorder, String name, String segment, int segmentLevels) {
+    for (int a = 0; a < x.size(); a++) {
+      String where = name + tileSuffix(a, x.size());
+      C xa = x.get(a);
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        xa = refresh.ensure(ar, xa, normLevels(ar.level(xa), ar.scale(xa)), params.maxLevel(), streamScale,
+            where + " / " + segment + " norm");
+        x.set(a, xa);
+      }
+      C ha;
+      try (var s = recorder.span(name, Component.NORM)) {
+        ha = norm(ar, xa, rows.get(a));
+      }
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        h.set(a, refresh.ensure(ar, ha, segmentLevels, segmentLevels, params.defaultScale(), where + " / " + segment));
+      }
+    }
   }
 
   // Refresh points name the ciphertext only when the rows take several.
