@@ -76,4 +76,16 @@ public final class ShippedModels {
   public static Transformer load(String name) throws IOException {
     return Model.loadResource("/models/" + entry(name).name());
   }
+
+  /**
+   * Loads a model directory ({@code config.json} + {@code model.safetensors}) if {@code nameOrDir}
+   * is one, else shipped model {@code nameOrDir}.
+   *
+   * @throws IllegalArgumentException if it is neither
+   * @throws ModelFormatException if the files are malformed
+   */
+  public static Transformer loadShippedOrDirectory(String nameOrDir) throws IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of(nameOrDir);
+    return java.nio.file.Files.isDirectory(dir) ? Model.load(dir) : load(nameOrDir);
+  }
 }

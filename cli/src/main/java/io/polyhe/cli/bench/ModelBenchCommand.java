@@ -21,24 +21,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code polyhe bench model}: the time of one encrypted forward pass of a shipped model over T
- * tokens (a task prompt's tokens repeated up to T: speed does not depend on which tokens, but such a
- * sequence is not from the training distribution, so its error figures are only indicative), cold
- * (plain weights encoded on first use) and warm (best of the repeats, the usual benchmark figure on
- * a shared machine), with the breakdown of the best warm pass and the error against poly-plain.
- * Setup (planning, key generation) is reported apart.
+ * {@code polyhe bench model}: the time of one encrypted forward pass of a model (shipped, or a
+ * directory such as a shape-only model from {@code polyhe models shape-only}) over T tokens (a task
+ * prompt's tokens repeated up to T, or fixed token ids for a model without a task tokenizer: speed
+ * does not depend on which tokens, but such a sequence is not from the training distribution, so its
+ * error figures are only indicative), cold (plain weights encoded on first use) and warm (best of the
+ * repeats, the usual benchmark figure on a shared machine), with the breakdown of the best pass and
+ * the error against poly-plain. Setup (planning, key generation) is reported apart.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
     description = "Time encrypted forward passes of a shipped model (in one process, client-aided refresh).")
 final class ModelBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = ShippedModels.DEFAULT, description = "Shipped model (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = ShippedModels.DEFAULT,
+      description = "Shipped model name or model directory (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--tokens", defaultValue = "32", description = "Rows T of the pass (default: ${DEFAULT-VALUE}).")
   int tokens;
 
-  @Option(names = "--repeat", defaultValue = "2", description = "Warm passes after the cold one (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--repeat", defaultValue = "2",
+      description = "Warm passes after the cold one; 0 reports the cold pass (default: ${DEFAULT-VALUE}).")
   int repeat;
 
   @Option(names = "--backend", description = "java, native, ... (default: best available).")
@@ -52,29 +55,28 @@ final class ModelBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Transformer transformer = ShippedModels.load(model);
-    if (tokens < 1 || tokens > transformer.config().maxPositions() || repeat < 1) {
+    Transformer transformer = ShippedModels.loadShippedOrDirectory(model);
+    if (tokens < 1 || tokens > transformer.config().maxPositions() || repeat < 0) {
       throw new IllegalArgumentException("--tokens must be in [1, " + transformer.config().maxPositions()
-          + "] and --repeat at least 1");
+          + "] and --repeat at least 0");
     }
     int t = threads == null ? ComputeBackends.defaultThreads() : threads;
     ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
-    int[] prompt = new TaskTokenizer(transformer.config().tokenizer()).encode("^S9075318642=");
-    int[] input = new int[tokens];
-    for (int i = 0; i < tokens; i++) {
-      input[i] = prompt[i % prompt.length];
-    }
+    int[] input = input(transformer, tokens);
     long s0 = System.nanoTime();
     EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
     CkksParameters params = encrypted.parameters();
     LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
     double setup = (System.nanoTime() - s0) / 1e9;
     System.out.printf("polyhe bench model: %s, T=%d, %s, backend %s x%d, setup %.1f s (%d Galois keys)%n",
-        model, tokens, params, compute.name(), compute.threads(), setup, local.galoisKeys());
+        transformer.config().name(), tokens, params, compute.name(), compute.threads(), setup, local.galoisKeys());
+    System.out.printf("rows in %d ciphertext(s) of %d rows; plain weights %s%n", encrypted.layout().ciphertexts(tokens),
+        encrypted.layout().rowsPerCiphertext(),
+        encrypted.retainsEncodings() ? "encoded once and kept" : "encoded on every pass (too large to keep)");
     LocalInference.Pass cold = local.forward(input);
     System.out.printf("cold pass %.2f s (encodes the plain weights), max |logit err| %.2e%n", cold.seconds(), cold.maxAbsError());
     List<Double> warm = new ArrayList<>();
-    LocalInference.Pass last = null;
+    LocalInference.Pass last = repeat == 0 ? cold : null;
     for (int i = 0; i < repeat; i++) {
       LocalInference.Pass pass = local.forward(input);
       warm.add(pass.seconds());
@@ -88,14 +90,18 @@ final class ModelBenchCommand implements Callable<Integer> {
     System.out.print(last.breakdown().toTable());
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("model", model);
+      out.put("model", transformer.config().name());
       out.put("tokens", tokens);
       out.put("backend", compute.name());
       out.put("threads", compute.threads());
       out.put("log_n", params.logN());
+      out.put("levels", params.maxLevel());
+      out.put("ciphertexts", encrypted.layout().ciphertexts(tokens));
+      out.put("galois_keys", local.galoisKeys());
       out.put("setup_seconds", setup);
       out.put("cold_seconds", cold.seconds());
-      out.put("warm_seconds", best);
+      out.put("pass_seconds", best); // the pass the breakdown is of: best warm, or cold without repeats
+      out.put("warm_seconds", repeat == 0 ? null : best);
       out.put("warm_all_seconds", warm);
       out.put("refreshes", last.refreshes());
       out.put("max_abs_logit_err", last.maxAbsError());
@@ -105,5 +111,21 @@ final class ModelBenchCommand implements Callable<Integer> {
       System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
     }
     return 0;
+  }
+
+  // A task prompt repeated up to T tokens, or fixed ids for a model without a task tokenizer.
+  private static int[] input(Transformer transformer, int tokens) {
+    int[] input = new int[tokens];
+    if (transformer.config().tokenizer().kind().equals("none")) {
+      for (int i = 0; i < tokens; i++) {
+        input[i] = (7 * i + 3) % transformer.config().vocabSize();
+      }
+      return input;
+    }
+    int[] prompt = new TaskTokenizer(transformer.config().tokenizer()).encode("^S9075318642=");
+    for (int i = 0; i < tokens; i++) {
+      input[i] = prompt[i % prompt.length];
+    }
+    return input;
   }
 }

@@ -72,6 +72,6 @@ final class EvalModelsCommand implements Callable<Integer> {
   }
 
   private static Transformer load(String nameOrDir) throws IOException {
-    return isDirectory(nameOrDir) ? Model.load(Path.of(nameOrDir)) : ShippedModels.load(nameOrDir);
+    return ShippedModels.loadShippedOrDirectory(nameOrDir);
   }
 }

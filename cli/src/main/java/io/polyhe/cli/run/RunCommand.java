@@ -70,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
     if (tokens < 1) {
       throw new IllegalArgumentException("--tokens must be at least 1, got " + tokens);
     }
-    Transformer transformer = Files.isDirectory(Path.of(model)) ? Model.load(Path.of(model)) : ShippedModels.load(model);
+    Transformer transformer = ShippedModels.loadShippedOrDirectory(model);
     TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
     int[] promptTokens = tokenizer.encode(prompt);
     int context = transformer.config().maxPositions();

@@ -35,7 +35,10 @@ public final class DiagonalEncoder {
       throw new IllegalArgumentException("input period " + inputPeriod
           + " must divide the slots (" + slots + ") and cover the input (" + m.inputSlots() + " slots)");
     }
-    Map<Integer, double[]> diags = new TreeMap<>();
+    // Offsets lie in (-slots/2, slots/2] (or [0, period)): an array indexed by offset instead of a
+    // map lookup per weight (a 512 × 512 layer repeated over 16 rows is millions of weights).
+    int base = inputPeriod != 0 ? 0 : slots / 2 - 1;
+    double[][] byOffset = new double[inputPeriod != 0 ? inputPeriod : slots][];
     for (int t = 0; t < m.blocks(); t++) {
       for (int i = 0; i < m.outputDimension(); i++) {
         int row = t * m.outStride() + i;
@@ -45,9 +48,18 @@ public final class DiagonalEncoder {
             continue;
           }
           int col = t * m.inStride() + j;
-          int k = offset(col - row, slots, inputPeriod);
-          diags.computeIfAbsent(k, x -> new double[slots])[row] = w;
+          int k = offset(col - row, slots, inputPeriod) + base;
+          if (byOffset[k] == null) {
+            byOffset[k] = new double[slots];
+          }
+          byOffset[k][row] = w;
         }
+      }
+    }
+    Map<Integer, double[]> diags = new TreeMap<>();
+    for (int k = 0; k < byOffset.length; k++) {
+      if (byOffset[k] != null) {
+        diags.put(k - base, byOffset[k]);
       }
     }
     return diags;

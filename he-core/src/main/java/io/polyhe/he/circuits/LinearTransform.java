@@ -33,6 +33,8 @@ public final class LinearTransform implements UnaryCircuit {
   private final PlainVector bias;
   private final double targetScale;
   private final int[] galois;
+  /** Whether encodings of the diagonals are kept (per level and scale) for later evaluations. */
+  private final boolean retainEncodings;
 
   private LinearTransform(CkksParameters params, BlockMatrix matrix, int inputPeriod, double[] biasRow,
       double targetScale) {
@@ -44,6 +46,7 @@ public final class LinearTransform implements UnaryCircuit {
     this.matrix = matrix;
     this.inputPeriod = inputPeriod;
     this.targetScale = targetScale;
+    this.retainEncodings = true;
     Map<Integer, double[]> diags = DiagonalEncoder.diagonals(matrix, slots, inputPeriod);
     if (diags.isEmpty()) {
       throw new IllegalArgumentException("the matrix is zero");
@@ -103,20 +106,43 @@ public final class LinearTransform implements UnaryCircuit {
     return new LinearTransform(params, matrix, inputPeriod, bias, params.defaultScale());
   }
 
-  /** The same transformation with outputs landing at {@code scale}. */
+  /**
+   * The same transformation with outputs landing at {@code scale}. It shares this one's diagonals
+   * and their encodings (cached by level and plaintext scale, so both stay correct).
+   */
   public LinearTransform withTargetScale(double scale) {
-    return new LinearTransform(params, matrix, inputPeriod, biasRow(), scale);
+    return new LinearTransform(this, scale, retainEncodings);
   }
 
-  private double[] biasRow() {
-    if (bias == null) {
-      return null;
+  /**
+   * The same transformation without kept encodings: each evaluation encodes the diagonals it needs
+   * (once for all inputs of {@link #applyToAll}) and lets them go. For layers whose encodings
+   * would not fit in memory (a 512 × 512 layer has 1023 diagonals, each a plaintext of all the
+   * limbs of its level), at the price of encoding them on every evaluation.
+   */
+  public LinearTransform withTransientEncodings() {
+    return new LinearTransform(this, targetScale, false);
+  }
+
+  /** Whether encodings are kept between evaluations (see {@link #withTransientEncodings()}). */
+  public boolean retainsEncodings() {
+    return retainEncodings;
+  }
+
+  private LinearTransform(LinearTransform other, double targetScale, boolean retainEncodings) {
+    if (!(targetScale >= 1) || Double.isInfinite(targetScale)) {
+      throw new IllegalArgumentException("target scale must be finite and >= 1, got " + targetScale);
     }
-    double[] row = new double[matrix.outputDimension()];
-    for (int i = 0; i < row.length; i++) {
-      row[i] = bias.value(i);
-    }
-    return row;
+    this.params = other.params;
+    this.matrix = other.matrix;
+    this.inputPeriod = other.inputPeriod;
+    this.babyStep = other.babyStep;
+    this.plan = other.plan;
+    this.babySteps = other.babySteps;
+    this.bias = other.bias;
+    this.galois = other.galois;
+    this.targetScale = targetScale;
+    this.retainEncodings = retainEncodings;
   }
 
   public BlockMatrix matrix() {
@@ -200,6 +226,17 @@ public final class LinearTransform implements UnaryCircuit {
     }
   }
 
+  /** Encodings the diagonals keep (0 after evaluations of a transform without kept encodings). */
+  public int cachedEncodings() {
+    int c = 0;
+    for (Map<Integer, PlainVector> m : plan.values()) {
+      for (PlainVector d : m.values()) {
+        c += d.cachedEncodings();
+      }
+    }
+    return c;
+  }
+
   /** Drops every cached encoding. */
   public void clearCache() {
     for (Map<Integer, PlainVector> m : plan.values()) {
@@ -214,8 +251,16 @@ public final class LinearTransform implements UnaryCircuit {
 
   @Override
   public <C> C apply(Arithmetic<C> ar, C input) {
-    C v = prepare(ar, input);
-    return fromBabies(ar, v, ar.rotateHoisted(v, babySteps));
+    return applyToAll(ar, java.util.List.of(input)).get(0);
+  }
+
+  /**
+   * The transformation of each of {@code inputs} (rows of one activation split over several
+   * ciphertexts): each diagonal is encoded once for all of them. Same results as applying it to
+   * each in turn.
+   */
+  public <C> java.util.List<C> applyToAll(Arithmetic<C> ar, java.util.List<C> inputs) {
+    return applyAll(ar, inputs, java.util.List.of(this)).get(0);
   }
 
   /**
@@ -225,12 +270,36 @@ public final class LinearTransform implements UnaryCircuit {
    */
   public static <C> java.util.List<C> applyAll(Arithmetic<C> ar, C input, java.util.List<LinearTransform> transforms) {
     java.util.List<C> out = new java.util.ArrayList<>();
-    Map<String, C[]> shared = new java.util.HashMap<>();
-    C v = transforms.isEmpty() ? input : transforms.get(0).prepare(ar, input);
+    for (java.util.List<C> perTransform : applyAll(ar, java.util.List.of(input), transforms)) {
+      out.add(perTransform.get(0));
+    }
+    return out;
+  }
+
+  /**
+   * {@link #applyAll(Arithmetic, Object, java.util.List)} for each of several inputs: result {@code
+   * [t][i]} is transform t of input i. Baby steps are shared per input, encodings across inputs.
+   */
+  public static <C> java.util.List<java.util.List<C>> applyAll(Arithmetic<C> ar, java.util.List<C> inputs,
+      java.util.List<LinearTransform> transforms) {
+    java.util.List<C> prepared = new java.util.ArrayList<>();
+    for (C input : inputs) {
+      prepared.add(transforms.isEmpty() ? input : transforms.get(0).prepare(ar, input));
+    }
+    java.util.List<Map<String, C[]>> shared = new java.util.ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      shared.add(new java.util.HashMap<>());
+    }
+    java.util.List<java.util.List<C>> out = new java.util.ArrayList<>();
     for (LinearTransform t : transforms) {
-      t.prepare(ar, v); // checks parameters and level
-      C[] babies = shared.computeIfAbsent(java.util.Arrays.toString(t.babySteps), k -> ar.rotateHoisted(v, t.babySteps));
-      out.add(t.fromBabies(ar, v, babies));
+      java.util.List<C[]> babies = new java.util.ArrayList<>();
+      for (int i = 0; i < prepared.size(); i++) {
+        C v = prepared.get(i);
+        t.prepare(ar, v); // checks parameters and level
+        babies.add(shared.get(i).computeIfAbsent(java.util.Arrays.toString(t.babySteps),
+            k -> ar.rotateHoisted(v, t.babySteps)));
+      }
+      out.add(t.fromBabies(ar, prepared, babies));
     }
     return out;
   }
@@ -241,29 +310,41 @@ public final class LinearTransform implements UnaryCircuit {
     return ar.size(input) == 3 ? ar.relinearize(input) : input;
   }
 
-  private <C> C fromBabies(Arithmetic<C> ar, C v, C[] rotated) {
-    int level = ar.level(v);
-    double ptScale = targetScale * ar.q(level) / ar.scale(v);
-    Map<Integer, C> byBaby = new TreeMap<>();
-    for (int i = 0; i < babySteps.length; i++) {
-      byBaby.put(babySteps[i], rotated[i]);
+  private <C> java.util.List<C> fromBabies(Arithmetic<C> ar, java.util.List<C> vs, java.util.List<C[]> rotated) {
+    int count = vs.size();
+    java.util.List<Map<Integer, C>> byBaby = new java.util.ArrayList<>();
+    for (C[] r : rotated) {
+      Map<Integer, C> m = new TreeMap<>();
+      for (int i = 0; i < babySteps.length; i++) {
+        m.put(babySteps[i], r[i]);
+      }
+      byBaby.add(m);
     }
-    C acc = null;
+    java.util.List<C> acc = new java.util.ArrayList<>(java.util.Collections.nCopies(count, (C) null));
     for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
       Map<Integer, PlainVector> terms = giant.getValue();
-      C[] cts = java.util.Arrays.copyOf(rotated, terms.size()); // an array of C's runtime type
-      PlainVector[] vs = new PlainVector[terms.size()];
+      PlainVector[] diagonals = new PlainVector[terms.size()];
       int i = 0;
-      for (Map.Entry<Integer, PlainVector> e : terms.entrySet()) {
-        cts[i] = byBaby.get(e.getKey());
-        vs[i++] = e.getValue();
+      for (PlainVector d : terms.values()) {
+        // A transient copy caches its encoding only for the inputs of this evaluation.
+        diagonals[i++] = retainEncodings ? d : d.copy();
       }
-      C inner = ar.rotate(ar.mulPlainSum(cts, vs, ptScale), giant.getKey());
-      acc = acc == null ? inner : ar.add(acc, inner);
+      for (int a = 0; a < count; a++) {
+        C v = vs.get(a);
+        double ptScale = targetScale * ar.q(ar.level(v)) / ar.scale(v);
+        C[] cts = java.util.Arrays.copyOf(rotated.get(a), terms.size()); // an array of C's runtime type
+        int j = 0;
+        for (int b : terms.keySet()) {
+          cts[j++] = byBaby.get(a).get(b);
+        }
+        C inner = ar.rotate(ar.mulPlainSum(cts, diagonals, ptScale), giant.getKey());
+        acc.set(a, acc.get(a) == null ? inner : ar.add(acc.get(a), inner));
+      }
     }
-    C out = ar.withScale(ar.rescale(acc), targetScale);
-    if (bias != null) {
-      out = ar.addPlain(out, bias);
+    java.util.List<C> out = new java.util.ArrayList<>();
+    for (C sum : acc) {
+      C o = ar.withScale(ar.rescale(sum), targetScale);
+      out.add(bias != null ? ar.addPlain(o, bias) : o);
     }
     return out;
   }

@@ -37,6 +37,11 @@ public final class PlainVector {
     this.zero = allZero;
   }
 
+  /** The same values with an empty cache of its own. */
+  public PlainVector copy() {
+    return new PlainVector(values);
+  }
+
   /** Number of values given (the rest of the slots are zero). */
   public int length() {
     return values.length;

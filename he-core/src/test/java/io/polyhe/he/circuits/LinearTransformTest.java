@@ -179,6 +179,44 @@ class LinearTransformTest {
     lt.clearCache();
   }
 
+  /**
+   * One transform over several ciphertexts (the rows of an activation split over them): each
+   * output matches the product in doubles, with kept encodings and with transient ones (which
+   * leave nothing cached), and both agree to the last bit with applying to each alone.
+   */
+  @Test
+  void appliesToSeveralInputsWithKeptOrTransientEncodings() {
+    CircuitFixture.Params p = CircuitFixture.Params.N10_L6;
+    SplittableRandom r = new SplittableRandom(6);
+    double[][] w = randomMatrix(r, 16, 16);
+    LinearTransform kept = LinearTransform.of(p.params, BlockMatrix.blockDiagonal(w, 4, 32), null);
+    // Its own diagonals: a transform made with withTransientEncodings shares (and counts) the caches.
+    LinearTransform transient_ =
+        LinearTransform.of(p.params, BlockMatrix.blockDiagonal(w, 4, 32), null).withTransientEncodings();
+    assertTrue(kept.retainsEncodings());
+    assertTrue(!transient_.retainsEncodings() && !transient_.withTargetScale(0x1p30).retainsEncodings());
+    CircuitFixture f = CircuitFixture.of(p, kept.galoisElements());
+    int slots = p.params.slots();
+    java.util.List<double[]> vs = new java.util.ArrayList<>();
+    java.util.List<Ciphertext> ins = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      double[] v = HeTestSupport.randomValues(r, 4 * 32, 1);
+      vs.add(v);
+      ins.add(f.encrypt(v, 3, f.params().defaultScale()));
+    }
+    java.util.List<Ciphertext> fromKept = kept.applyToAll(f.ar(), ins);
+    java.util.List<Ciphertext> fromTransient = transient_.applyToAll(f.ar(), ins);
+    for (int i = 0; i < 3; i++) {
+      double[] expected = reference(w, 4, 32, 32, null, vs.get(i), slots);
+      double err = HeTestSupport.maxError(expected, f.decrypt(fromKept.get(i)));
+      assertTrue(err <= bound(p), "input " + i + ": error " + err);
+      assertArrayEquals(f.decrypt(kept.apply(f.ar(), ins.get(i))), f.decrypt(fromKept.get(i)), 0.0);
+      assertArrayEquals(f.decrypt(fromKept.get(i)), f.decrypt(fromTransient.get(i)), 0.0);
+    }
+    assertTrue(kept.cachedEncodings() > 0);
+    assertEquals(0, transient_.cachedEncodings(), "transient encodings are let go");
+  }
+
   @Test
   void aMissingDeclaredKeyFailsBeforeAnyWork() {
     CircuitFixture.Params p = CircuitFixture.Params.N10_L6;

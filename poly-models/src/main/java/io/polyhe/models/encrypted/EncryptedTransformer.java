@@ -24,9 +24,12 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The polynomial transformer compiled for CKKS parameters: the poly-plain forward pass ({@link
- * io.polyhe.models.forward.DecoderState}) over one ciphertext that holds all T token rows in the
- * model's {@link SlotLayout}, written once against {@link Arithmetic} so the level planner's dry run
- * and the real run execute the same steps.
+ * io.polyhe.models.forward.DecoderState}) over the T token rows in the model's {@link SlotLayout} —
+ * one ciphertext when they fit, else full ciphertexts ("tiles") of R rows each — written once
+ * against {@link Arithmetic} so the level planner's dry run and the real run execute the same steps.
+ * Everything but attention works row by row, so on each tile alone with the same plaintexts;
+ * attention scores each query tile against its own keys (causal) and every earlier tile's (all
+ * pairs), see {@link #forward(Arithmetic, List, int, RefreshPoints, LatencyRecorder)}.
  *
  * <h2>Layers</h2>
  *
@@ -86,8 +89,7 @@ public final class EncryptedTransformer {
   private final int pack;
   private final int power;
   private final double attentionEpsilon;
-  private final List<LayerCircuits> layers = new ArrayList<>();
-  private final LinearTransform lmHead;
+  private volatile Circuits circuits;
   private final PolynomialEvaluator normPoly;
   private final PolynomialEvaluator inversePoly;
   private final PolynomialEvaluator activationPoly;
@@ -104,16 +106,24 @@ public final class EncryptedTransformer {
   private volatile int[] galoisElements;
   private final boolean headAfterFactor;
   private final int ffnBlocks;
-  private final ConcurrentMap<Integer, Rows> rowsByTokens = new ConcurrentHashMap<>();
+  private final int rowsPerTile;
+  private final boolean retainEncodings;
+  private final ConcurrentMap<Integer, Rows> rowsByCount = new ConcurrentHashMap<>();
+  private final ConcurrentMap<List<Integer>, PlainVector[]> scoreMasksByTile = new ConcurrentHashMap<>();
+
+  private record Circuits(List<LayerCircuits> layers, LinearTransform lmHead) {}
 
   private record LayerCircuits(
       LinearTransform q, LinearTransform k, LinearTransform v, LinearTransform o,
       ConcurrentMap<Integer, LinearTransform> upByLevel, LinearTransform upDefault, LinearTransform down,
       FoldedWeights.Layer weights) {}
 
-  /** Plaintext vectors that depend on the number of tokens in use. */
-  private record Rows(int tokens, PlainVector[][] layerBiases, PlainVector lmBias, PlainVector normOffset,
-      PlainVector[] scoreMasks, PlainVector rowMean, PlainVector inverseOffset, PlainVector firstBlock) {}
+  /**
+   * Plaintext vectors of a ciphertext whose first {@code count} rows are in use (biases and offsets
+   * for those rows only, so rows beyond the prompt stay near zero).
+   */
+  private record Rows(int count, PlainVector[][] layerBiases, PlainVector lmBias, PlainVector normOffset,
+      PlainVector rowMean, PlainVector inverseOffset, PlainVector firstBlock) {}
 
   private static final int Q = 0;
   private static final int K = 1;
@@ -146,6 +156,7 @@ public final class EncryptedTransformer {
     this.headDim = config.headDim();
     this.layout = layoutFor(config, params.slots());
     this.stride = layout.rowStride();
+    this.rowsPerTile = layout.rowsPerCiphertext();
     this.pack = stride / d;
     this.folded = new FoldedWeights(model);
     this.ffnBlocks = (config.intermediateSize() + d - 1) / d;
@@ -172,18 +183,69 @@ public final class EncryptedTransformer {
     int top = params.maxLevel();
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
-    int rows = config.maxPositions();
-    for (FoldedWeights.Layer w : folded.layers()) {
-      LinearTransform up = LinearTransform.of(params,
-          BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null);
-      LinearTransform down = LinearTransform.of(params,
-          BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null);
-      layers.add(new LayerCircuits(linear(w.q().w(), rows), linear(w.k().w(), rows), linear(w.v().w(), rows),
-          linearTo(w.o().w(), rows, streamScale), new ConcurrentHashMap<>(), up, down, w));
-    }
-    this.lmHead = linear(folded.lmHead().w(), rows);
+    this.retainEncodings = encodingBytes(config, params) <= ENCODING_BUDGET_BYTES;
     this.headAfterFactor = config.vocabSize() <= d;
     checkLevels();
+  }
+
+  // The linear layers' diagonals, built on first use: a 512-wide model takes seconds and gigabytes
+  // for them, which a planner comparing parameters should not pay for every candidate.
+  private Circuits circuits() {
+    Circuits c = circuits;
+    if (c == null) {
+      synchronized (this) {
+        c = circuits;
+        if (c == null) {
+          c = buildCircuits();
+          circuits = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  private Circuits buildCircuits() {
+    int rows = rowsPerTile;
+    List<LayerCircuits> layers = new ArrayList<>();
+    for (FoldedWeights.Layer w : folded.layers()) {
+      LinearTransform up = kept(LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsUp(w.up().w()), rows, stride), null));
+      LinearTransform down = kept(LinearTransform.of(params,
+          BlockMatrix.blockDiagonal(blockRowsDown(w.down().w()), rows, stride), null));
+      layers.add(new LayerCircuits(kept(linear(w.q().w(), rows)), kept(linear(w.k().w(), rows)),
+          kept(linear(w.v().w(), rows)), kept(linearTo(w.o().w(), rows, streamScale)), new ConcurrentHashMap<>(), up,
+          down, w));
+    }
+    return new Circuits(List.copyOf(layers), kept(linear(folded.lmHead().w(), rows)));
+  }
+
+  /**
+   * Memory the encoded weights may keep: above it (a 512-wide layer has 1023 diagonals of a
+   * plaintext each), linear layers encode their diagonals on every evaluation instead, once for all
+   * ciphertexts of the rows, and let them go.
+   */
+  static final long ENCODING_BUDGET_BYTES = 4L << 30;
+
+  /** Upper bound of the bytes every linear layer's encoded diagonals take at one level near the top. */
+  static long encodingBytes(ModelConfig config, CkksParameters params) {
+    long d = config.hiddenSize();
+    long diagonals = config.numLayers() * 6L * (2 * d - 1) + d + config.vocabSize() - 1;
+    return diagonals * params.n() * 8L * (params.maxLevel() + 1);
+  }
+
+  private LinearTransform kept(LinearTransform t) {
+    return retainEncodings ? t : t.withTransientEncodings();
+  }
+
+  /** Whether linear layers keep their encoded diagonals between passes (see {@link #ENCODING_BUDGET_BYTES}). */
+  public boolean retainsEncodings() {
+    return retainEncodings;
+  }
+
+  /** The most levels a segment needs from a fresh value: the fewest the parameters must have. */
+  public int levelsNeeded() {
+    return Math.max(Math.max(normLevels(params.maxLevel(), streamScale), attentionLevels()),
+        Math.max(inverseLevels(), ffnLevels()));
   }
 
   // Every segment must fit the parameters' levels from a fresh value, or no refresh could help.
@@ -240,22 +302,22 @@ public final class EncryptedTransformer {
   }
 
   /**
-   * The slot layout the model needs: rows of stride {@code max(2d, d_ff)} rounded up to a power of
-   * two, one row per position of the context.
+   * The slot layout the model needs: rows of stride {@code max(2d, d_ff, vocab)} rounded up to a
+   * power of two, one row per position of the context, in one ciphertext if they fit and else in
+   * full ciphertexts of {@code slots / stride} rows each.
    *
-   * @throws IllegalArgumentException if that does not fit in {@code slots}
+   * @throws IllegalArgumentException if one row does not fit in {@code slots}
    */
   public static SlotLayout layoutFor(ModelConfig config, int slots) {
     int d = config.hiddenSize();
     int ffnWidth = (config.intermediateSize() + d - 1) / d * d; // whole d-column blocks
     int need = Math.max(Math.max(2 * d, ffnWidth), config.vocabSize());
     int stride = Integer.highestOneBit(need) == need ? need : Integer.highestOneBit(need) << 1;
-    if ((long) stride * config.maxPositions() > slots) {
-      throw new IllegalArgumentException("model '" + config.name() + "' needs " + config.maxPositions()
-          + " rows of " + stride + " slots = " + (long) stride * config.maxPositions() + " slots; the parameters have "
-          + slots + ": choose a larger ring");
+    if (stride > slots) {
+      throw new IllegalArgumentException("model '" + config.name() + "' needs rows of " + stride
+          + " slots; the parameters have " + slots + ": choose a larger ring");
     }
-    return new SlotLayout(config.maxPositions(), config.hiddenSize(), stride, slots);
+    return SlotLayout.tiled(config.maxPositions(), config.hiddenSize(), stride, slots);
   }
 
   private static NewtonApproximation noNewton(NewtonApproximation a, String name) {
@@ -365,63 +427,93 @@ public final class EncryptedTransformer {
 
   // ------------------------------------------------------------------ per-token plaintexts
 
-  private Rows rows(int tokens) {
+  /** The row plaintexts of each ciphertext of a pass over {@code tokens} rows. */
+  private List<Rows> tileRows(int tokens) {
     if (tokens < 1 || tokens > layout.tokens()) {
       throw new IllegalArgumentException("tokens must be in [1, " + layout.tokens() + "], got " + tokens);
     }
-    return rowsByTokens.computeIfAbsent(tokens, this::buildRows);
+    List<Rows> out = new ArrayList<>();
+    for (int a = 0; a < layout.ciphertexts(tokens); a++) {
+      out.add(rowsByCount.computeIfAbsent(layout.rowsIn(a, tokens), this::buildRows));
+    }
+    return out;
   }
 
-  private Rows buildRows(int tokens) {
+  private Rows rows(int tokens) {
+    List<Rows> tiles = tileRows(tokens);
+    if (tiles.size() != 1) {
+      throw new IllegalArgumentException(tokens + " rows take " + tiles.size() + " ciphertexts; this step takes one");
+    }
+    return tiles.get(0);
+  }
+
+  private Rows buildRows(int count) {
     int slots = params.slots();
-    PlainVector[][] biases = new PlainVector[layers.size()][];
-    for (int l = 0; l < layers.size(); l++) {
-      FoldedWeights.Layer w = layers.get(l).weights();
+    PlainVector[][] biases = new PlainVector[folded.layers().size()][];
+    for (int l = 0; l < biases.length; l++) {
+      FoldedWeights.Layer w = folded.layers().get(l);
       biases[l] = new PlainVector[] {
-          rowBias(w.q().b(), tokens), rowBias(w.k().b(), tokens), rowBias(w.v().b(), tokens),
-          rowBias(w.o().b(), tokens), rowBias(w.up().b(), tokens), rowBias(w.down().b(), tokens)};
+          rowBias(w.q().b(), count), rowBias(w.k().b(), count), rowBias(w.v().b(), count),
+          rowBias(w.o().b(), count), rowBias(w.up().b(), count), rowBias(w.down().b(), count)};
     }
     double[] offset = new double[slots];
     java.util.Arrays.fill(offset, normOffset);
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       java.util.Arrays.fill(offset, t * stride, t * stride + d, 0);
-    }
-    int groups = (tokens + pack - 1) / pack;
-    PlainVector[] scoreMasks = new PlainVector[groups];
-    for (int g = 0; g < groups; g++) {
-      double[] m = new double[slots];
-      for (int b = 0; b < pack; b++) {
-        int k = g * pack + b; // diagonal -k: key t-k for query t
-        for (int t = k; t < tokens; t++) {
-          // (s/(t+1)^(1/p))^p = s^p/(t+1): the row mean's public 1/(i+1), carried by the mask.
-          double factor = 1 / Math.sqrt(headDim) / Math.pow(t + 1, 1.0 / power);
-          for (int h = 0; h < config.numHeads(); h++) {
-            m[t * stride + b * d + h * headDim] = factor;
-          }
-        }
-      }
-      scoreMasks[g] = new PlainVector(m);
     }
     double[] mean = new double[slots];
     double[] invOffset = new double[slots];
     java.util.Arrays.fill(invOffset, inverseOffset);
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       for (int h = 0; h < config.numHeads(); h++) {
         mean[t * stride + h * headDim] = 1;
       }
       java.util.Arrays.fill(invOffset, t * stride, t * stride + d, attentionEpsilon);
     }
     double[] first = new double[slots];
-    for (int t = 0; t < tokens; t++) {
+    for (int t = 0; t < count; t++) {
       java.util.Arrays.fill(first, t * stride, t * stride + d, 1);
     }
-    return new Rows(tokens, biases, rowBias(folded.lmHead().b(), tokens), new PlainVector(offset), scoreMasks,
+    return new Rows(count, biases, rowBias(folded.lmHead().b(), count), new PlainVector(offset),
         new PlainVector(mean), new PlainVector(invOffset), new PlainVector(first));
   }
 
-  private PlainVector rowBias(double[] b, int tokens) {
-    double[] v = new double[(tokens - 1) * stride + b.length];
-    for (int t = 0; t < tokens; t++) {
+  /**
+   * Score masks of query ciphertext {@code tile} (its first {@code count} rows in use) against the
+   * keys of the same ciphertext ({@code sameTile}: causal, diagonals {@code 0..count-1}) or of an
+   * earlier, full one (every pair, diagonals {@code 0..R-1}, the keys' rows wrapped around their
+   * ciphertext). Each carries {@code 1/√d_h} and the row's {@code (i+1)^(-1/p)} at each head's
+   * first column, so the p-th power holds the row mean's public {@code 1/(i+1)}.
+   */
+  private PlainVector[] scoreMasks(int tile, int count, boolean sameTile) {
+    return scoreMasksByTile.computeIfAbsent(List.of(tile, count, sameTile ? 1 : 0), key -> {
+      int diagonals = sameTile ? count : rowsPerTile;
+      int groups = (diagonals + pack - 1) / pack;
+      PlainVector[] masks = new PlainVector[groups];
+      for (int g = 0; g < groups; g++) {
+        double[] m = new double[params.slots()];
+        for (int b = 0; b < pack; b++) {
+          int k = g * pack + b; // diagonal -k: key row t-k (mod R across ciphertexts) for query row t
+          if (k >= diagonals) {
+            break;
+          }
+          for (int t = sameTile ? k : 0; t < count; t++) {
+            int row = tile * rowsPerTile + t;
+            double factor = 1 / Math.sqrt(headDim) / Math.pow(row + 1, 1.0 / power);
+            for (int h = 0; h < config.numHeads(); h++) {
+              m[t * stride + b * d + h * headDim] = factor;
+            }
+          }
+        }
+        masks[g] = new PlainVector(m);
+      }
+      return masks;
+    });
+  }
+
+  private PlainVector rowBias(double[] b, int count) {
+    double[] v = new double[(count - 1) * stride + b.length];
+    for (int t = 0; t < count; t++) {
       System.arraycopy(b, 0, v, t * stride, b.length);
     }
     return new PlainVector(v);
@@ -431,75 +523,135 @@ public final class EncryptedTransformer {
 
   /**
    * The encrypted forward pass over the first {@code tokens} rows of {@code input} (packed by
-   * {@link SlotCodec}); returns the logits ciphertext. Spans go to {@code recorder} by layer and
-   * component.
+   * {@link SlotCodec}) when they fit one ciphertext; returns the logits ciphertext.
    *
-   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]}
+   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]} or the rows
+   *     take more than one ciphertext
    */
   public <C> C forward(Arithmetic<C> ar, C input, int tokens, RefreshPoints<C> refresh, LatencyRecorder recorder) {
-    Rows rows = rows(tokens);
-    double delta = params.defaultScale();
-    int top = params.maxLevel();
-    C x = input;
+    if (layout.ciphertexts(tokens) != 1) {
+      throw new IllegalArgumentException(tokens + " rows take " + layout.ciphertexts(tokens)
+          + " ciphertexts; pass them all");
+    }
+    return forward(ar, List.of(input), tokens, refresh, recorder).get(0);
+  }
+
+  /**
+   * The encrypted forward pass over the first {@code tokens} rows, held by {@code
+   * layout().ciphertexts(tokens)} input ciphertexts (packed by {@link SlotCodec#packTiles}); returns
+   * the logits, one ciphertext per input. Spans go to {@code recorder} by layer and component.
+   *
+   * @throws IllegalArgumentException if {@code tokens} is outside {@code [1, context]} or the number
+   *     of inputs is not the number of ciphertexts the rows take
+   */
+  public <C> List<C> forward(Arithmetic<C> ar, List<C> inputs, int tokens, RefreshPoints<C> refresh,
+      LatencyRecorder recorder) {
+    List<Rows> rows = tileRows(tokens);
+    int tiles = rows.size();
+    if (inputs.size() != tiles) {
+      throw new IllegalArgumentException(tokens + " rows take " + tiles + " ciphertexts, got " + inputs.size());
+    }
+    List<C> x = new ArrayList<>(inputs);
+    List<C> h = new ArrayList<>(inputs);
+    List<LayerCircuits> layers = circuits().layers();
     for (int l = 0; l < layers.size(); l++) {
       String name = "layer " + l;
       LayerCircuits lc = layers.get(l);
-      C h;
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / attention norm");
-      }
-      try (var s = recorder.span(name, Component.NORM)) {
-        h = norm(ar, x, rows);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        h = refresh.ensure(ar, h, attentionLevels(), attentionLevels(), delta, name + " / attention");
-      }
-      C att = attention(ar, h, rows, l, lc, refresh, recorder, name);
-      try (var s = recorder.span(name, Component.RESIDUAL)) {
-        x = addAligned(ar, x, att);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / ffn norm");
-      }
-      try (var s = recorder.span(name, Component.NORM)) {
-        h = norm(ar, x, rows);
-      }
-      try (var s = recorder.span(name, Component.REFRESH)) {
-        h = refresh.ensure(ar, h, ffnLevels(), ffnLevels(), delta, name + " / ffn");
-      }
-      C f = ffn(ar, h, rows, l, lc, recorder, name);
-      try (var s = recorder.span(name, Component.RESIDUAL)) {
-        x = addAligned(ar, x, f);
+      normed(ar, x, h, rows, refresh, recorder, name, "attention", attentionLevels());
+      residual(ar, x, attention(ar, h, rows, l, lc, refresh, recorder, name), recorder, name);
+      normed(ar, x, h, rows, refresh, recorder, name, "ffn", ffnLevels());
+      residual(ar, x, ffn(ar, h, rows, l, lc, recorder, name), recorder, name);
+    }
+    return head(ar, x, rows, refresh, recorder);
+  }
+
+  /** {@code x += delta}, tile by tile. */
+  private <C> void residual(Arithmetic<C> ar, List<C> x, List<C> delta, LatencyRecorder recorder, String name) {
+    try (var s = recorder.span(name, Component.RESIDUAL)) {
+      for (int a = 0; a < x.size(); a++) {
+        x.set(a, addAligned(ar, x.get(a), delta.get(a)));
       }
     }
+  }
+
+  /**
+   * For each tile: the stream {@code x} refreshed if its norm runs short (to the top, at the stream
+   * scale), its norm into {@code h}, refreshed if {@code segment} would run short.
+   */
+  private <C> void normed(Arithmetic<C> ar, List<C> x, List<C> h, List<Rows> rows, RefreshPoints<C> refresh,
+      LatencyRecorder recorder, String name, String segment, int segmentLevels) {
+    for (int a = 0; a < x.size(); a++) {
+      String where = name + tileSuffix(a, x.size());
+      C xa = x.get(a);
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        xa = refresh.ensure(ar, xa, normLevels(ar.level(xa), ar.scale(xa)), params.maxLevel(), streamScale,
+            where + " / " + segment + " norm");
+        x.set(a, xa);
+      }
+      C ha;
+      try (var s = recorder.span(name, Component.NORM)) {
+        ha = norm(ar, xa, rows.get(a));
+      }
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        h.set(a, refresh.ensure(ar, ha, segmentLevels, segmentLevels, params.defaultScale(), where + " / " + segment));
+      }
+    }
+  }
+
+  // Refresh points name the ciphertext only when the rows take several.
+  private static String tileSuffix(int tile, int tiles) {
+    return tiles == 1 ? "" : " (ciphertext " + tile + ")";
+  }
+
+  private <C> List<C> head(Arithmetic<C> ar, List<C> xs, List<Rows> rows, RefreshPoints<C> refresh,
+      LatencyRecorder recorder) {
     String name = "head";
-    try (var s = recorder.span(name, Component.REFRESH)) {
-      x = refresh.ensure(ar, x, normLevels(ar.level(x), ar.scale(x)), top, streamScale, name + " / final norm");
+    double delta = params.defaultScale();
+    int tiles = xs.size();
+    List<C> x = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        x.add(refresh.ensure(ar, xs.get(a), normLevels(ar.level(xs.get(a)), ar.scale(xs.get(a))), params.maxLevel(),
+            streamScale, name + tileSuffix(a, tiles) + " / final norm"));
+      }
     }
+    List<C> logits = new ArrayList<>();
     if (headAfterFactor) {
       // W·(x·r) + b = (W·x)·r + b for the per-row factor r, which covers the row's first d columns:
       // the LM head runs beside the norm's polynomial, and the head needs no level of its own.
-      C r;
-      C wx;
+      List<C> r = new ArrayList<>();
+      List<C> wx;
       try (var s = recorder.span(name, Component.NORM)) {
-        r = normFactor(ar, x, rows);
+        for (int a = 0; a < tiles; a++) {
+          r.add(normFactor(ar, x.get(a), rows.get(a)));
+        }
       }
       try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-        wx = lmHead.apply(ar, x);
+        wx = circuits().lmHead().applyToAll(ar, x);
       }
       try (var s = recorder.span(name, Component.NORM)) {
-        return ar.addPlain(multiply(ar, wx, r), rows.lmBias());
+        for (int a = 0; a < tiles; a++) {
+          logits.add(ar.addPlain(multiply(ar, wx.get(a), r.get(a)), rows.get(a).lmBias()));
+        }
+      }
+      return logits;
+    }
+    List<C> y = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      C ya;
+      try (var s = recorder.span(name, Component.NORM)) {
+        ya = norm(ar, x.get(a), rows.get(a));
+      }
+      try (var s = recorder.span(name, Component.REFRESH)) {
+        y.add(refresh.ensure(ar, ya, 1, 1, delta, name + tileSuffix(a, tiles) + " / lm head"));
       }
     }
-    C y;
-    try (var s = recorder.span(name, Component.NORM)) {
-      y = norm(ar, x, rows);
-    }
-    try (var s = recorder.span(name, Component.REFRESH)) {
-      y = refresh.ensure(ar, y, 1, 1, delta, name + " / lm head");
-    }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      return ar.addPlain(lmHead.apply(ar, y), rows.lmBias());
+      List<C> out = circuits().lmHead().applyToAll(ar, y);
+      for (int a = 0; a < tiles; a++) {
+        logits.add(ar.addPlain(out.get(a), rows.get(a).lmBias()));
+      }
+      return logits;
     }
   }
 
@@ -512,17 +664,28 @@ public final class EncryptedTransformer {
 
   /** Attention of block {@code layer} on the normed input {@code h}, output projection included. */
   <C> C attentionSegment(Arithmetic<C> ar, C h, int tokens, int layer, RefreshPoints<C> refresh) {
-    return attention(ar, h, rows(tokens), layer, layers.get(layer), refresh, new LatencyRecorder(), "layer " + layer);
+    rows(tokens); // one ciphertext
+    return attentionSegment(ar, List.of(h), tokens, layer, refresh).get(0);
+  }
+
+  /** Attention of block {@code layer} on the normed inputs {@code hs}, one per ciphertext the rows take. */
+  <C> List<C> attentionSegment(Arithmetic<C> ar, List<C> hs, int tokens, int layer, RefreshPoints<C> refresh) {
+    List<Rows> rows = tileRows(tokens);
+    if (hs.size() != rows.size()) {
+      throw new IllegalArgumentException(tokens + " rows take " + rows.size() + " ciphertexts, got " + hs.size());
+    }
+    return attention(ar, hs, rows, layer, circuits().layers().get(layer), refresh, new LatencyRecorder(), "layer " + layer);
   }
 
   /** FFN of block {@code layer} on the normed input {@code h}. */
   <C> C ffnSegment(Arithmetic<C> ar, C h, int tokens, int layer) {
-    return ffn(ar, h, rows(tokens), layer, layers.get(layer), new LatencyRecorder(), "layer " + layer);
+    return ffn(ar, List.of(h), List.of(rows(tokens)), layer, circuits().layers().get(layer), new LatencyRecorder(),
+        "layer " + layer).get(0);
   }
 
   /** The LM head on the normed final stream {@code y}. */
   <C> C headSegment(Arithmetic<C> ar, C y, int tokens) {
-    return ar.addPlain(lmHead.apply(ar, y), rows(tokens).lmBias());
+    return ar.addPlain(circuits().lmHead().apply(ar, y), rows(tokens).lmBias());
   }
 
   private <C> C norm(Arithmetic<C> ar, C x, Rows rows) {
@@ -542,44 +705,85 @@ public final class EncryptedTransformer {
     return ar.rescale(ar.mulRelin(ar.dropToLevel(a, level), ar.dropToLevel(b, level)));
   }
 
-  private <C> C attention(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, RefreshPoints<C> refresh,
-      LatencyRecorder recorder, String name) {
-    PlainVector[] bias = rows.layerBiases()[l];
-    int tokens = rows.tokens();
-    C q;
-    C k;
-    C v;
+  /**
+   * Attention over the rows of {@code hs} (one ciphertext per tile of R rows). Keys of tile b are
+   * shifted once (blocks, then hoisted giant rotations by whole rows); query tile a scores them
+   * against its own keys causally and against every earlier tile's keys in full: rotating a full
+   * tile by c rows wraps its rows around, so diagonal c pairs query row t with key row (t-c) mod R,
+   * and c = 0..R-1 covers each earlier key row exactly once.
+   */
+  private <C> List<C> attention(Arithmetic<C> ar, List<C> hs, List<Rows> rows, int l, LayerCircuits lc,
+      RefreshPoints<C> refresh, LatencyRecorder recorder, String name) {
+    int tiles = hs.size();
+    List<C> qAll = new ArrayList<>();
+    List<C[]> kGroups = new ArrayList<>();
+    List<C[]> vGroups = new ArrayList<>();
+    List<List<C>> qkv;
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      List<C> qkv = LinearTransform.applyAll(ar, h, List.of(lc.q(), lc.k(), lc.v()));
-      q = ar.addPlain(qkv.get(0), bias[Q]);
-      k = ar.addPlain(qkv.get(1), bias[K]);
-      v = ar.addPlain(qkv.get(2), bias[V]);
+      qkv = LinearTransform.applyAll(ar, hs, List.of(lc.q(), lc.k(), lc.v()));
     }
-    int blocks = Math.min(pack, tokens);
-    int groups = (tokens + pack - 1) / pack;
+    for (int a = 0; a < tiles; a++) {
+      PlainVector[] bias = rows.get(a).layerBiases()[l];
+      int count = rows.get(a).count();
+      C q;
+      C k;
+      C v;
+      try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+        q = ar.addPlain(qkv.get(0).get(a), bias[Q]);
+        k = ar.addPlain(qkv.get(1).get(a), bias[K]);
+        v = ar.addPlain(qkv.get(2).get(a), bias[V]);
+      }
+      try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
+        // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
+        // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
+        // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
+        // A tile before the last is full (count = R), so its groups cover every diagonal 0..R-1.
+        qAll.add(blockCopies.apply(ar, q)); // every block, whatever T: the same rotations (keys) for all T
+        int blocks = Math.min(pack, count);
+        int groups = (count + pack - 1) / pack;
+        int[] kvSteps = new int[blocks];
+        for (int b = 0; b < blocks; b++) {
+          kvSteps[b] = -b * (stride + d);
+        }
+        C kShifted = sum(ar, ar.rotateHoisted(k, kvSteps));
+        C vShifted = sum(ar, ar.rotateHoisted(v, kvSteps));
+        int[] giants = new int[groups];
+        for (int g = 0; g < groups; g++) {
+          giants[g] = -g * pack * stride;
+        }
+        kGroups.add(ar.rotateHoisted(kShifted, giants));
+        vGroups.add(ar.rotateHoisted(vShifted, giants));
+      }
+    }
+    List<C> attended = new ArrayList<>();
+    for (int a = 0; a < tiles; a++) {
+      attended.add(attendTile(ar, a, qAll.get(a), kGroups.subList(0, a + 1), vGroups.subList(0, a + 1), rows.get(a),
+          refresh, recorder, name, name + tileSuffix(a, tiles)));
+    }
+    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
+      List<C> projected = lc.o().applyToAll(ar, attended);
+      List<C> out = new ArrayList<>();
+      for (int a = 0; a < tiles; a++) {
+        out.add(ar.addPlain(projected.get(a), rows.get(a).layerBiases()[l][O]));
+      }
+      return out;
+    }
+  }
+
+  // Query tile a against the keys and values of tiles 0..a, before the output projection.
+  private <C> C attendTile(Arithmetic<C> ar, int a, C qAll, List<C[]> kGroups, List<C[]> vGroups, Rows rows,
+      RefreshPoints<C> refresh, LatencyRecorder recorder, String name, String where) {
     List<C> scores = new ArrayList<>();
     List<C> valueGroups = new ArrayList<>();
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
-      // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
-      // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
-      // key/value row t-gP-b (diagonal -(gP+b)), and one product with the replicated Q scores it.
-      C qAll = blockCopies.apply(ar, q); // every block, whatever T: the same rotations (keys) for all T
-      int[] kvSteps = new int[blocks];
-      for (int b = 0; b < blocks; b++) {
-        kvSteps[b] = -b * (stride + d);
-      }
-      C kAll = sum(ar, ar.rotateHoisted(k, kvSteps));
-      C vAll = sum(ar, ar.rotateHoisted(v, kvSteps));
-      int[] giants = new int[groups];
-      for (int g = 0; g < groups; g++) {
-        giants[g] = -g * pack * stride;
-      }
-      C[] kGroups = ar.rotateHoisted(kAll, giants);
-      C[] vGroups = ar.rotateHoisted(vAll, giants);
-      for (int g = 0; g < groups; g++) {
-        C summed = headSum.apply(ar, ar.rescale(ar.mulRelin(qAll, kGroups[g])));
-        scores.add(maskTo(ar, summed, rows.scoreMasks()[g], params.defaultScale()));
-        valueGroups.add(vGroups[g]);
+      for (int b = 0; b <= a; b++) {
+        PlainVector[] masks = scoreMasks(a, rows.count(), b == a);
+        C[] keys = kGroups.get(b);
+        for (int g = 0; g < masks.length; g++) {
+          C summed = headSum.apply(ar, multiply(ar, qAll, keys[g]));
+          scores.add(maskTo(ar, summed, masks[g], params.defaultScale()));
+          valueGroups.add(vGroups.get(b)[g]);
+        }
       }
     }
     List<C> powered = new ArrayList<>();
@@ -591,9 +795,9 @@ public final class EncryptedTransformer {
     C unnormalised;
     try (var s = recorder.span(name, Component.CIPHER_MATMUL)) {
       C acc = null;
-      for (int g = 0; g < groups; g++) {
-        C a = powered.get(g);
-        C term = ar.mul(headSpread.apply(ar, a), ar.dropToLevel(valueGroups.get(g), ar.level(a)));
+      for (int g = 0; g < powered.size(); g++) {
+        C p = powered.get(g);
+        C term = ar.mul(headSpread.apply(ar, p), ar.dropToLevel(valueGroups.get(g), ar.level(p)));
         acc = acc == null ? term : ar.add(acc, term);
       }
       unnormalised = blockFold.apply(ar, ar.rescale(ar.relinearize(acc)));
@@ -609,17 +813,13 @@ public final class EncryptedTransformer {
     }
     try (var r = recorder.span(name, Component.REFRESH)) {
       mean = refresh.ensure(ar, mean, inversePoly.depth(ar.level(mean), ar.scale(mean)) + 2, inverseLevels(),
-          inversePoly.preferredInputScale(inverseLevels()), name + " / attention inverse");
+          inversePoly.preferredInputScale(inverseLevels()), where + " / attention inverse");
     }
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
       inverse = inversePoly.apply(ar, mean);
     }
-    C attended;
     try (var s = recorder.span(name, Component.POWER_SOFTMAX)) {
-      attended = multiply(ar, unnormalised, inverse);
-    }
-    try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      return ar.addPlain(lc.o().apply(ar, attended), bias[O]);
+      return multiply(ar, unnormalised, inverse);
     }
   }
 
@@ -651,26 +851,53 @@ public final class EncryptedTransformer {
     }
   }
 
-  private <C> C ffn(Arithmetic<C> ar, C h, Rows rows, int l, LayerCircuits lc, LatencyRecorder recorder,
-      String name) {
-    PlainVector[] bias = rows.layerBiases()[l];
-    C u;
+  private <C> List<C> ffn(Arithmetic<C> ar, List<C> hs, List<Rows> rows, int l, LayerCircuits lc,
+      LatencyRecorder recorder, String name) {
+    int tiles = hs.size();
+    List<C> u = new ArrayList<>();
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
-      C copies = ffnCopies.apply(ar, h);
-      // Landing on the activation's preferred scale depends on the level (encodings cached per level).
-      LinearTransform up = lc.upByLevel().computeIfAbsent(ar.level(copies),
-          lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(Math.max(lv - 1, 0))));
-      u = ar.addPlain(up.apply(ar, copies), bias[UP]);
+      List<C> copies = new ArrayList<>();
+      for (C h : hs) {
+        copies.add(ffnCopies.apply(ar, h));
+      }
+      // Landing on the activation's preferred scale depends on the level (encodings cached per
+      // level), so tiles are transformed together level by level (they normally share one).
+      java.util.Map<Integer, List<Integer>> byLevel = new java.util.TreeMap<>();
+      for (int a = 0; a < tiles; a++) {
+        byLevel.computeIfAbsent(ar.level(copies.get(a)), k -> new ArrayList<>()).add(a);
+        u.add(null);
+      }
+      for (var e : byLevel.entrySet()) {
+        LinearTransform up = lc.upByLevel().computeIfAbsent(e.getKey(),
+            lv -> lc.upDefault().withTargetScale(activationPoly.preferredInputScale(Math.max(lv - 1, 0))));
+        List<C> in = new ArrayList<>();
+        for (int a : e.getValue()) {
+          in.add(copies.get(a));
+        }
+        List<C> out = up.applyToAll(ar, in);
+        for (int i = 0; i < out.size(); i++) {
+          int a = e.getValue().get(i);
+          u.set(a, ar.addPlain(out.get(i), rows.get(a).layerBiases()[l][UP]));
+        }
+      }
     }
-    C g;
+    List<C> g = new ArrayList<>();
     try (var s = recorder.span(name, Component.ACTIVATION)) {
-      g = activationPoly.apply(ar, u);
+      for (C x : u) {
+        g.add(activationPoly.apply(ar, x));
+      }
     }
     try (var s = recorder.span(name, Component.PLAIN_MATMUL)) {
       // Partial sums per block, folded into the first block; the mask clears the other blocks
       // (the residual stream must stay zero outside its d columns).
-      C folded = ffnFold.apply(ar, lc.down().apply(ar, g));
-      return ar.addPlain(maskTo(ar, folded, rows.firstBlock(), streamScale), bias[DOWN]);
+      List<C> down = lc.down().applyToAll(ar, g);
+      List<C> out = new ArrayList<>();
+      for (int a = 0; a < tiles; a++) {
+        C folded = ffnFold.apply(ar, down.get(a));
+        out.add(ar.addPlain(maskTo(ar, folded, rows.get(a).firstBlock(), streamScale),
+            rows.get(a).layerBiases()[l][DOWN]));
+      }
+      return out;
     }
   }
 

@@ -70,10 +70,13 @@ public final class LevelPlanner {
   public static Plan plan(EncryptedTransformer model, int tokens) {
     DepthSimulator sim = new DepthSimulator(model.parameters());
     RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated();
-    SimulatedCiphertext out = model.forward(sim,
-        sim.fresh(model.parameters().maxLevel(), model.streamScale()), tokens, points, new LatencyRecorder());
+    List<SimulatedCiphertext> inputs = new ArrayList<>();
+    for (int a = 0; a < model.layout().ciphertexts(tokens); a++) {
+      inputs.add(sim.fresh(model.parameters().maxLevel(), model.streamScale()));
+    }
+    List<SimulatedCiphertext> out = model.forward(sim, inputs, tokens, points, new LatencyRecorder());
     return new Plan(model, model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
-        sim.galoisElementsUsed(), out.level());
+        sim.galoisElementsUsed(), out.get(0).level());
   }
 
   /** Bits of the default scale and of the rescaling primes in {@link #candidate}. */
@@ -90,10 +93,19 @@ public final class LevelPlanner {
    * @throws IllegalArgumentException if {@code logN} has no 128-bit entry or leaves no level
    */
   public static CkksParameters.Literal candidate(int logN) {
+    return candidate(logN, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #candidate(int)} with at most {@code maxLevels} levels.
+   *
+   * @throws IllegalArgumentException if {@code logN} has no 128-bit entry or leaves no level
+   */
+  public static CkksParameters.Literal candidate(int logN, int maxLevels) {
     int max = SecurityStandard.maxLogQP128(logN);
     int q0 = SCALE_BITS + 10;
     int p = SCALE_BITS + 9;
-    int levels = (max - q0 - 2 * p) / SCALE_BITS;
+    int levels = Math.min(maxLevels, (max - q0 - 2 * p) / SCALE_BITS);
     if (max < 0 || levels < 1) {
       throw new IllegalArgumentException("logN " + logN + " leaves no level at 128-bit security");
     }
@@ -104,11 +116,13 @@ public final class LevelPlanner {
   }
 
   /**
-   * Chooses parameters for {@code model}: among the 128-bit {@link #candidate}s whose slots hold the
-   * model's layout and whose levels cover every segment, the smallest that works and the next size
-   * up are planned over the full context, and the one with the lower {@link Plan#cost()} wins (one
-   * ring size up roughly halves refreshes but makes every key switch about four times dearer, so
-   * larger rings are not tried).
+   * Chooses parameters for {@code model}: among the 128-bit {@link #candidate}s whose slots hold a
+   * row and whose levels cover every segment, the smallest ring that works and the next size up,
+   * each with just the levels the model's deepest segment needs, are planned over the full context,
+   * and the one with the lower {@link Plan#cost()} wins (one ring size up holds twice the rows per
+   * ciphertext but makes every key switch about four times dearer, so larger rings are not tried).
+   * The fewest levels, because every limb more makes each Galois key and each key switch dearer
+   * (quadratically), while the extra levels would only save refreshes the plan already places late.
    *
    * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
    */
@@ -128,8 +142,12 @@ public final class LevelPlanner {
     int compared = 0;
     for (int logN = 13; logN <= 16 && compared < 2; logN++) {
       try {
-        CkksParameters params = CkksParameters.of(candidate(logN));
-        Plan plan = plan(new EncryptedTransformer(model, params), model.config().maxPositions());
+        EncryptedTransformer compiled = new EncryptedTransformer(model, CkksParameters.of(candidate(logN)));
+        int needed = compiled.levelsNeeded();
+        if (needed < compiled.parameters().maxLevel()) {
+          compiled = new EncryptedTransformer(model, CkksParameters.of(candidate(logN, needed)));
+        }
+        Plan plan = plan(compiled, model.config().maxPositions());
         compared++;
         if (best == null || plan.cost() < best.cost()) {
           best = plan;

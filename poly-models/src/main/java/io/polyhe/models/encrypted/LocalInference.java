@@ -143,17 +143,22 @@ public final class LocalInference {
     long start = System.nanoTime();
     long nttCalls = backend.callsOnThisThread();
     long nttNanos = backend.nanosOnThisThread();
-    Ciphertext input;
+    List<Ciphertext> inputs = new java.util.ArrayList<>();
     try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
-      input = encryptor.encrypt(encoder.encode(codec.pack(tokens), model.parameters().maxLevel(),
-          model.streamScale()));
+      for (double[] tile : codec.packTiles(tokens)) {
+        inputs.add(encryptor.encrypt(encoder.encode(tile, model.parameters().maxLevel(), model.streamScale())));
+      }
     }
     RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
-    Ciphertext out = model.forward(new ProfilingArithmetic(arithmetic, recorder), input, tokens.length, points,
-        recorder);
+    List<Ciphertext> out = model.forward(new ProfilingArithmetic(arithmetic, recorder), inputs, tokens.length,
+        points, recorder);
     double[][] logits;
     try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
-      logits = codec.unpackLogits(encoder.decode(decryptor.decrypt(out)), tokens.length);
+      double[][] slots = new double[out.size()][];
+      for (int a = 0; a < slots.length; a++) {
+        slots[a] = encoder.decode(decryptor.decrypt(out.get(a)));
+      }
+      logits = codec.unpackLogitsTiles(slots, tokens.length);
     }
     recorder.addPrimitive(Primitive.NTT, backend.callsOnThisThread() - nttCalls,
         backend.nanosOnThisThread() - nttNanos);

@@ -37,12 +37,27 @@ public final class SlotCodec {
   }
 
   /**
-   * The slot vector of {@code tokens} (one row per position).
+   * The slot vector of {@code tokens} (one row per position) in a one-ciphertext layout.
+   *
+   * @throws IllegalArgumentException if there are no tokens, more than the context, or an id is out
+   *     of range
+   * @throws IllegalStateException if the layout takes more than one ciphertext ({@link #packTiles})
+   */
+  public double[] pack(int[] tokens) {
+    double[][] tiles = packTiles(tokens);
+    if (layout.ciphertexts() > 1) {
+      throw new IllegalStateException("the layout takes " + layout.ciphertexts() + " ciphertexts: pack tiles");
+    }
+    return tiles[0];
+  }
+
+  /**
+   * The slot vectors of {@code tokens}, one per ciphertext they take.
    *
    * @throws IllegalArgumentException if there are no tokens, more than the context, or an id is out
    *     of range
    */
-  public double[] pack(int[] tokens) {
+  public double[][] packTiles(int[] tokens) {
     if (tokens.length == 0 || tokens.length > layout.tokens()) {
       throw new IllegalArgumentException("need 1.." + layout.tokens() + " tokens, got " + tokens.length);
     }
@@ -50,20 +65,31 @@ public final class SlotCodec {
     for (int t = 0; t < tokens.length; t++) {
       rows[t] = embedding.row(tokens[t], t);
     }
-    return layout.pack(rows);
+    return layout.packTiles(rows);
   }
 
-  /** Logits {@code [tokens][vocab]} from the decrypted slots of the LM head's output. */
+  /** Logits {@code [tokens][vocab]} from the decrypted slots of the LM head's output (one ciphertext). */
   public double[][] unpackLogits(double[] slots, int tokens) {
-    if (slots.length < layout.slots()) {
-      throw new IllegalArgumentException("expected " + layout.slots() + " slot values, got " + slots.length);
-    }
+    return unpackLogitsTiles(new double[][] {slots}, tokens);
+  }
+
+  /** Logits {@code [tokens][vocab]} from the decrypted slots of each ciphertext of the LM head's output. */
+  public double[][] unpackLogitsTiles(double[][] tileSlots, int tokens) {
     if (tokens < 1 || tokens > layout.tokens()) {
       throw new IllegalArgumentException("cannot unpack " + tokens + " of " + layout.tokens() + " rows");
     }
+    int tiles = layout.ciphertexts(tokens);
+    if (tileSlots.length < tiles) {
+      throw new IllegalArgumentException(tokens + " rows need " + tiles + " ciphertexts, got " + tileSlots.length);
+    }
     double[][] out = new double[tokens][vocab];
     for (int t = 0; t < tokens; t++) {
-      System.arraycopy(slots, t * layout.rowStride(), out[t], 0, vocab);
+      double[] v = tileSlots[t / layout.rowsPerCiphertext()];
+      if (v.length < layout.slots()) {
+        throw new IllegalArgumentException("expected " + layout.slots() + " slot values, got " + v.length);
+      }
+      int base = (t % layout.rowsPerCiphertext()) * layout.rowStride();
+      System.arraycopy(v, base, out[t], 0, vocab);
     }
     return out;
   }

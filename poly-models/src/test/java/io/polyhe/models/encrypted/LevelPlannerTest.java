@@ -74,13 +74,22 @@ class LevelPlannerTest {
         assertTrue(Arrays.binarySearch(all, g) >= 0, "T=" + t + " uses Galois element " + g);
       }
     }
+    // The planner gives it just the levels its deepest segment needs, not all 2^15 allows.
+    EncryptedTransformer chosen = LevelPlanner.choose(narrow);
+    assertEquals(chosen.levelsNeeded(), chosen.parameters().maxLevel(), chosen.parameters().toString());
+    assertTrue(chosen.levelsNeeded() > 9 && chosen.parameters().maxLevel()
+        < CkksParameters.of(LevelPlanner.candidate(chosen.parameters().logN())).maxLevel());
   }
 
   @Test
   void refusesParametersTooSmallForTheModel() throws Exception {
     Transformer tiny = ShippedModels.load("tiny");
+    // N = 2^13 would hold the rows in two ciphertexts, but leaves 2 levels where the norm needs 9.
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new EncryptedTransformer(tiny, CkksParameters.of(LevelPlanner.candidate(13))));
+    assertTrue(e.getMessage().contains("choose parameters with more levels"), e.getMessage());
+    // A ring whose slots cannot hold one row of 256.
+    e = assertThrows(IllegalArgumentException.class, () -> EncryptedTransformer.layoutFor(tiny.config(), 128));
     assertTrue(e.getMessage().contains("choose a larger ring"), e.getMessage());
   }
 }

@@ -41,11 +41,18 @@ public final class ServedModel {
    * @param description one line for listings
    * @param configJson the model's config.json text (published in the manifest)
    * @param modelHash SHA-256 of the model's files
+   * @throws IllegalArgumentException if the model's rows take more than one ciphertext (the
+   *     protocol carries one input ciphertext per pass for now)
    */
   public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
       ComputeBackend backend) {
     this.name = name;
     this.encrypted = LevelPlanner.choose(model);
+    if (encrypted.layout().ciphertexts() > 1) {
+      throw new IllegalArgumentException("model '" + name + "' needs " + encrypted.layout().ciphertexts()
+          + " ciphertexts per input (" + encrypted.layout().toJson() + "); the service carries one: run it with"
+          + " `polyhe run` or `polyhe bench model`");
+    }
     CkksParameters params = encrypted.parameters();
     this.context = CkksContext.create(params, backend);
     int[] elements = encrypted.galoisElements();
