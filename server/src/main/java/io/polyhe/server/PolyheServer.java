@@ -70,7 +70,8 @@ public final class PolyheServer {
       throw new IllegalStateException("already started");
     }
     int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
-    ComputeBackend backend = new NttTimingBackend(ComputeBackends.best(threads));
+    ComputeBackend backend = new NttTimingBackend(config.backend().isPresent()
+        ? ComputeBackends.create(config.backend().get(), threads) : ComputeBackends.best(threads));
     models = ModelRegistry.load(config.models(), backend);
     store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.maxSessionsPerCaller(),
         config.sessionTtl(), config.cachedSessions(), SessionStore.Disk.LOCAL);

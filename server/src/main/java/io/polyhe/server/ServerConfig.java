@@ -35,6 +35,7 @@ import java.util.Optional;
  * @param maxSessionsPerCaller sessions (stored or being uploaded) one caller may hold
  * @param maxPlacesPerCaller inference-queue places (running or waiting) one caller may hold
  * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
+ * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -42,7 +43,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     Optional<Path> clientCa, Optional<ApiKeys> apiKeys, Path keyStore, int maxSessions, int cachedSessions,
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
     Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
-    int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout) {
+    int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
@@ -103,6 +104,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private int maxSessionsPerCaller = 4;
     private int maxPlacesPerCaller = 2;
     private Duration uploadIdleTimeout = Duration.ofSeconds(60);
+    private String backend;
 
     public Builder host(String v) {
       host = v;
@@ -215,6 +217,11 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    public Builder backend(String v) {
+      backend = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -224,7 +231,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
           Optional.ofNullable(clientCa), Optional.ofNullable(apiKeys), keyStore, maxSessions, cachedSessions,
           maxConcurrent, maxQueued, sessionTtl, refreshTimeout, maxKeyBytesPerSession,
           Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
-          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout);
+          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend));
     }
   }
 }

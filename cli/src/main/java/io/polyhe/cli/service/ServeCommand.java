@@ -98,6 +98,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "Compute threads (default: all cores).")
   int threads;
 
+  @Option(names = "--backend", description = "Compute backend: java, native, ... (default: best available).")
+  String backend;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
@@ -107,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         .metricsPort(metricsPort).threads(threads).maxKeyBytesPerSession(maxKeyBytesPerSession)
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
-        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout));
+        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
     if (tlsCert != null || tlsKey != null) {
       b.tls(tlsCert, tlsKey);
     }
