@@ -98,9 +98,9 @@ public final class PolyheServer {
     metrics.gauge("polyhe_sessions", "Sessions stored.", store::sessions);
     metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
     metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
-    metrics.gauge("polyhe_sessions_lost_total", "Sessions found damaged or truncated (at start or on load).",
+    metrics.gauge("polyhe_sessions_lost", "Sessions found damaged or truncated (at start or on load).",
         store::lostSessions);
-    metrics.gauge("polyhe_sessions_expired_total", "Sessions removed because they expired.", store::expiredSessions);
+    metrics.gauge("polyhe_sessions_expired", "Sessions removed because they expired.", store::expiredSessions);
 
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
