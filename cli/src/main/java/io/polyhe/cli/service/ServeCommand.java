@@ -103,24 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
-        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
-        .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
-        .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
-        .metricsPort(metricsPort).threads(threads).maxKeyBytesPerSession(maxKeyBytesPerSession)
-        .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
-        .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
-        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
-    if (tlsCert != null || tlsKey != null) {
-      b.tls(tlsCert, tlsKey);
-    }
-    if (clientCa != null) {
-      b.clientCa(clientCa);
-    }
-    if (apiKeys != null) {
-      b.apiKeys(ApiKeys.read(apiKeys));
-    }
-    ServerConfig config = b.build();
+    ServerConfig config = config();
     if (apiKeys == null && clientCa == null && !isLoopback(host)) {
       // Without API keys or client certificates every caller is 'anonymous' and shares sessions.
       throw new IllegalArgumentException("refusing to serve on " + host + " without --api-keys or --tls-client-ca:"
@@ -142,6 +125,28 @@ public final class ServeCommand implements Callable<Integer> {
         server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /** The configuration the flags describe (validated). */
+  ServerConfig config() throws java.io.IOException {
+    ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
+        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
+        .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
+        .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
+        .metricsPort(metricsPort).threads(threads).maxKeyBytesPerSession(maxKeyBytesPerSession)
+        .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
+        .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
+        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
+    if (tlsCert != null || tlsKey != null) {
+      b.tls(tlsCert, tlsKey);
+    }
+    if (clientCa != null) {
+      b.clientCa(clientCa);
+    }
+    if (apiKeys != null) {
+      b.apiKeys(ApiKeys.read(apiKeys));
+    }
+    return b.build();
   }
 
   private static boolean isLoopback(String host) {
