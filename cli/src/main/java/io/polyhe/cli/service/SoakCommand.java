@@ -134,7 +134,7 @@ public final class SoakCommand implements Callable<Integer> {
         long w = System.nanoTime();
         ManagedChannel channel = loopback.channel();
         try {
-          PolyheClient client = loopback.client(channel, callers.get(0), b -> b.inferTimeout(Duration.ofMinutes(10)));
+          PolyheClient client = loopback.client(channel, callers.get(0), SoakCommand::deadlines);
           ClientModel model = client.model(modelName);
           Keyring keyring = Keyring.generate(model);
           Session s = client.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
@@ -162,7 +162,7 @@ public final class SoakCommand implements Callable<Integer> {
         for (String caller : callers) {
           ManagedChannel channel = loopback.channel();
           channels.add(channel);
-          PolyheClient client = loopback.client(channel, caller, b -> b.inferTimeout(Duration.ofMinutes(10)));
+          PolyheClient client = loopback.client(channel, caller, SoakCommand::deadlines);
           running.add(pool.submit(() -> loop(client, deadline, prompts, expected)));
         }
         for (Future<?> f : running) {
@@ -220,6 +220,12 @@ public final class SoakCommand implements Callable<Integer> {
       }
       return wrong.get() == 0 && errorCount == 0 ? 0 : 3;
     }
+  }
+
+  // Many clients make keys and answer refreshes at once on few cores: generous deadlines, so a slow
+  // request shows as latency; the server's own timeouts (upload idle, refresh) still apply.
+  private static void deadlines(PolyheClient.Builder b) {
+    b.uploadTimeout(Duration.ofMinutes(30)).inferTimeout(Duration.ofMinutes(30));
   }
 
   /** One client: upload, infer, delete, until the deadline or the request budget. */
