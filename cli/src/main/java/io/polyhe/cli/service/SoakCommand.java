@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
  * {@code polyhe soak}: the real server on a loopback port (as {@code demo} starts it) driven by C
  * concurrent clients, each with its own API key and keyring, looping upload keys → encrypted
  * inference(s) → delete the session, until the time or the request count runs out; then it stops by
- * itself. Every answer is checked against the poly-plain reference ({@code wrong}); failures are
+ * itself. With {@code --tokens K} a round generates K tokens greedily (K passes, stopping at the
+ * end-of-sequence token). Every answer is checked against the poly-plain reference ({@code wrong}); failures are
  * counted by gRPC status. Reports completed requests, wrong answers, errors by status, p50/p99
  * latency (of inference requests; per kind in {@code latency_ms}), and the process's heap after a
  * full GC and the key store's bytes on disk, at start and end. Server and clients share this JVM,
@@ -65,12 +66,17 @@ public final class SoakCommand implements Callable<Integer> {
   int clients;
 
   @Option(names = "--max-requests", defaultValue = "10000",
-      description = "Stop after this many inference requests in all (default: ${DEFAULT-VALUE}).")
+      description = "Stop after this many inference rounds in all, each --tokens passes (default: ${DEFAULT-VALUE}).")
   int maxRequests;
 
   @Option(names = "--infers-per-session", defaultValue = "1",
       description = "Inference requests per uploaded session (default: ${DEFAULT-VALUE}).")
   int infersPerSession;
+
+  @Option(names = "--tokens", defaultValue = "1",
+      description = "Tokens generated per inference round, one forward pass each, every one checked "
+          + "(default: ${DEFAULT-VALUE}).")
+  int tokens;
 
   @Option(names = "--model", defaultValue = ShippedModels.DEFAULT, description = "Shipped model (default: ${DEFAULT-VALUE}).")
   String modelName;
@@ -106,19 +112,25 @@ public final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (minutes <= 0 || clients < 1 || maxRequests < 1 || infersPerSession < 1) {
-      throw new IllegalArgumentException("--minutes, --clients, --max-requests and --infers-per-session must be positive");
+    if (minutes <= 0 || clients < 1 || maxRequests < 1 || infersPerSession < 1 || tokens < 1) {
+      throw new IllegalArgumentException(
+          "--minutes, --clients, --max-requests, --infers-per-session and --tokens must be positive");
     }
     Transformer transformer = ShippedModels.load(modelName);
     TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
     int[][] prompts = new int[PROMPTS.length][];
-    int[] expected = new int[PROMPTS.length];
+    int[][] expected = new int[PROMPTS.length][];
     for (int i = 0; i < PROMPTS.length; i++) {
       prompts[i] = tokenizer.encode(PROMPTS[i]);
       if (prompts[i].length != prompts[0].length) {
         throw new IllegalStateException("soak prompts must have one length: " + PROMPTS[i]);
       }
-      expected[i] = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, prompts[i], 1, tokenizer.eos())[0];
+      if (prompts[i].length + tokens - 1 > transformer.config().maxPositions()) {
+        throw new IllegalArgumentException("--tokens " + tokens + " runs past the model's context of "
+            + transformer.config().maxPositions());
+      }
+      // The greedy poly-plain continuation (it stops at end-of-sequence, as the soak does).
+      expected[i] = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, prompts[i], tokens, tokenizer.eos());
     }
     SERVER_LOG.setLevel(Level.WARNING);
     List<String> callers = new ArrayList<>();
@@ -138,11 +150,15 @@ public final class SoakCommand implements Callable<Integer> {
           ClientModel model = client.model(modelName);
           Keyring keyring = Keyring.generate(model);
           Session s = client.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
-          InferenceResult r = client.infer(s.getSessionId(), keyring, prompts[0], ProgressListener.NONE);
-          client.deleteSession(s.getSessionId());
-          if (r.nextToken() != expected[0]) {
-            throw new IllegalStateException("the warm-up round's answer differs from the poly-plain reference");
+          int[] sequence = prompts[0];
+          for (int token : expected[0]) {
+            InferenceResult r = client.infer(s.getSessionId(), keyring, sequence, ProgressListener.NONE);
+            if (r.nextToken() != token) {
+              throw new IllegalStateException("the warm-up round's answer differs from the poly-plain reference");
+            }
+            sequence = append(sequence, token);
           }
+          client.deleteSession(s.getSessionId());
         } finally {
           channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -151,8 +167,8 @@ public final class SoakCommand implements Callable<Integer> {
       }
       long heapStart = heapAfterGc();
       long storeStart = loopback.keyStoreBytesOnDisk();
-      System.out.printf("soak: %d clients for %.1f min (at most %d inference requests) against %s on localhost:%d%n",
-          clients, minutes, maxRequests, modelName, loopback.port());
+      System.out.printf("soak: %d clients for %.1f min (at most %d rounds of %d token%s) against %s on localhost:%d%n",
+          clients, minutes, maxRequests, tokens, tokens == 1 ? "" : "s", modelName, loopback.port());
       long t0 = System.nanoTime();
       long deadline = t0 + (long) (minutes * 60e9);
       ExecutorService pool = Executors.newFixedThreadPool(clients, Thread.ofPlatform().name("soak-client-", 0).factory());
@@ -229,7 +245,13 @@ public final class SoakCommand implements Callable<Integer> {
   }
 
   /** One client: upload, infer, delete, until the deadline or the request budget. */
-  private void loop(PolyheClient client, long deadline, int[][] prompts, int[] expected) {
+  private static int[] append(int[] sequence, int token) {
+    int[] out = java.util.Arrays.copyOf(sequence, sequence.length + 1);
+    out[sequence.length] = token;
+    return out;
+  }
+
+  private void loop(PolyheClient client, long deadline, int[][] prompts, int[][] expected) {
     ClientModel model = client.model(modelName);
     Keyring keyring = Keyring.generate(model);
     int next = (int) (Thread.currentThread().threadId() % prompts.length);
@@ -251,12 +273,17 @@ public final class SoakCommand implements Callable<Integer> {
       try {
         for (int i = 0; i < count; i++) {
           int p = next++ % prompts.length;
-          t = System.nanoTime();
+          int[] sequence = prompts[p];
           try {
-            InferenceResult r = client.infer(session.getSessionId(), keyring, prompts[p], ProgressListener.NONE);
-            done(inferMs, t);
-            if (r.nextToken() != expected[p]) {
-              wrong.incrementAndGet();
+            for (int token : expected[p]) {
+              t = System.nanoTime();
+              InferenceResult r = client.infer(session.getSessionId(), keyring, sequence, ProgressListener.NONE);
+              done(inferMs, t);
+              if (r.nextToken() != token) {
+                wrong.incrementAndGet();
+                break; // the continuation would differ from the reference from here on
+              }
+              sequence = append(sequence, token);
             }
           } catch (StatusRuntimeException e) {
             error(e);
