@@ -8,6 +8,7 @@ import io.polyhe.cli.service.DemoCommand;
 import io.polyhe.cli.service.InferCommand;
 import io.polyhe.cli.service.KeysCommand;
 import io.polyhe.cli.service.ServeCommand;
+import io.polyhe.cli.service.SoakCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
     version = "polyhe 0.1.0",
     description = "Privacy-preserving inference of polynomial transformers under CKKS.",
     subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, InferCommand.class, KeysCommand.class,
-        CertsCommand.class, BenchCommand.class, ModelsCommand.class})
+        CertsCommand.class, BenchCommand.class, ModelsCommand.class, SoakCommand.class})
 public final class Main implements Runnable {
 
   @Override

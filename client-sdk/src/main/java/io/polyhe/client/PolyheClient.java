@@ -18,6 +18,7 @@ import io.polyhe.proto.v1.KeyServiceGrpc;
 import io.polyhe.proto.v1.KeyUploadHeader;
 import io.polyhe.proto.v1.KeyUploadRequest;
 import io.polyhe.proto.v1.ListModelsRequest;
+import io.polyhe.proto.v1.ListSessionsRequest;
 import io.polyhe.proto.v1.ModelInfo;
 import io.polyhe.proto.v1.ModelServiceGrpc;
 import io.polyhe.proto.v1.Session;
@@ -241,6 +242,13 @@ public final class PolyheClient {
     KeyServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials)
         .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .deleteSession(DeleteSessionRequest.newBuilder().setSessionId(sessionId).build());
+  }
+
+  /** This caller's live sessions on the server (ids, models, expiry, stored bytes), oldest first. */
+  public List<Session> listSessions() {
+    return KeyServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials)
+        .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList();
   }
 
   /** One encrypted forward pass of {@code tokens} in session {@code sessionId}. */

@@ -34,12 +34,14 @@ import java.util.logging.Logger;
  * #blockUntilShutdown()}). It holds public evaluation keys only; it never sees a secret key.
  *
  * <p>Interceptors, outermost first: metrics (so rejected calls are counted too), auth (which logs
- * its own rejections), access log. Inbound messages are limited to 4 MiB (the protocol's chunks are at most 1 MiB).
+ * its own rejections), access log. Inbound messages are limited to {@link
+ * ServerConfig#maxMessageBytes()} (4 MiB by default; the protocol's chunks are at most 1 MiB).
+ * Expired sessions are swept periodically, so their keys leave memory and disk on time.
  */
 public final class PolyheServer {
   private static final Logger LOG = Logger.getLogger(PolyheServer.class.getName());
 
-  /** Largest inbound gRPC message. */
+  /** Largest inbound gRPC message by default. */
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 
   private final ServerConfig config;
@@ -48,6 +50,8 @@ public final class PolyheServer {
   private SessionStore store;
   private InferenceQueue queue;
   private InferenceServiceImpl inference;
+  private KeyServiceImpl keys;
+  private java.util.concurrent.ScheduledExecutorService sweeper;
   private HealthStatusManager health;
   private Server server;
   private MetricsHttpServer metricsHttp;
@@ -66,12 +70,26 @@ public final class PolyheServer {
       throw new IllegalStateException("already started");
     }
     int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
-    ComputeBackend backend = new NttTimingBackend(ComputeBackends.best(threads));
+    ComputeBackend backend = new NttTimingBackend(config.backend().isPresent()
+        ? ComputeBackends.create(config.backend().get(), threads) : ComputeBackends.best(threads));
     models = ModelRegistry.load(config.models(), backend);
-    store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.sessionTtl(),
-        config.cachedSessions());
-    queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued());
-    inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout());
+    store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.maxSessionsPerCaller(),
+        config.sessionTtl(), config.cachedSessions(), SessionStore.Disk.LOCAL);
+    queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
+    inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
+        config.maxDecodedBytes());
+    keys = new KeyServiceImpl(models, store, config.maxKeyBytesPerSession(), config.maxChunksPerObject(),
+        config.maxDecodedBytes(), config.uploadIdleTimeout());
+    long sweep = Math.clamp(config.sessionTtl().toMillis() / 4, 100, 60_000);
+    sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("polyhe-session-sweeper").daemon(true).factory());
+    sweeper.scheduleWithFixedDelay(() -> {
+      try {
+        store.purgeExpired();
+      } catch (RuntimeException e) {
+        LOG.warning("sweeping expired sessions failed: " + e.getMessage());
+      }
+    }, sweep, sweep, TimeUnit.MILLISECONDS);
     health = new HealthStatusManager();
 
     metrics.gauge("polyhe_inference_queue_depth", "Inference requests admitted and waiting.", queue::waiting);
@@ -80,13 +98,16 @@ public final class PolyheServer {
     metrics.gauge("polyhe_sessions", "Sessions stored.", store::sessions);
     metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
     metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
+    metrics.gauge("polyhe_sessions_lost", "Sessions found damaged or truncated (at start or on load).",
+        store::lostSessions);
+    metrics.gauge("polyhe_sessions_expired", "Sessions removed because they expired.", store::expiredSessions);
 
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
     var builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials())
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+        .maxInboundMessageSize(config.maxMessageBytes());
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
-        new KeyServiceImpl(models, store, config.maxKeyBytesPerSession()), inference}) {
+        keys, inference}) {
       // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
       // then the access log (which needs the caller auth established).
       var def = ServerInterceptors.intercept(service, new AccessLogInterceptor());
@@ -143,6 +164,11 @@ public final class PolyheServer {
     return queue.running();
   }
 
+  /** The session store (tests and the soak command read its figures). */
+  public SessionStore sessions() {
+    return store;
+  }
+
   /** Infer streams open now. */
   public long activeInferCalls() {
     return inference.activeCalls();
@@ -164,6 +190,8 @@ public final class PolyheServer {
     }
     queue.close();
     inference.close();
+    keys.close();
+    sweeper.shutdownNow();
     if (metricsHttp != null) {
       metricsHttp.close();
     }

@@ -26,11 +26,27 @@ import java.util.Optional;
  * @param maxKeyBytesPerSession per-session key quota (serialised bytes)
  * @param metricsPort Prometheus HTTP port on the same host (absent: none; 0: a free one)
  * @param threads compute threads of the backend (0: all cores)
+ * @param maxMessageBytes largest inbound gRPC message (at least {@link #MIN_MESSAGE_BYTES}, so a
+ *     protocol chunk of 1 MiB always fits)
+ * @param maxChunksPerObject chunks one uploaded object (a key, an input ciphertext, a refresh
+ *     answer) may arrive in; bounds the per-message overhead a client can make the server pay
+ * @param maxDecodedBytes largest serialised object (key or ciphertext) the server will buffer and
+ *     decode; checked against the declared size before anything is allocated
+ * @param maxSessionsPerCaller sessions (stored or being uploaded) one caller may hold
+ * @param maxPlacesPerCaller inference-queue places (running or waiting) one caller may hold
+ * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
+ * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
+ *
+ * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
 public record ServerConfig(String host, int port, List<String> models, Optional<Path> tlsCert, Optional<Path> tlsKey,
     Optional<Path> clientCa, Optional<ApiKeys> apiKeys, Path keyStore, int maxSessions, int cachedSessions,
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
-    Optional<Integer> metricsPort, int threads) {
+    Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
+    int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend) {
+
+  /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
+  public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
 
   public ServerConfig {
     models = List.copyOf(models);
@@ -46,7 +62,15 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     if (maxSessions < 1 || cachedSessions < 1 || maxConcurrent < 1 || maxQueued < 0 || maxKeyBytesPerSession < 1) {
       throw new IllegalArgumentException("limits must be positive (queue may be 0)");
     }
-    if (sessionTtl.isNegative() || sessionTtl.isZero() || refreshTimeout.isNegative() || refreshTimeout.isZero()) {
+    if (maxChunksPerObject < 1 || maxDecodedBytes < 1 || maxSessionsPerCaller < 1 || maxPlacesPerCaller < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    if (maxMessageBytes < MIN_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("max message bytes must be at least " + MIN_MESSAGE_BYTES
+          + " (a 1 MiB chunk and its message), got " + maxMessageBytes);
+    }
+    if (sessionTtl.isNegative() || sessionTtl.isZero() || refreshTimeout.isNegative() || refreshTimeout.isZero()
+        || uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
       throw new IllegalArgumentException("durations must be positive");
     }
   }
@@ -74,6 +98,13 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private long maxKeyBytesPerSession = 2L << 30;
     private Integer metricsPort;
     private int threads;
+    private int maxMessageBytes = 4 << 20;
+    private int maxChunksPerObject = 4096;
+    private long maxDecodedBytes = 1L << 30;
+    private int maxSessionsPerCaller = 4;
+    private int maxPlacesPerCaller = 2;
+    private Duration uploadIdleTimeout = Duration.ofSeconds(60);
+    private String backend;
 
     public Builder host(String v) {
       host = v;
@@ -156,6 +187,41 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    public Builder maxMessageBytes(int v) {
+      maxMessageBytes = v;
+      return this;
+    }
+
+    public Builder maxChunksPerObject(int v) {
+      maxChunksPerObject = v;
+      return this;
+    }
+
+    public Builder maxDecodedBytes(long v) {
+      maxDecodedBytes = v;
+      return this;
+    }
+
+    public Builder maxSessionsPerCaller(int v) {
+      maxSessionsPerCaller = v;
+      return this;
+    }
+
+    public Builder maxPlacesPerCaller(int v) {
+      maxPlacesPerCaller = v;
+      return this;
+    }
+
+    public Builder uploadIdleTimeout(Duration v) {
+      uploadIdleTimeout = v;
+      return this;
+    }
+
+    public Builder backend(String v) {
+      backend = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -164,7 +230,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return new ServerConfig(host, port, models, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
           Optional.ofNullable(clientCa), Optional.ofNullable(apiKeys), keyStore, maxSessions, cachedSessions,
           maxConcurrent, maxQueued, sessionTtl, refreshTimeout, maxKeyBytesPerSession,
-          Optional.ofNullable(metricsPort), threads);
+          Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
+          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend));
     }
   }
 }

@@ -6,23 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.proto.v1.GetModelManifestRequest;
-import io.polyhe.proto.v1.KeyChunk;
 import io.polyhe.proto.v1.KeyDescriptor;
 import io.polyhe.proto.v1.KeyKind;
-import io.polyhe.proto.v1.KeyServiceGrpc;
 import io.polyhe.proto.v1.KeyUploadHeader;
-import io.polyhe.proto.v1.KeyUploadRequest;
 import io.polyhe.proto.v1.ModelManifest;
 import io.polyhe.proto.v1.ModelServiceGrpc;
-import io.polyhe.proto.v1.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -68,46 +61,11 @@ class KeyUploadValidationTest {
   }
 
   static KeyUploadHeader.Builder header(int... elements) {
-    KeyUploadHeader.Builder h = KeyUploadHeader.newBuilder().setModel("tiny")
-        .setParametersHash(manifest.getParameters().getParametersHash());
-    for (int g : elements) {
-      h.addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_GALOIS).setGaloisElement(g).setSizeBytes(keySize));
-    }
-    return h;
+    return RawUpload.header("tiny", manifest.getParameters().getParametersHash(), keySize, elements);
   }
 
-  /** Runs an upload: sends what {@code body} sends, half-closes, returns the final status. */
-  static Status upload(Consumer<StreamObserver<KeyUploadRequest>> body) throws Exception {
-    CompletableFuture<Status> done = new CompletableFuture<>();
-    StreamObserver<KeyUploadRequest> req = KeyServiceGrpc.newStub(channel)
-        .withCallCredentials(RawInfer.bearer(TestServer.ALICE_KEY)).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .uploadEvaluationKeys(new StreamObserver<Session>() {
-          @Override
-          public void onNext(Session s) {}
-
-          @Override
-          public void onError(Throwable t) {
-            done.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(Status.OK);
-          }
-        });
-    body.accept(req);
-    req.onCompleted();
-    return done.get(30, TimeUnit.SECONDS);
-  }
-
-  static KeyUploadRequest chunk(byte[] data) {
-    return KeyUploadRequest.newBuilder().setChunk(KeyChunk.newBuilder().setData(ByteString.copyFrom(data))).build();
-  }
-
-  static void sendBytes(StreamObserver<KeyUploadRequest> req, byte[] bytes) {
-    for (int off = 0; off < bytes.length; off += 1 << 20) {
-      req.onNext(chunk(java.util.Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + (1 << 20)))));
-    }
+  static Status upload(Consumer<RawUpload> body) throws Exception {
+    return RawUpload.run(channel, TestServer.ALICE_KEY, body);
   }
 
   int element() {
@@ -119,8 +77,7 @@ class KeyUploadValidationTest {
     byte[] garbage = new byte[(int) keySize];
     ThreadLocalRandom.current().nextBytes(garbage);
     Status s = upload(req -> {
-      req.onNext(KeyUploadRequest.newBuilder().setHeader(header(element())).build());
-      sendBytes(req, garbage);
+      req.header(header(element())).bytes(garbage);
     });
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
   }
@@ -128,8 +85,7 @@ class KeyUploadValidationTest {
   @Test
   void keyCutShortIsInvalid() throws Exception {
     Status s = upload(req -> {
-      req.onNext(KeyUploadRequest.newBuilder().setHeader(header(element())).build());
-      req.onNext(chunk(new byte[1000]));
+      req.header(header(element())).chunk(new byte[1000]);
     });
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
     assertTrue(s.getDescription().contains("cut short"), s.getDescription());
@@ -137,8 +93,8 @@ class KeyUploadValidationTest {
 
   @Test
   void keysOfOtherParametersAreInvalid() throws Exception {
-    Status s = upload(req -> req.onNext(KeyUploadRequest.newBuilder()
-        .setHeader(header(element()).setParametersHash(ByteString.copyFrom(new byte[32]))).build()));
+    Status s = upload(req -> req.header(header(element())
+        .setParametersHash(ByteString.copyFrom(new byte[32]))));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
   }
 
@@ -146,16 +102,16 @@ class KeyUploadValidationTest {
   void aKeyTheModelDoesNotUseIsInvalid() throws Exception {
     int unused = 3;
     assertTrue(!manifest.getGaloisElementsList().contains(unused));
-    Status s = upload(req -> req.onNext(KeyUploadRequest.newBuilder().setHeader(header(unused)).build()));
+    Status s = upload(req -> req.header(header(unused)));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
   }
 
   @Test
   void aKeyOfTheWrongSizeIsInvalid() throws Exception {
-    Status s = upload(req -> req.onNext(KeyUploadRequest.newBuilder().setHeader(KeyUploadHeader.newBuilder()
+    Status s = upload(req -> req.header(KeyUploadHeader.newBuilder()
         .setModel("tiny").setParametersHash(manifest.getParameters().getParametersHash())
         .addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_GALOIS).setGaloisElement(element())
-            .setSizeBytes(1L << 40))).build()));
+            .setSizeBytes(1L << 29))));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
   }
 
@@ -163,20 +119,19 @@ class KeyUploadValidationTest {
   void keysBeyondTheSessionQuotaAreRefused() throws Exception {
     int[] all = manifest.getGaloisElementsList().stream().mapToInt(Integer::intValue).toArray();
     assertTrue(all.length * keySize > 20L << 20, "the model's keys exceed this server's 20 MiB quota");
-    Status s = upload(req -> req.onNext(KeyUploadRequest.newBuilder().setHeader(header(all)).build()));
+    Status s = upload(req -> req.header(header(all)));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
   }
 
   @Test
   void bytesBeforeTheHeaderAreInvalid() throws Exception {
-    Status s = upload(req -> req.onNext(chunk(new byte[10])));
+    Status s = upload(req -> req.chunk(new byte[10]));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
   }
 
   @Test
   void unknownModelIsNotFound() throws Exception {
-    Status s = upload(req -> req.onNext(KeyUploadRequest.newBuilder().setHeader(header(element()).setModel("nope"))
-        .build()));
+    Status s = upload(req -> req.header(header(element()).setModel("nope")));
     assertEquals(Status.Code.NOT_FOUND, s.getCode(), s.toString());
   }
 }

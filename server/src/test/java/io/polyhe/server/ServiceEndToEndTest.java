@@ -47,15 +47,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client and server over a real loopback port with TLS and API keys. One server and one keyring
  * serve every test (keys take seconds to make and a pass tens of seconds): the keys are uploaded to
  * a first server, which is then stopped; every test runs against a second server started on the
- * same key store, so each use of the session also checks that a restart keeps it.
+ * same key store, so each use of the session also checks that a restart keeps it. Every log record
+ * of the run is captured; the last test scans the logs, the metrics and error messages for secrets.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServiceEndToEndTest {
   static final String PROMPT = "^S31=";
   static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(6);
@@ -69,9 +74,11 @@ class ServiceEndToEndTest {
   static String sessionId;
   static Transformer transformer;
   static TaskTokenizer tokenizer;
+  static LogCapture logs;
 
   @BeforeAll
   static void start() throws Exception {
+    logs = LogCapture.install();
     transformer = ShippedModels.load("tiny");
     tokenizer = new TaskTokenizer(transformer.config().tokenizer());
     try (TestServer first = TestServer.start(dir, b -> {})) {
@@ -91,6 +98,7 @@ class ServiceEndToEndTest {
   static void stop() throws Exception {
     channel.shutdownNow();
     server.close();
+    logs.close();
   }
 
   /** Every test leaves the server idle: no pass running, no stream open, queue empty. */
@@ -307,7 +315,11 @@ class ServiceEndToEndTest {
     assertEquals(1, alice.listModels().size(), "the server serves on");
     RawInfer lies = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
         .start(sessionId, "tiny", promptTokens().length).chunk(1L << 40, new byte[10]);
-    assertEquals(Status.Code.INVALID_ARGUMENT, lies.awaitStatus(30).getCode());
+    // Over the decoded-object limit: refused from the declared size, before any allocation.
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, lies.awaitStatus(30).getCode());
+    RawInfer wrongSize = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(30))
+        .start(sessionId, "tiny", promptTokens().length).chunk(ct.length + 1, new byte[10]);
+    assertEquals(Status.Code.INVALID_ARGUMENT, wrongSize.awaitStatus(30).getCode());
   }
 
   // ------------------------------------------------------------------ deadlines and cancellation
@@ -356,6 +368,36 @@ class ServiceEndToEndTest {
     assertTrue(s.getDescription().contains("did not arrive"), s.getDescription());
   }
 
+  @Test
+  void aSecondCallerCanNeitherListUseNorDeleteTheFirstCallersSession() throws Exception {
+    List<io.polyhe.proto.v1.Session> mine = alice.listSessions();
+    assertTrue(mine.stream().anyMatch(s -> s.getSessionId().equals(sessionId)), "alice lists her session");
+    for (var s : mine) {
+      assertEquals("tiny", s.getModel());
+      assertTrue(s.getExpiresAtUnixMillis() > System.currentTimeMillis());
+      assertTrue(s.getStoredBytes() > 0);
+    }
+    PolyheClient bob = TestServer.client(channel, TestServer.BOB_KEY);
+    assertTrue(bob.listSessions().stream().noneMatch(s -> mine.stream()
+        .anyMatch(m -> m.getSessionId().equals(s.getSessionId()))), "bob lists none of alice's sessions");
+    Status use = RawInfer.open(channel, TestServer.BOB_KEY, Duration.ofSeconds(20)).start(sessionId, "tiny", 5)
+        .awaitStatus(20);
+    assertEquals(Status.Code.NOT_FOUND, use.getCode());
+    var delete = assertThrows(StatusRuntimeException.class, () -> bob.deleteSession(sessionId));
+    assertEquals(Status.Code.NOT_FOUND, delete.getStatus().getCode());
+    assertEquals(mine.size(), alice.listSessions().size(), "alice's sessions untouched");
+  }
+
+  @Test
+  void inputThatStallsMidStreamTimesOutAndFreesItsPlace() throws Exception {
+    byte[] ct = validInput(model.parameters().maxLevel());
+    RawInfer r = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(60))
+        .start(sessionId, "tiny", promptTokens().length).chunk(ct.length, Arrays.copyOf(ct, ct.length / 2));
+    Status s = r.awaitStatus(30);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
+    // serverIsIdleAgain() checks that the stream and its queue place are gone.
+  }
+
   // ------------------------------------------------------------------ observability
 
   @Test
@@ -370,6 +412,83 @@ class ServiceEndToEndTest {
     assertTrue(r.body().contains("# TYPE polyhe_key_store_bytes gauge"));
     assertTrue(server.server.metrics().gaugeValue("polyhe_key_store_bytes") > 100_000_000L);
     assertTrue(!r.body().contains(sessionId), "no session ids in metrics");
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  /** Renderings of {@code bytes[from, from + 32)} a log line might carry: hex, base64, raw. */
+  static List<String> renderings(byte[] bytes, int from) {
+    byte[] w = Arrays.copyOfRange(bytes, from, from + 32);
+    String hex = java.util.HexFormat.of().formatHex(w);
+    return List.of(hex, hex.toUpperCase(java.util.Locale.ROOT),
+        java.util.Base64.getEncoder().encodeToString(w).substring(0, 40),
+        java.util.Base64.getUrlEncoder().encodeToString(w).substring(0, 40),
+        new String(w, java.nio.charset.StandardCharsets.ISO_8859_1));
+  }
+
+  /** 32-byte windows of {@code bytes} at 3-aligned offsets: after the header, in the middle, at the end. */
+  static List<String> windows(byte[] bytes) {
+    List<String> out = new ArrayList<>();
+    for (int from : new int[] {48, bytes.length / 2 / 3 * 3, (bytes.length - 32) / 3 * 3}) {
+      out.addAll(renderings(bytes, from));
+    }
+    return out;
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void noLogLineMetricOrErrorMessageCarriesKeysCiphertextsOrApiKeys() throws Exception {
+    // Known key and ciphertext bytes go through the server, validly and as hostile input.
+    Keyring other = Keyring.generate(model);
+    byte[] key = HeFormat.write(other.galoisKey(model.galoisElements()[0]));
+    long keySize = key.length;
+    List<String> errors = new ArrayList<>();
+    Status stored = RawUpload.run(channel, TestServer.ALICE_KEY, u -> u.header(RawUpload.header("tiny",
+        com.google.protobuf.ByteString.copyFrom(model.parameters().rlwe().hash()), keySize,
+        model.galoisElements()[0])).bytes(key));
+    assertEquals(Status.Code.OK, stored.getCode(), stored.toString());
+    byte[] damagedKey = key.clone();
+    Arrays.fill(damagedKey, 48, 4096, (byte) 0xff);
+    Status badKey = RawUpload.run(channel, TestServer.BOB_KEY, u -> u.header(RawUpload.header("tiny",
+        com.google.protobuf.ByteString.copyFrom(model.parameters().rlwe().hash()), keySize,
+        model.galoisElements()[0])).bytes(damagedKey));
+    errors.add(badKey.toString());
+    byte[] ct = validInput(model.parameters().maxLevel());
+    byte[] badCt = ct.clone();
+    Arrays.fill(badCt, 48, badCt.length - 32, (byte) 0xff);
+    errors.add(sendInput(badCt).toString());
+    byte[] keyAsInput = Arrays.copyOf(key, ct.length);
+    errors.add(sendInput(keyAsInput).toString());
+    String mallory = "mallory-key-0123456789abcdef";
+    errors.add(assertThrows(StatusRuntimeException.class, () -> TestServer.client(channel, mallory).listModels())
+        .getStatus().toString());
+    errors.add(assertThrows(StatusRuntimeException.class,
+        () -> alice.deleteSession(TestServer.BOB_KEY.substring(0, 24) + "x".repeat(8))).getStatus().toString());
+    for (var s : alice.listSessions()) {
+      if (!s.getSessionId().equals(sessionId)) {
+        alice.deleteSession(s.getSessionId());
+      }
+    }
+
+    String logText = logs.text();
+    String metricsText = server.server.metrics().scrape();
+    assertTrue(logs.records() > 20, "the run was logged (" + logs.records() + " records)");
+    assertTrue(logText.contains("caller=alice"), "the access log names callers");
+    List<String> secrets = new ArrayList<>(List.of(TestServer.ALICE_KEY, TestServer.BOB_KEY, mallory,
+        TestServer.BOB_KEY.substring(0, 24), sessionId));
+    secrets.addAll(windows(key));
+    secrets.addAll(windows(ct));
+    secrets.addAll(windows(keyAsInput));
+    for (String secret : secrets) {
+      String what = secret.length() > 12 ? secret.substring(0, 6) + "..." : "a short secret";
+      assertTrue(!logText.contains(secret), "a log line carries " + what);
+      assertTrue(!metricsText.contains(secret), "the metrics carry " + what);
+      for (String e : errors) {
+        assertTrue(!e.contains(secret), "an error message carries " + what + ": " + e);
+      }
+    }
+    System.out.printf("secrets scan: %d log records, %d metric bytes, %d error messages, %d secrets: none found%n",
+        logs.records(), metricsText.length(), errors.size(), secrets.size());
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {

@@ -11,23 +11,12 @@ import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.TaskTokenizer;
-import io.polyhe.server.PolyheServer;
-import io.polyhe.server.ServerConfig;
-import io.polyhe.server.auth.ApiKeys;
-import io.polyhe.server.tls.SelfSignedCertificate;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -72,52 +61,34 @@ public final class DemoCommand implements Callable<Integer> {
           + (transformer.config().maxPositions() - 1));
     }
     SERVER_LOG.setLevel(Level.WARNING);
-    Path dir = Files.createTempDirectory("polyhe-demo-");
-    PolyheServer server = null;
-    ManagedChannel channel = null;
-    try {
-      long start = System.nanoTime();
-      Path cert = dir.resolve("cert.pem");
-      SelfSignedCertificate.generate(cert, dir.resolve("key.pem"), List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
-      byte[] random = new byte[24];
-      new SecureRandom().nextBytes(random);
-      String apiKey = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-      server = new PolyheServer(ServerConfig.builder().port(0).tls(cert, dir.resolve("key.pem"))
-          .apiKeys(ApiKeys.of(Map.of("demo", apiKey))).keyStore(dir.resolve("key-store")).maxSessions(2)
-          .cachedSessions(1).build()).start();
+    long start = System.nanoTime();
+    try (LoopbackServer loopback = LoopbackServer.start("polyhe-demo-", List.of("demo"),
+        b -> b.maxSessions(2).cachedSessions(1))) {
       System.out.printf("server: model %s on localhost:%d (TLS, API key), in this process%n", ShippedModels.DEFAULT,
-          server.port());
-      channel = Channels.open("localhost:" + server.port(), cert, null, null, false);
-      PolyheClient client = PolyheClient.builder(channel).apiKey(apiKey).build();
-      ClientModel model = client.model(ShippedModels.DEFAULT);
-      System.out.printf("client: manifest of %s: N = %d, %d levels, %d Galois keys; making keys ...%n", model.name(),
-          model.parameters().n(), model.parameters().maxLevel(), model.galoisElements().length);
-      Keyring keyring = Keyring.generate(model);
-      ProgressBar bar = ProgressBar.forTerminal();
-      Generation g;
-      long uploaded;
-      try (ClientSession session = client.openSession(keyring, bar)) {
-        uploaded = session.uploadedBytes();
-        System.out.printf("client: evaluation keys uploaded (%.0f MB); generating on ciphertexts ...%n", uploaded / 1e6);
-        g = session.generate(prompt, tokens, bar);
-      }
-      bar.finishLine();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      String reference = tokenizer.decode(
-          GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens, tokens, tokenizer.eos()));
-      Report.print(prompt, g, reference, seconds, uploaded, profileOut, json);
-      return reference.equals(g.text()) ? 0 : 3;
-    } finally {
-      if (channel != null) {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-      if (server != null) {
-        server.stop(Duration.ofSeconds(2));
-      }
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
+          loopback.port());
+      ManagedChannel channel = loopback.channel();
+      try {
+        PolyheClient client = loopback.client(channel, "demo", c -> {});
+        ClientModel model = client.model(ShippedModels.DEFAULT);
+        System.out.printf("client: manifest of %s: N = %d, %d levels, %d Galois keys; making keys ...%n", model.name(),
+            model.parameters().n(), model.parameters().maxLevel(), model.galoisElements().length);
+        Keyring keyring = Keyring.generate(model);
+        ProgressBar bar = ProgressBar.forTerminal();
+        Generation g;
+        long uploaded;
+        try (ClientSession session = client.openSession(keyring, bar)) {
+          uploaded = session.uploadedBytes();
+          System.out.printf("client: evaluation keys uploaded (%.0f MB); generating on ciphertexts ...%n", uploaded / 1e6);
+          g = session.generate(prompt, tokens, bar);
         }
+        bar.finishLine();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String reference = tokenizer.decode(
+            GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens, tokens, tokenizer.eos()));
+        Report.print(prompt, g, reference, seconds, uploaded, profileOut, json);
+        return reference.equals(g.text()) ? 0 : 3;
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
   }

@@ -64,29 +64,46 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a pass waits for a client's refresh answer (default: ${DEFAULT-VALUE}).")
   long refreshTimeout;
 
+  @Option(names = "--max-key-bytes-per-session", defaultValue = "2147483648",
+      description = "Serialised evaluation-key bytes one session may hold (default: ${DEFAULT-VALUE}).")
+  long maxKeyBytesPerSession;
+
+  @Option(names = "--max-sessions-per-caller", defaultValue = "4",
+      description = "Sessions (stored or uploading) one caller may hold (default: ${DEFAULT-VALUE}).")
+  int maxSessionsPerCaller;
+
+  @Option(names = "--max-places-per-caller", defaultValue = "2",
+      description = "Inference-queue places (running or waiting) one caller may hold (default: ${DEFAULT-VALUE}).")
+  int maxPlacesPerCaller;
+
+  @Option(names = "--max-message-bytes", defaultValue = "4194304",
+      description = "Largest inbound gRPC message, at least 1 MiB + 4 KiB (default: ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
+  @Option(names = "--max-chunks-per-object", defaultValue = "4096",
+      description = "Chunks one key, input or refresh answer may arrive in (default: ${DEFAULT-VALUE}).")
+  int maxChunksPerObject;
+
+  @Option(names = "--max-decoded-bytes", defaultValue = "1073741824",
+      description = "Largest serialised key or ciphertext buffered and decoded (default: ${DEFAULT-VALUE}).")
+  long maxDecodedBytes;
+
+  @Option(names = "--upload-idle-timeout-seconds", defaultValue = "60",
+      description = "A key upload silent this long is dropped (default: ${DEFAULT-VALUE}).")
+  long uploadIdleTimeout;
+
   @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
   Integer metricsPort;
 
   @Option(names = "--threads", defaultValue = "0", description = "Compute threads (default: all cores).")
   int threads;
 
+  @Option(names = "--backend", description = "Compute backend: java, native, ... (default: best available).")
+  String backend;
+
   @Override
   public Integer call() throws Exception {
-    ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
-        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
-        .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
-        .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
-        .metricsPort(metricsPort).threads(threads);
-    if (tlsCert != null || tlsKey != null) {
-      b.tls(tlsCert, tlsKey);
-    }
-    if (clientCa != null) {
-      b.clientCa(clientCa);
-    }
-    if (apiKeys != null) {
-      b.apiKeys(ApiKeys.read(apiKeys));
-    }
-    ServerConfig config = b.build();
+    ServerConfig config = config();
     if (apiKeys == null && clientCa == null && !isLoopback(host)) {
       // Without API keys or client certificates every caller is 'anonymous' and shares sessions.
       throw new IllegalArgumentException("refusing to serve on " + host + " without --api-keys or --tls-client-ca:"
@@ -108,6 +125,28 @@ public final class ServeCommand implements Callable<Integer> {
         server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /** The configuration the flags describe (validated). */
+  ServerConfig config() throws java.io.IOException {
+    ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
+        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
+        .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
+        .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
+        .metricsPort(metricsPort).threads(threads).maxKeyBytesPerSession(maxKeyBytesPerSession)
+        .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
+        .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
+        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
+    if (tlsCert != null || tlsKey != null) {
+      b.tls(tlsCert, tlsKey);
+    }
+    if (clientCa != null) {
+      b.clientCa(clientCa);
+    }
+    if (apiKeys != null) {
+      b.apiKeys(ApiKeys.read(apiKeys));
+    }
+    return b.build();
   }
 
   private static boolean isLoopback(String host) {

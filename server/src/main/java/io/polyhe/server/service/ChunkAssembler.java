@@ -3,24 +3,47 @@ package io.polyhe.server.service;
 import com.google.protobuf.ByteString;
 
 /**
- * Collects the chunks of one serialised object of a size known in advance: refuses chunks over
- * {@link #MAX_CHUNK} bytes, a size other than the expected one, and bytes beyond it. Not
- * thread-safe.
+ * Collects the chunks of one serialised object of a size known in advance: refuses a declared size
+ * over the server's decoded-object limit and more chunks than its chunk limit (both
+ * RESOURCE_EXHAUSTED), chunks over {@link #MAX_CHUNK} bytes, a size other than the expected one,
+ * and bytes beyond it (INVALID_ARGUMENT). Not thread-safe.
  */
 final class ChunkAssembler {
   /** Largest data field of one chunk (the protocol's limit; gRPC messages stay under 4 MiB). */
   static final int MAX_CHUNK = 1 << 20;
 
+  /**
+   * The server's limits on one object.
+   *
+   * @param maxChunks chunks it may arrive in
+   * @param maxBytes largest declared (serialised) size buffered and decoded
+   */
+  record Limits(int maxChunks, long maxBytes) {
+    static final Limits NONE = new Limits(Integer.MAX_VALUE, Long.MAX_VALUE);
+
+    /** RESOURCE_EXHAUSTED if an object of {@code declared} bytes is over {@link #maxBytes}. */
+    void checkSize(String what, long declared) {
+      if (declared > maxBytes) {
+        throw ServiceException.exhausted(what + " declares " + Long.toUnsignedString(declared)
+            + " bytes, over the server's limit of " + maxBytes + " bytes per decoded object");
+      }
+    }
+  }
+
   private final String what;
   private final byte[] bytes;
+  private final Limits limits;
   private int filled;
+  private int chunks;
 
   /**
    * @param declared the size the sender announced
    * @param allowed sizes it may be (e.g. the seeded and the full form at the expected level)
-   * @throws ServiceException INVALID_ARGUMENT if {@code declared} is not allowed
+   * @throws ServiceException RESOURCE_EXHAUSTED if {@code declared} is over the limit,
+   *     INVALID_ARGUMENT if it is not allowed
    */
-  ChunkAssembler(String what, long declared, long... allowed) {
+  ChunkAssembler(String what, long declared, Limits limits, long... allowed) {
+    limits.checkSize(what, declared);
     boolean ok = false;
     for (long a : allowed) {
       ok |= a == declared;
@@ -30,6 +53,7 @@ final class ChunkAssembler {
           + java.util.Arrays.toString(allowed) + " for the model's parameters and level");
     }
     this.what = what;
+    this.limits = limits;
     this.bytes = new byte[Math.toIntExact(declared)];
   }
 
@@ -40,6 +64,10 @@ final class ChunkAssembler {
     }
     if (data.isEmpty()) {
       throw ServiceException.invalid(what + " chunk is empty");
+    }
+    if (++chunks > limits.maxChunks()) {
+      throw ServiceException.exhausted(what + " arrives in more than the server's limit of " + limits.maxChunks()
+          + " chunks per object; send chunks of up to " + MAX_CHUNK + " bytes");
     }
     if ((long) filled + data.size() > bytes.length) {
       throw ServiceException.invalid(what + " has more bytes than the " + bytes.length + " declared");

@@ -55,17 +55,29 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
   private final SessionStore store;
   private final InferenceQueue queue;
   private final Duration refreshTimeout;
+  private final ChunkAssembler.Limits objectLimits;
   private final AtomicLong activeCalls = new AtomicLong();
   // Fails calls whose input does not arrive in time, so an idle client cannot hold a queue place.
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("polyhe-infer-timer").daemon(true).factory());
 
+  /** Without limits on chunk counts or object sizes beyond the protocol's (tests). */
   public InferenceServiceImpl(ModelRegistry models, SessionStore store, InferenceQueue queue,
       Duration refreshTimeout) {
+    this(models, store, queue, refreshTimeout, Integer.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxChunksPerObject chunks an input or refresh answer may arrive in
+   * @param maxDecodedBytes largest declared ciphertext size buffered and decoded
+   */
+  public InferenceServiceImpl(ModelRegistry models, SessionStore store, InferenceQueue queue,
+      Duration refreshTimeout, int maxChunksPerObject, long maxDecodedBytes) {
     this.models = models;
     this.store = store;
     this.queue = queue;
     this.refreshTimeout = refreshTimeout;
+    this.objectLimits = new ChunkAssembler.Limits(maxChunksPerObject, maxDecodedBytes);
   }
 
   /** Stops the timer thread (the server calls it when stopping). */
@@ -151,7 +163,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       model = m;
       sessionId = s.getSessionId();
       tokens = s.getTokens();
-      ticket = queue.admit();
+      ticket = queue.admit(caller);
       state = State.INPUT;
       timers.schedule(this::inputTimedOut, refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
       send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("queued")
@@ -175,7 +187,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
       int level = model.parameters().maxLevel();
       if (input == null) {
-        input = new ChunkAssembler("input ciphertext", c.getTotalBytes(), sizes(level));
+        input = new ChunkAssembler("input ciphertext", c.getTotalBytes(), objectLimits, sizes(level));
       } else if (c.getTotalBytes() != 0) {
         throw ServiceException.invalid("only the first chunk of a ciphertext carries its size");
       }
@@ -228,7 +240,8 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         throw ServiceException.invalid("refresh answer " + a.getRefreshId() + " answers no open request");
       }
       if (answer == null || answerId != a.getRefreshId()) {
-        answer = new ChunkAssembler("refresh answer", a.getChunk().getTotalBytes(), sizesAt(p.level()));
+        answer = new ChunkAssembler("refresh answer", a.getChunk().getTotalBytes(), objectLimits,
+            sizesAt(p.level()));
         answerId = a.getRefreshId();
       }
       if (!answer.add(a.getChunk().getData())) {

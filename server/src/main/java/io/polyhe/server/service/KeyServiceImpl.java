@@ -11,6 +11,8 @@ import io.polyhe.proto.v1.KeyKind;
 import io.polyhe.proto.v1.KeyServiceGrpc;
 import io.polyhe.proto.v1.KeyUploadHeader;
 import io.polyhe.proto.v1.KeyUploadRequest;
+import io.polyhe.proto.v1.ListSessionsRequest;
+import io.polyhe.proto.v1.ListSessionsResponse;
 import io.polyhe.proto.v1.Session;
 import io.polyhe.server.auth.Caller;
 import io.polyhe.server.model.ModelRegistry;
@@ -19,26 +21,70 @@ import io.polyhe.server.session.SessionRecord;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@code polyhe.v1.KeyService}: evaluation-key upload into a new session, and deletion. Every key
- * is validated as it completes (he-core's reader checks header, parameter hash, sizes and every
- * coefficient) and must be one the model needs; the session is created only when every declared
- * key arrived intact. Thread-safe (one {@link Upload} per stream).
+ * {@code polyhe.v1.KeyService}: evaluation-key upload into a new session, listing the caller's
+ * sessions, and deletion. Every key is validated as it completes (he-core's reader checks header,
+ * parameter hash, sizes and every coefficient) and must be one the model needs; the session is
+ * created only when every declared key arrived intact. An upload that sends nothing for the idle
+ * timeout is dropped (DEADLINE_EXCEEDED), giving back its session place, its parsed keys and its
+ * temporary files. Thread-safe (one {@link Upload} per stream, its methods serialised).
  */
 public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
   private final ModelRegistry models;
   private final SessionStore store;
   private final long maxKeyBytesPerSession;
+  private final ChunkAssembler.Limits objectLimits;
+  private final Duration idleTimeout;
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("polyhe-upload-timer").daemon(true).factory());
 
-  /** @param maxKeyBytesPerSession the per-session key quota, in serialised bytes */
+  /** No chunk or object limits beyond the protocol's, and a 60 s idle timeout (tests). */
   public KeyServiceImpl(ModelRegistry models, SessionStore store, long maxKeyBytesPerSession) {
+    this(models, store, maxKeyBytesPerSession, Integer.MAX_VALUE, Long.MAX_VALUE, Duration.ofSeconds(60));
+  }
+
+  /**
+   * @param maxKeyBytesPerSession the per-session key quota, in serialised bytes
+   * @param maxChunksPerObject chunks one key may arrive in
+   * @param maxDecodedBytes largest key (serialised bytes) buffered and decoded
+   * @param idleTimeout how long an upload may go without a message
+   */
+  public KeyServiceImpl(ModelRegistry models, SessionStore store, long maxKeyBytesPerSession, int maxChunksPerObject,
+      long maxDecodedBytes, Duration idleTimeout) {
     this.models = models;
     this.store = store;
     this.maxKeyBytesPerSession = maxKeyBytesPerSession;
+    this.objectLimits = new ChunkAssembler.Limits(maxChunksPerObject, maxDecodedBytes);
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** Stops the idle timer (the server calls it when stopping). */
+  public void close() {
+    timers.shutdownNow();
+  }
+
+  @Override
+  public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> out) {
+    try {
+      ListSessionsResponse.Builder b = ListSessionsResponse.newBuilder();
+      for (SessionRecord r : store.list(Caller.current())) {
+        b.addSessions(Session.newBuilder().setSessionId(r.id()).setModel(r.model())
+            .setExpiresAtUnixMillis(r.expiresMillis()).setStoredBytes(r.bytes()));
+      }
+      out.onNext(b.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(ErrorMapper.toStatus(e));
+    }
   }
 
   @Override
@@ -66,17 +112,29 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     private int index;
     private ChunkAssembler current;
     private boolean finished;
+    private long lastMessageNanos = System.nanoTime();
+    private final ScheduledFuture<?> idleCheck;
 
     Upload(Caller caller, StreamObserver<Session> out) {
       this.caller = caller;
       this.out = out;
+      long period = Math.max(20, idleTimeout.toMillis() / 4);
+      this.idleCheck = timers.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void checkIdle() {
+      if (!finished && System.nanoTime() - lastMessageNanos > idleTimeout.toNanos()) {
+        fail(ServiceException.deadline("no upload message for " + idleTimeout.toMillis()
+            + " ms; the partial upload was discarded"));
+      }
     }
 
     @Override
-    public void onNext(KeyUploadRequest request) {
+    public synchronized void onNext(KeyUploadRequest request) {
       if (finished) {
         return;
       }
+      lastMessageNanos = System.nanoTime();
       try {
         switch (request.getKindCase()) {
           case HEADER -> header(request.getHeader());
@@ -88,6 +146,8 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       } catch (RuntimeException e) {
         fail(e);
       }
+      // Validating a key takes a moment: the idle clock starts when the server is ready again.
+      lastMessageNanos = System.nanoTime();
     }
 
     private void header(KeyUploadHeader h) throws IOException {
@@ -122,6 +182,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
         } else {
           throw ServiceException.invalid("key " + i + " has no kind");
         }
+        objectLimits.checkSize("key " + i, k.getSizeBytes());
         if (k.getSizeBytes() != size) {
           throw ServiceException.invalid("key " + i + " declares " + k.getSizeBytes() + " bytes; a seeded key of "
               + "these parameters has " + size);
@@ -134,7 +195,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       }
       model = m;
       keys = List.copyOf(ks);
-      upload = store.begin(caller, m);
+      upload = store.begin(caller, m, total);
     }
 
     private void chunk(ByteString data) throws IOException {
@@ -146,7 +207,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       }
       KeyDescriptor k = keys.get(index);
       if (current == null) {
-        current = new ChunkAssembler("key " + index, k.getSizeBytes(), k.getSizeBytes());
+        current = new ChunkAssembler("key " + index, k.getSizeBytes(), objectLimits, k.getSizeBytes());
       }
       if (!current.add(data)) {
         return;
@@ -167,14 +228,14 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     }
 
     @Override
-    public void onError(Throwable t) {
+    public synchronized void onError(Throwable t) {
       // The client went away: drop the partial upload.
       finished = true;
       closeUpload();
     }
 
     @Override
-    public void onCompleted() {
+    public synchronized void onCompleted() {
       if (finished) {
         return;
       }
@@ -188,6 +249,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
         }
         SessionRecord r = upload.commit();
         finished = true;
+        idleCheck.cancel(false);
         out.onNext(Session.newBuilder().setSessionId(r.id()).setExpiresAtUnixMillis(r.expiresMillis())
             .setStoredBytes(r.bytes()).build());
         out.onCompleted();
@@ -205,6 +267,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     }
 
     private void closeUpload() {
+      idleCheck.cancel(false);
       if (upload != null) {
         upload.close();
       }

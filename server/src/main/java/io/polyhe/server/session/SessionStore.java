@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,40 +65,125 @@ public final class SessionStore {
   private final int maxSessions;
   private final Duration ttl;
   private final int cacheSessions;
+  /** Room left free on the key store's disk beyond an upload's declared size. */
+  static final long DISK_MARGIN_BYTES = 64L << 20;
+
+  /**
+   * Where the store's bytes go: the local file system, or a test's failing one. Implementations
+   * are thread-safe.
+   */
+  public interface Disk {
+    /** The file system itself. */
+    Disk LOCAL = new Disk() {};
+
+    /** A new file to write. */
+    default OutputStream create(Path file) throws IOException {
+      return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** Forces {@code file}'s bytes (or a directory's entries) to the device. */
+    default void sync(Path file) throws IOException {
+      try (FileChannel c = FileChannel.open(file, Files.isDirectory(file) ? StandardOpenOption.READ
+          : StandardOpenOption.WRITE)) {
+        c.force(true);
+      }
+    }
+
+    /** Bytes a new file in {@code dir} may still take. */
+    default long usableBytes(Path dir) throws IOException {
+      return Files.getFileStore(dir).getUsableSpace();
+    }
+  }
+
   private final ConcurrentHashMap<String, SessionRecord> records = new ConcurrentHashMap<>();
   private final Map<String, EvaluationKeys> cache;
+  private final int maxPerCaller;
+  private final Disk disk;
+  private final Map<Caller, Integer> reservedBy = new java.util.HashMap<>();
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
   private int reserved;
+
+  /** A store without a per-caller bound, on the local disk. */
+  public SessionStore(Path root, ModelRegistry models, int maxSessions, Duration ttl, int cacheSessions)
+      throws IOException {
+    this(root, models, maxSessions, maxSessions, ttl, cacheSessions, Disk.LOCAL);
+  }
 
   /**
    * Opens (creating it if need be) the store at {@code root} and reads every complete session in
-   * it; leftovers of interrupted uploads are removed, and sessions whose files do not parse are
-   * skipped with a warning.
+   * it; leftovers of interrupted uploads are removed, and sessions whose files do not parse or whose
+   * key file fails its size or SHA-256 check are reported lost and removed.
+   *
+   * @param maxPerCaller sessions (stored or being uploaded) one caller may hold
    */
-  public SessionStore(Path root, ModelRegistry models, int maxSessions, Duration ttl, int cacheSessions)
-      throws IOException {
-    if (maxSessions < 1 || cacheSessions < 1) {
-      throw new IllegalArgumentException("max sessions and cached sessions must be at least 1");
+  public SessionStore(Path root, ModelRegistry models, int maxSessions, int maxPerCaller, Duration ttl,
+      int cacheSessions, Disk disk) throws IOException {
+    if (maxSessions < 1 || cacheSessions < 1 || maxPerCaller < 1) {
+      throw new IllegalArgumentException("max sessions, per caller and cached sessions must be at least 1");
     }
     this.root = Files.createDirectories(root);
     this.models = models;
     this.maxSessions = maxSessions;
+    this.maxPerCaller = maxPerCaller;
     this.ttl = ttl;
     this.cacheSessions = cacheSessions;
+    this.disk = disk;
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
       for (Path d : dirs) {
         String name = d.getFileName().toString();
         if (name.startsWith(TMP_PREFIX)) {
+          // An upload the previous process did not finish: never a session.
           deleteTree(d);
-        } else if (validId(name) && Files.isRegularFile(d.resolve(META))) {
+        } else if (validId(name) && Files.isDirectory(d)) {
           try {
-            records.put(name, readMeta(name, d.resolve(META)));
+            SessionRecord r = readMeta(name, d.resolve(META));
+            verifyChecksum(r, d.resolve(KEYS));
+            records.put(name, r);
           } catch (IOException | RuntimeException e) {
-            LOG.warning("skipping unreadable session directory " + name.substring(0, 6) + "...: " + e.getMessage());
+            lost.incrementAndGet();
+            LOG.warning("session " + name.substring(0, 6) + "... lost: " + e.getMessage()
+                + "; its files are removed and its id is unknown from now on");
+            try {
+              deleteTree(d);
+            } catch (IOException x) {
+              LOG.warning("could not remove the files of a lost session: " + x.getMessage());
+            }
           }
         }
       }
     }
+  }
+
+  private static void verifyChecksum(SessionRecord r, Path keys) throws IOException {
+    MessageDigest md = sha256();
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(keys)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    if (!HexFormat.of().formatHex(md.digest()).equals(r.sha256())) {
+      throw new IOException("key file checksum mismatch");
+    }
+  }
+
+  /** Sessions found damaged or truncated (at start or when loaded) since this store opened. */
+  public long lostSessions() {
+    return lost.get();
+  }
+
+  /** Sessions removed because they expired, since this store opened. */
+  public long expiredSessions() {
+    return expired.get();
+  }
+
+  /** The live sessions of {@code caller}, oldest first (never another caller's). */
+  public List<SessionRecord> list(Caller caller) {
+    long now = System.currentTimeMillis();
+    return records.values().stream().filter(r -> r.caller().equals(caller) && !r.expiredAt(now))
+        .sorted(java.util.Comparator.comparingLong(SessionRecord::createdMillis)).toList();
   }
 
   /** Sessions stored now. */
@@ -113,28 +201,63 @@ public final class SessionStore {
     return cache.size();
   }
 
-  /**
-   * Starts an upload for {@code caller}: reserves one of the {@code maxSessions} places.
-   *
-   * @throws ServiceException RESOURCE_EXHAUSTED when the store is full
-   */
+  /** As {@link #begin(Caller, ServedModel, long)} for an upload of unknown size. */
   public Upload begin(Caller caller, ServedModel model) throws IOException {
+    return begin(caller, model, 0);
+  }
+
+  /**
+   * Starts an upload of {@code bytes} for {@code caller}: reserves one of the {@code maxSessions}
+   * places (and one of the caller's), and checks that the disk has room for it.
+   *
+   * @throws ServiceException RESOURCE_EXHAUSTED when the store is full, the caller holds its
+   *     share, or the disk lacks the room
+   */
+  public Upload begin(Caller caller, ServedModel model, long bytes) throws IOException {
     synchronized (this) {
       purgeExpired();
       if (records.size() + reserved >= maxSessions) {
         throw ServiceException.exhausted("the server holds its maximum of " + maxSessions
             + " sessions; delete one or try later");
       }
+      long mine = records.values().stream().filter(r -> r.caller().equals(caller)).count()
+          + reservedBy.getOrDefault(caller, 0);
+      if (mine >= maxPerCaller) {
+        throw ServiceException.exhausted("this caller holds " + mine + " sessions, the per-caller limit of "
+            + maxPerCaller + "; delete one first");
+      }
+      long free = disk.usableBytes(root);
+      if (free < bytes + DISK_MARGIN_BYTES) {
+        throw ServiceException.exhausted("the key store's disk has " + free / (1 << 20) + " MiB free; keys of "
+            + bytes / (1 << 20) + " MiB need " + (bytes + DISK_MARGIN_BYTES) / (1 << 20) + " MiB");
+      }
       reserved++;
+      reservedBy.merge(caller, 1, Integer::sum);
     }
     try {
       return new Upload(caller, model, Files.createTempDirectory(root, TMP_PREFIX));
     } catch (IOException | RuntimeException e) {
-      synchronized (this) {
-        reserved--;
-      }
-      throw e;
+      release(caller);
+      throw storeFailure(e);
     }
+  }
+
+  private synchronized void release(Caller caller) {
+    reserved--;
+    reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /**
+   * A write failure as the client should see it: a full disk is RESOURCE_EXHAUSTED (the client may
+   * retry later); anything else stays an I/O error (INTERNAL, logged with a reference).
+   */
+  static RuntimeException storeFailure(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    if (e instanceof IOException && (m.contains("No space left") || m.contains("Disk quota exceeded"))) {
+      LOG.warning("key store disk full: " + m);
+      return ServiceException.exhausted("the key store's disk is full; the upload was discarded, retry later");
+    }
+    return e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
   }
 
   /**
@@ -170,6 +293,9 @@ public final class SessionStore {
       throw ServiceException.notFound("no such session");
     }
     if (r.expiredAt(System.currentTimeMillis())) {
+      if (records.remove(r.id(), r)) {
+        expired.incrementAndGet();
+      }
       delete(r);
       throw ServiceException.notFound("session expired; upload the keys again");
     }
@@ -193,10 +319,18 @@ public final class SessionStore {
     }
   }
 
-  private synchronized void purgeExpired() {
+  /**
+   * Removes every expired session (files and cached keys). The server calls it periodically, so
+   * expired keys leave memory and disk even when nobody touches them; a pass already running keeps
+   * the keys it holds until it ends.
+   */
+  public synchronized void purgeExpired() {
     long now = System.currentTimeMillis();
     for (SessionRecord r : List.copyOf(records.values())) {
       if (r.expiredAt(now)) {
+        if (records.remove(r.id(), r)) {
+          expired.incrementAndGet();
+        }
         delete(r);
       }
     }
@@ -233,6 +367,7 @@ public final class SessionStore {
       }
       return EvaluationKeys.of(model.parameters().rlwe(), relin, galois);
     } catch (IOException | IllegalArgumentException e) {
+      lost.incrementAndGet();
       LOG.warning("stored keys of a session are damaged: " + e.getMessage());
       throw ServiceException.precondition("the stored keys of this session are damaged; upload them again");
     }
@@ -314,7 +449,7 @@ public final class SessionStore {
       this.caller = caller;
       this.model = model;
       this.dir = dir;
-      this.out = new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(KEYS)), 1 << 16);
+      this.out = new java.io.BufferedOutputStream(disk.create(dir.resolve(KEYS)), 1 << 16);
     }
 
     /** Appends the relinearisation key (must come before any Galois key). */
@@ -333,14 +468,33 @@ public final class SessionStore {
     }
 
     private void append(byte[] encoded) throws IOException {
-      out.write(encoded);
+      try {
+        out.write(encoded);
+      } catch (IOException e) {
+        close();
+        throw storeFailure(e);
+      }
       digest.update(encoded);
       bytes += encoded.length;
     }
 
-    /** Makes the session durable and cached; returns its record. */
+    /**
+     * Makes the session durable and cached; returns its record.
+     *
+     * @throws ServiceException RESOURCE_EXHAUSTED if the disk filled up (the upload is then removed)
+     */
     public SessionRecord commit() throws IOException {
+      try {
+        return writeAndRename();
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw storeFailure(e);
+      }
+    }
+
+    private SessionRecord writeAndRename() throws IOException {
       out.close();
+      disk.sync(dir.resolve(KEYS));
       String id = newId();
       long now = System.currentTimeMillis();
       SessionRecord r = new SessionRecord(id, caller, model.name(), now, now + ttl.toMillis(),
@@ -355,13 +509,22 @@ public final class SessionStore {
       p.setProperty("galois", String.join(",", r.galoisElements().stream().map(String::valueOf).toList()));
       p.setProperty("bytes", Long.toString(bytes));
       p.setProperty("sha256", r.sha256());
-      try (var w = Files.newBufferedWriter(dir.resolve(META), StandardCharsets.UTF_8)) {
+      try (var w = new java.io.OutputStreamWriter(disk.create(dir.resolve(META)), StandardCharsets.UTF_8)) {
         p.store(w, "polyhe session");
       }
-      // Rename the complete directory into place: the session appears whole or not at all.
+      disk.sync(dir.resolve(META));
+      disk.sync(dir);
+      // Rename the complete directory into place: the session appears whole or not at all. The
+      // fsyncs above make the rename durable only after the bytes it points at.
       Files.move(dir, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+      try {
+        disk.sync(root);
+      } catch (IOException e) {
+        LOG.fine("could not fsync the key store directory: " + e.getMessage());
+      }
       synchronized (SessionStore.this) {
         reserved--;
+        reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
         done = true;
         records.put(id, r);
         put(id, EvaluationKeys.of(model.parameters().rlwe(), relin, galois));
@@ -378,17 +541,23 @@ public final class SessionStore {
         }
         done = true;
         reserved--;
+        reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
       }
       try {
         out.close();
+      } catch (IOException e) {
+        // A full disk fails the final flush too; the directory goes anyway.
+      }
+      try {
         deleteTree(dir);
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        LOG.warning("could not remove an abandoned upload: " + e.getMessage());
       }
     }
   }
 
-  private static String newId() {
+  /** A new session id: 192 bits of {@link SecureRandom}, 32 characters of URL-safe base64. */
+  static String newId() {
     byte[] b = new byte[24];
     RANDOM.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);

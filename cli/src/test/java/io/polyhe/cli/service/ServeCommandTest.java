@@ -1,0 +1,70 @@
+package io.polyhe.cli.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.polyhe.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every limit has a {@code serve} flag whose default is the configuration's default (docs/decisions.md, "Limits"). */
+class ServeCommandTest {
+
+  static ServerConfig parse(String... args) throws Exception {
+    ServeCommand c = new ServeCommand();
+    new CommandLine(c).parseArgs(args);
+    return c.config();
+  }
+
+  @Test
+  void flagDefaultsAreTheConfigurationDefaults() throws Exception {
+    ServerConfig flags = parse("--key-store", "/tmp/x");
+    ServerConfig config = ServerConfig.builder().keyStore(Path.of("/tmp/x")).build();
+    assertEquals(config.maxMessageBytes(), flags.maxMessageBytes());
+    assertEquals(4 << 20, flags.maxMessageBytes());
+    assertEquals(config.maxChunksPerObject(), flags.maxChunksPerObject());
+    assertEquals(4096, flags.maxChunksPerObject());
+    assertEquals(config.maxDecodedBytes(), flags.maxDecodedBytes());
+    assertEquals(1L << 30, flags.maxDecodedBytes());
+    assertEquals(config.maxKeyBytesPerSession(), flags.maxKeyBytesPerSession());
+    assertEquals(2L << 30, flags.maxKeyBytesPerSession());
+    assertEquals(config.maxSessions(), flags.maxSessions());
+    assertEquals(16, flags.maxSessions());
+    assertEquals(config.maxSessionsPerCaller(), flags.maxSessionsPerCaller());
+    assertEquals(4, flags.maxSessionsPerCaller());
+    assertEquals(config.maxConcurrent(), flags.maxConcurrent());
+    assertEquals(config.maxQueued(), flags.maxQueued());
+    assertEquals(4, flags.maxQueued());
+    assertEquals(config.maxPlacesPerCaller(), flags.maxPlacesPerCaller());
+    assertEquals(2, flags.maxPlacesPerCaller());
+    assertEquals(config.uploadIdleTimeout(), flags.uploadIdleTimeout());
+    assertEquals(Duration.ofSeconds(60), flags.uploadIdleTimeout());
+    assertEquals(config.refreshTimeout(), flags.refreshTimeout());
+    assertEquals(config.sessionTtl(), flags.sessionTtl());
+    assertEquals(config.cachedSessions(), flags.cachedSessions());
+  }
+
+  @Test
+  void everyLimitFlagReachesTheConfigurationAndNonsenseIsRefused() throws Exception {
+    ServerConfig c = parse("--key-store", "/tmp/x", "--max-message-bytes", "2000000", "--max-chunks-per-object", "7",
+        "--max-decoded-bytes", "123456789", "--max-key-bytes-per-session", "999", "--max-sessions", "3",
+        "--max-sessions-per-caller", "2", "--queue", "0", "--max-places-per-caller", "1",
+        "--upload-idle-timeout-seconds", "5");
+    assertEquals(2_000_000, c.maxMessageBytes());
+    assertEquals(7, c.maxChunksPerObject());
+    assertEquals(123456789L, c.maxDecodedBytes());
+    assertEquals(999, c.maxKeyBytesPerSession());
+    assertEquals(3, c.maxSessions());
+    assertEquals(2, c.maxSessionsPerCaller());
+    assertEquals(0, c.maxQueued());
+    assertEquals(1, c.maxPlacesPerCaller());
+    assertEquals(Duration.ofSeconds(5), c.uploadIdleTimeout());
+    // A message limit below one protocol chunk would refuse every well-behaved client.
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--max-message-bytes", "65536"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--max-chunks-per-object", "0"));
+    assertThrows(IllegalArgumentException.class,
+        () -> parse("--key-store", "/tmp/x", "--upload-idle-timeout-seconds", "0"));
+  }
+}
