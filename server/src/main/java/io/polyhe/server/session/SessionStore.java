@@ -103,6 +103,8 @@ public final class SessionStore {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong expired = new AtomicLong();
   private int reserved;
+  /** Bytes the uploads in progress declared: the disk must have room for all of them at once. */
+  private long reservedBytes;
 
   /** A store without a per-caller bound, on the local disk. */
   public SessionStore(Path root, ModelRegistry models, int maxSessions, Duration ttl, int cacheSessions)
@@ -137,22 +139,39 @@ public final class SessionStore {
           // An upload the previous process did not finish: never a session.
           deleteTree(d);
         } else if (validId(name) && Files.isDirectory(d)) {
+          String shortId = name.substring(0, 6) + "...";
           try {
             SessionRecord r = readMeta(name, d.resolve(META));
+            if (models.find(r.model()).isEmpty()) {
+              // Kept on disk: a restart that serves the model again serves the session again.
+              LOG.info("session " + shortId + " is for model '" + r.model() + "', not served now; kept on disk");
+              continue;
+            }
             verifyChecksum(r, d.resolve(KEYS));
             records.put(name, r);
-          } catch (IOException | RuntimeException e) {
+          } catch (Damaged e) {
             lost.incrementAndGet();
-            LOG.warning("session " + name.substring(0, 6) + "... lost: " + e.getMessage()
+            LOG.warning("session " + shortId + " lost: " + e.getMessage()
                 + "; its files are removed and its id is unknown from now on");
             try {
               deleteTree(d);
             } catch (IOException x) {
-              LOG.warning("could not remove the files of a lost session: " + x.getMessage());
+              LOG.warning("could not remove the files of a lost session: " + x.getClass().getSimpleName());
             }
+          } catch (IOException e) {
+            // Not proof of damage (permissions, too many open files): keep the files for a later start.
+            LOG.warning("session " + shortId + " could not be read (" + e.getClass().getSimpleName()
+                + "); kept on disk, not served until a restart reads it");
           }
         }
       }
+    }
+  }
+
+  /** Proof that a stored session is damaged: unreadable description, wrong size or checksum. */
+  private static final class Damaged extends IOException {
+    Damaged(String message) {
+      super(message);
     }
   }
 
@@ -165,7 +184,7 @@ public final class SessionStore {
       }
     }
     if (!HexFormat.of().formatHex(md.digest()).equals(r.sha256())) {
-      throw new IOException("key file checksum mismatch");
+      throw new Damaged("key file checksum mismatch");
     }
   }
 
@@ -227,23 +246,35 @@ public final class SessionStore {
             + maxPerCaller + "; delete one first");
       }
       long free = disk.usableBytes(root);
-      if (free < bytes + DISK_MARGIN_BYTES) {
-        throw ServiceException.exhausted("the key store's disk has " + free / (1 << 20) + " MiB free; keys of "
-            + bytes / (1 << 20) + " MiB need " + (bytes + DISK_MARGIN_BYTES) / (1 << 20) + " MiB");
+      if (free < reservedBytes + bytes + DISK_MARGIN_BYTES) {
+        throw ServiceException.exhausted("the key store's disk has " + free / (1 << 20) + " MiB free, "
+            + reservedBytes / (1 << 20) + " MiB of it promised to uploads in progress; keys of "
+            + bytes / (1 << 20) + " MiB need " + (bytes + DISK_MARGIN_BYTES) / (1 << 20) + " MiB more");
       }
       reserved++;
+      reservedBytes += bytes;
       reservedBy.merge(caller, 1, Integer::sum);
     }
+    Path dir = null;
     try {
-      return new Upload(caller, model, Files.createTempDirectory(root, TMP_PREFIX));
+      dir = Files.createTempDirectory(root, TMP_PREFIX);
+      return new Upload(caller, model, dir, bytes);
     } catch (IOException | RuntimeException e) {
-      release(caller);
+      release(caller, bytes);
+      if (dir != null) {
+        try {
+          deleteTree(dir);
+        } catch (IOException x) {
+          LOG.warning("could not remove an upload's temporary directory: " + x.getClass().getSimpleName());
+        }
+      }
       throw storeFailure(e);
     }
   }
 
-  private synchronized void release(Caller caller) {
+  private synchronized void release(Caller caller, long declaredBytes) {
     reserved--;
+    reservedBytes -= declaredBytes;
     reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
   }
 
@@ -273,6 +304,11 @@ public final class SessionStore {
       throw ServiceException.invalid("session is for model '" + r.model() + "', not '" + model.name() + "'");
     }
     synchronized (this) {
+      // Deleted or expired since record() (a concurrent DeleteSession or the sweeper): gone, not
+      // damaged, and its keys must not come back into the cache.
+      if (records.get(id) != r) {
+        throw ServiceException.notFound("no such session");
+      }
       EvaluationKeys k = cache.get(id);
       if (k != null) {
         return k;
@@ -315,7 +351,7 @@ public final class SessionStore {
     try {
       deleteTree(root.resolve(r.id()));
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "could not delete the files of a session: " + e.getMessage());
+      LOG.log(Level.WARNING, "could not delete the files of a session: " + e.getClass().getSimpleName());
     }
   }
 
@@ -368,7 +404,8 @@ public final class SessionStore {
       return EvaluationKeys.of(model.parameters().rlwe(), relin, galois);
     } catch (IOException | IllegalArgumentException e) {
       lost.incrementAndGet();
-      LOG.warning("stored keys of a session are damaged: " + e.getMessage());
+      LOG.warning("stored keys of a session are damaged: "
+          + (e instanceof java.nio.file.FileSystemException ? e.getClass().getSimpleName() : e.getMessage()));
       throw ServiceException.precondition("the stored keys of this session are damaged; upload them again");
     }
   }
@@ -386,34 +423,42 @@ public final class SessionStore {
         || c >= '0' && c <= '9' || c == '-' || c == '_');
   }
 
+  // Damaged: a missing or malformed description, a key file missing or of another size. The model
+  // is not checked here (a session of a model not served now is not damaged).
   private SessionRecord readMeta(String id, Path meta) throws IOException {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(meta)) {
       p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Damaged("session description missing");
+    } catch (IllegalArgumentException e) {
+      throw new Damaged("session description malformed");
     }
-    List<Integer> galois = new ArrayList<>();
-    String g = p.getProperty("galois", "");
-    if (!g.isEmpty()) {
-      for (String s : g.split(",")) {
-        galois.add(Integer.parseInt(s));
+    try {
+      List<Integer> galois = new ArrayList<>();
+      String g = p.getProperty("galois", "");
+      if (!g.isEmpty()) {
+        for (String s : g.split(",")) {
+          galois.add(Integer.parseInt(s));
+        }
       }
+      SessionRecord r = new SessionRecord(id, new Caller(req(p, "caller")), req(p, "model"),
+          Long.parseLong(req(p, "created")), Long.parseLong(req(p, "expires")), galois,
+          Boolean.parseBoolean(req(p, "relinearization")), Long.parseLong(req(p, "bytes")), req(p, "sha256"));
+      Path keys = meta.resolveSibling(KEYS);
+      if (!Files.exists(keys) || Files.size(keys) != r.bytes()) {
+        throw new Damaged("key file missing or of another size than its description");
+      }
+      return r;
+    } catch (IllegalArgumentException e) {
+      throw new Damaged("session description malformed");
     }
-    SessionRecord r = new SessionRecord(id, new Caller(req(p, "caller")), req(p, "model"),
-        Long.parseLong(req(p, "created")), Long.parseLong(req(p, "expires")), galois,
-        Boolean.parseBoolean(req(p, "relinearization")), Long.parseLong(req(p, "bytes")), req(p, "sha256"));
-    if (models.find(r.model()).isEmpty()) {
-      throw new IOException("model '" + r.model() + "' is not served");
-    }
-    if (Files.size(meta.resolveSibling(KEYS)) != r.bytes()) {
-      throw new IOException("key file size differs from its description");
-    }
-    return r;
   }
 
   private static String req(Properties p, String k) throws IOException {
     String v = p.getProperty(k);
     if (v == null) {
-      throw new IOException("session description lacks " + k);
+      throw new Damaged("session description lacks " + k);
     }
     return v;
   }
@@ -441,11 +486,13 @@ public final class SessionStore {
     private final OutputStream out;
     private final MessageDigest digest = sha256();
     private final List<GaloisKey> galois = new ArrayList<>();
+    private final long declaredBytes;
     private RelinearizationKey relin;
     private long bytes;
     private boolean done;
 
-    private Upload(Caller caller, ServedModel model, Path dir) throws IOException {
+    private Upload(Caller caller, ServedModel model, Path dir, long declaredBytes) throws IOException {
+      this.declaredBytes = declaredBytes;
       this.caller = caller;
       this.model = model;
       this.dir = dir;
@@ -523,8 +570,7 @@ public final class SessionStore {
         LOG.fine("could not fsync the key store directory: " + e.getMessage());
       }
       synchronized (SessionStore.this) {
-        reserved--;
-        reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
+        release(caller, declaredBytes);
         done = true;
         records.put(id, r);
         put(id, EvaluationKeys.of(model.parameters().rlwe(), relin, galois));
@@ -540,9 +586,11 @@ public final class SessionStore {
           return;
         }
         done = true;
-        reserved--;
-        reservedBy.computeIfPresent(caller, (c, n) -> n <= 1 ? null : n - 1);
+        release(caller, declaredBytes);
       }
+      // Its parsed keys are garbage now, even if something still holds this upload.
+      galois.clear();
+      relin = null;
       try {
         out.close();
       } catch (IOException e) {
@@ -551,7 +599,7 @@ public final class SessionStore {
       try {
         deleteTree(dir);
       } catch (IOException e) {
-        LOG.warning("could not remove an abandoned upload: " + e.getMessage());
+        LOG.warning("could not remove an abandoned upload: " + e.getClass().getSimpleName());
       }
     }
   }

@@ -164,9 +164,8 @@ class SessionStoreTest {
       assertTrue(e.getMessage().contains("disk is full"), e.getMessage());
       assertEquals(0, store.sessions());
       assertNoTemporaryDirectories(root);
-      // The session place was given back: a store of one place takes the next upload.
-      SessionStore roomy = new SessionStore(root, models, 1, 1, Duration.ofHours(1), 1, SessionStore.Disk.LOCAL);
-      assertEquals(0, roomy.sessions());
+      // The session place (the only one, and the caller's only one) was given back.
+      store.begin(ALICE, tiny).close();
     }
     // An upload larger than the free space is refused before a byte is written.
     SessionStore tight = new SessionStore(dir.resolve("tight"), models, 4, 4, Duration.ofHours(1), 1,
@@ -175,6 +174,16 @@ class SessionStoreTest {
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
     assertTrue(e.getMessage().contains("MiB free"), e.getMessage());
     assertNoTemporaryDirectories(dir.resolve("tight"));
+    // Uploads in progress share the free space: with room for 10 MiB of keys, 6 MiB promised to one
+    // upload leaves too little for 5 MiB more.
+    SessionStore shared = new SessionStore(dir.resolve("shared"), models, 4, 4, Duration.ofHours(1), 1,
+        new FullDisk(Long.MAX_VALUE, SessionStore.DISK_MARGIN_BYTES + (10L << 20)));
+    try (SessionStore.Upload first = shared.begin(ALICE, tiny, 6L << 20)) {
+      e = assertThrows(ServiceException.class, () -> shared.begin(new Caller("bob"), tiny, 5L << 20));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+      assertTrue(e.getMessage().contains("promised to uploads in progress"), e.getMessage());
+    }
+    shared.begin(new Caller("bob"), tiny, 5L << 20).close(); // the first one's room came back
   }
 
   @Test
@@ -193,6 +202,32 @@ class SessionStoreTest {
     assertTrue(e.getMessage().contains("maximum of 2 sessions"), e.getMessage());
     assertEquals(1, store.list(ALICE).size());
     assertTrue(store.list(new Caller("carol")).isEmpty());
+  }
+
+  @Test
+  void uploadsInProgressCountAgainstTheCallersShare() throws Exception {
+    SessionStore store = new SessionStore(dir, models, 4, 1, Duration.ofHours(1), 1, SessionStore.Disk.LOCAL);
+    try (SessionStore.Upload first = store.begin(ALICE, tiny)) {
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(() -> begin(store, ALICE)), "one upload at a time for alice");
+      begin(store, new Caller("bob"));
+    }
+    begin(store, ALICE); // given back when the first closed
+  }
+
+  @Test
+  void aRestartWithoutTheSessionsModelKeepsItOnDisk() throws Exception {
+    SessionRecord r = upload(open(Duration.ofHours(1)));
+    // As if stored by a server that also served a model "retired", which this one does not.
+    Path meta = dir.resolve(r.id()).resolve("session.properties");
+    String described = Files.readString(meta);
+    Files.writeString(meta, described.replace("model=tiny", "model=retired"));
+    SessionStore without = open(Duration.ofHours(1));
+    assertEquals(0, without.sessions(), "not served while its model is not");
+    assertEquals(0, without.lostSessions(), "and not reported lost");
+    assertTrue(Files.exists(dir.resolve(r.id()).resolve("keys.bin")), "its files stay");
+    Files.writeString(meta, described);
+    SessionStore with = open(Duration.ofHours(1));
+    assertTrue(with.keys(r.id(), ALICE, tiny).relinearizationKey().isPresent(), "served again with its model");
   }
 
   static void begin(SessionStore store, Caller caller) {
