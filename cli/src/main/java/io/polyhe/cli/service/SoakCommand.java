@@ -244,13 +244,16 @@ public final class SoakCommand implements Callable<Integer> {
     b.uploadTimeout(Duration.ofMinutes(30)).inferTimeout(Duration.ofMinutes(30));
   }
 
-  /** One client: upload, infer, delete, until the deadline or the request budget. */
   private static int[] append(int[] sequence, int token) {
     int[] out = java.util.Arrays.copyOf(sequence, sequence.length + 1);
     out[sequence.length] = token;
     return out;
   }
 
+  /**
+   * One client: upload, infer, delete, until the deadline or the request budget. Every failure is
+   * counted (by status, or as a client-side exception), never fatal to the run.
+   */
   private void loop(PolyheClient client, long deadline, int[][] prompts, int[][] expected) {
     ClientModel model = client.model(modelName);
     Keyring keyring = Keyring.generate(model);
@@ -266,7 +269,7 @@ public final class SoakCommand implements Callable<Integer> {
       try {
         session = client.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
         done(uploadMs, t);
-      } catch (StatusRuntimeException e) {
+      } catch (RuntimeException e) {
         error(e);
         continue;
       }
@@ -285,7 +288,7 @@ public final class SoakCommand implements Callable<Integer> {
               }
               sequence = append(sequence, token);
             }
-          } catch (StatusRuntimeException e) {
+          } catch (RuntimeException e) {
             error(e);
           }
         }
@@ -294,7 +297,7 @@ public final class SoakCommand implements Callable<Integer> {
         try {
           client.deleteSession(session.getSessionId());
           done(deleteMs, t);
-        } catch (StatusRuntimeException e) {
+        } catch (RuntimeException e) {
           error(e);
         }
       }
@@ -306,8 +309,10 @@ public final class SoakCommand implements Callable<Integer> {
     completed.incrementAndGet();
   }
 
-  private void error(StatusRuntimeException e) {
-    errors.computeIfAbsent(e.getStatus().getCode().name(), k -> new AtomicLong()).incrementAndGet();
+  private void error(RuntimeException e) {
+    String kind = e instanceof StatusRuntimeException s ? s.getStatus().getCode().name()
+        : "CLIENT_" + e.getClass().getSimpleName();
+    errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
   }
 
   private static JsonObject latency(List<Double> ms) {
