@@ -47,7 +47,7 @@ class SessionExpiryTest {
     int[] prompt = tokenizer.encode("^S31=");
     int expected = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, prompt, 1, tokenizer.eos())[0];
     try (TestServer server = TestServer.start(dir, b -> b.sessionTtl(TTL).maxConcurrent(1).maxQueued(3)
-        .maxPlacesPerCaller(4))) {
+        .maxPlacesPerCaller(4).refreshTimeout(TTL.multipliedBy(3)))) {
       ManagedChannel channel = server.channel();
       PolyheClient alice = TestServer.client(channel, TestServer.ALICE_KEY);
       ClientModel model = alice.model("tiny");
@@ -61,12 +61,25 @@ class SessionExpiryTest {
       ExecutorService pool = Executors.newFixedThreadPool(order.size());
       List<Future<Object>> results = new ArrayList<>();
       long[] ends = new long[order.size()];
+      // The first pass holds the only worker across the first session's expiry, whatever the speed
+      // of the backend: at its first refresh the client answers only after that session expired.
+      ProgressListener holdAcrossExpiry = (stage, done, total) -> {
+        long wait = first.getExpiresAtUnixMillis() + 500 - System.currentTimeMillis();
+        if (stage == ProgressListener.Stage.FORWARD_PASS && wait > 0) {
+          try {
+            Thread.sleep(wait);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      };
       for (int i = 0; i < order.size(); i++) {
         String id = order.get(i);
         int slot = i;
+        ProgressListener listener = i == 0 ? holdAcrossExpiry : ProgressListener.NONE;
         results.add(pool.submit(() -> {
           try {
-            return ClientSession.resume(alice, keyring, id).infer(prompt, ProgressListener.NONE);
+            return ClientSession.resume(alice, keyring, id).infer(prompt, listener);
           } catch (StatusRuntimeException e) {
             return e.getStatus();
           } finally {
@@ -92,6 +105,7 @@ class SessionExpiryTest {
       System.out.printf("expiry: %d passes completed, %d NOT_FOUND; first session expired %.1f s before the last "
           + "pass ended%n", completed, notFound, (lastEnd - first.getExpiresAtUnixMillis()) / 1e3);
       assertTrue(completed >= 1, "the pass on the live session completed");
+      assertTrue(notFound >= 1, "a pass on the expired session failed cleanly");
       assertTrue(first.getExpiresAtUnixMillis() < lastEnd, "a session expired while passes were running");
 
       // Past every expiry the sweeper removes both sessions, with nobody touching them.
