@@ -3,7 +3,6 @@ package io.polyhe.server.service;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.polyhe.he.io.HeFormat;
-import io.polyhe.he.rlwe.GaloisKey;
 import io.polyhe.proto.v1.DeleteSessionRequest;
 import io.polyhe.proto.v1.DeleteSessionResponse;
 import io.polyhe.proto.v1.KeyDescriptor;
@@ -19,9 +18,7 @@ import io.polyhe.server.session.SessionRecord;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code polyhe.v1.KeyService}: evaluation-key upload into a new session, and deletion. Every key
@@ -95,45 +92,10 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
         throw ServiceException.invalid("the upload header comes once, first");
       }
       ServedModel m = ModelServiceImpl.find(models, h.getModel());
-      if (!h.getParametersHash().equals(ByteString.copyFrom(m.parameters().rlwe().hash()))) {
-        throw ServiceException.invalid("keys are for other CKKS parameters than model '" + m.name() + "' uses");
-      }
-      List<KeyDescriptor> ks = h.getKeysList();
-      if (ks.isEmpty()) {
-        throw ServiceException.invalid("the upload declares no keys");
-      }
-      long size = HeFormat.switchingKeySize(m.parameters().rlwe());
-      Set<Integer> seen = new HashSet<>();
-      long total = 0;
-      for (int i = 0; i < ks.size(); i++) {
-        KeyDescriptor k = ks.get(i);
-        if (k.getKind() == KeyKind.KEY_KIND_RELINEARIZATION) {
-          if (i != 0) {
-            throw ServiceException.invalid("the relinearisation key must be the first key");
-          }
-        } else if (k.getKind() == KeyKind.KEY_KIND_GALOIS) {
-          if (!m.galoisElements().contains(k.getGaloisElement())) {
-            throw ServiceException.invalid("model '" + m.name() + "' does not rotate with Galois element "
-                + Integer.toUnsignedString(k.getGaloisElement()));
-          }
-          if (!seen.add(k.getGaloisElement())) {
-            throw ServiceException.invalid("Galois element " + k.getGaloisElement() + " declared twice");
-          }
-        } else {
-          throw ServiceException.invalid("key " + i + " has no kind");
-        }
-        if (k.getSizeBytes() != size) {
-          throw ServiceException.invalid("key " + i + " declares " + k.getSizeBytes() + " bytes; a seeded key of "
-              + "these parameters has " + size);
-        }
-        total += size;
-      }
-      if (total > maxKeyBytesPerSession) {
-        throw ServiceException.exhausted("keys of " + total + " bytes exceed the per-session quota of "
-            + maxKeyBytesPerSession);
-      }
+      List<KeyDescriptor> ks =
+          KeyUploadChecks.header(h, m.name(), m.parameters(), m.galoisElements(), maxKeyBytesPerSession);
       model = m;
-      keys = List.copyOf(ks);
+      keys = ks;
       upload = store.begin(caller, m);
     }
 
@@ -156,12 +118,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       if (k.getKind() == KeyKind.KEY_KIND_RELINEARIZATION) {
         upload.addRelinearizationKey(HeFormat.readRelinearizationKey(bytes, model.context()), bytes);
       } else {
-        GaloisKey g = HeFormat.readGaloisKey(bytes, model.context());
-        if (g.galoisElement() != k.getGaloisElement()) {
-          throw ServiceException.invalid("key " + index + " is for Galois element " + g.galoisElement()
-              + ", declared " + k.getGaloisElement());
-        }
-        upload.addGaloisKey(g, bytes);
+        upload.addGaloisKey(KeyUploadChecks.galoisKey(k, index, bytes, model.context()), bytes);
       }
       index++;
     }
