@@ -87,6 +87,11 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     }
   }
 
+  /** The outcome: completes when the call ends, exceptionally with a status for a bad server. */
+  CompletableFuture<InferenceResult> result() {
+    return result;
+  }
+
   @Override
   public void beforeStart(ClientCallStreamObserver<InferRequest> requests) {
     this.requests = requests;
