@@ -49,7 +49,11 @@ class ClientDecodingFuzzTest {
 
   /** A small valid manifest over N = 2^12 (2 tokens × 4 columns, vocabulary "^$ab"). */
   static ModelManifest smallManifest() {
-    CkksParameters p = CkksPreset.N12_QP109_128.parameters();
+    return smallManifest(CkksPreset.N12_QP109_128.parameters());
+  }
+
+  /** The same over other (secure) parameters. */
+  static ModelManifest smallManifest(CkksParameters p) {
     InputEmbedding.Builder e = InputEmbedding.newBuilder().setWidth(4);
     for (int i = 0; i < 16; i++) {
       e.addTokenRows(i * 0.25);

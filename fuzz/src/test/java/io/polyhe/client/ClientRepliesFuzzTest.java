@@ -9,6 +9,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.polyhe.fuzz.Contract;
 import io.polyhe.fuzz.Contract.Bound;
 import io.polyhe.fuzz.SeedCorpus;
+import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
 import io.polyhe.proto.v1.CiphertextChunk;
 import io.polyhe.proto.v1.InferRequest;
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.Test;
  * refresh requests (bounded buffer, he-core's reader, the public checks before decrypting, the
  * answer), logits chunks and the result with its breakdown, then the end of the stream. Input:
  * length-delimited {@code InferResponse} messages (bytes that are not one end the input, as gRPC
- * would reject them). The model is {@link ClientDecodingFuzzTest#smallManifest()} (N = 2^12) with a
- * deterministic keyring; tokens are {@code [2, 3]}.
+ * would reject them). The model is {@link ClientDecodingFuzzTest#smallManifest(CkksParameters)} over
+ * {@link #PARAMETERS} with a deterministic keyring; tokens are {@code [2, 3]}.
  *
  * <p>Contract: {@link InferCall#onNext} and {@link InferCall#onCompleted} never throw; the call's
  * result is either an {@link InferenceResult} or fails with a {@code DATA_LOSS} status (the
@@ -50,7 +51,14 @@ class ClientRepliesFuzzTest {
   static final Bound BOUND = new Bound(PER_BYTE, CONSTANT);
   static final int[] TOKENS = {2, 3};
 
-  static final ClientModel MODEL = new ClientModel(ClientDecodingFuzzTest.smallManifest());
+  /**
+   * The smallest secure parameters that can refresh: N = 2^12, one 45-bit prime, scale 2^20 (a
+   * refresh needs 14 bits over the scale). One limb keeps an execution's decryption and
+   * re-encryption cheap enough for 10 000 runs in the default build.
+   */
+  static final CkksParameters PARAMETERS =
+      CkksParameters.of(new CkksParameters.Literal(12, new int[] {45}, new int[0], 20));
+  static final ClientModel MODEL = new ClientModel(ClientDecodingFuzzTest.smallManifest(PARAMETERS));
   static final Keyring KEYRING = Keyring.generate(MODEL, SeedSource.deterministicForTestsOnly(3));
 
   @FuzzTest
