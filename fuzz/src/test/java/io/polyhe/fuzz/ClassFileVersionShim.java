@@ -35,13 +35,15 @@ public final class ClassFileVersionShim implements LauncherSessionListener {
     install();
   }
 
+  private static boolean installed;
+
   static synchronized void install() {
-    if (Boolean.getBoolean("polyhe.fuzz.shim.installed")) {
+    if (installed) {
       return;
     }
     Instrumentation instrumentation = ByteBuddyAgent.install();
     instrumentation.addTransformer(new Relabel(), false);
-    System.setProperty("polyhe.fuzz.shim.installed", "true");
+    installed = true;
   }
 
   private static final class Relabel implements ClassFileTransformer {
