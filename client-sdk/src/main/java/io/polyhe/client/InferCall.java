@@ -87,6 +87,11 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     }
   }
 
+  /** The outcome: completes when the call ends, exceptionally with a status for a bad server. */
+  CompletableFuture<InferenceResult> result() {
+    return result;
+  }
+
   @Override
   public void beforeStart(ClientCallStreamObserver<InferRequest> requests) {
     this.requests = requests;
@@ -183,10 +188,15 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
         .asRuntimeException());
   }
 
-  /** A bounded buffer for one chunked object. */
+  /**
+   * A bounded buffer for one chunked object. Memory follows the bytes received (the buffer doubles,
+   * capped at the declared size), so a server that declares a large object and sends little costs
+   * the client little.
+   */
   private static final class Buffer {
     private final String what;
-    private final byte[] bytes;
+    private final int total;
+    private byte[] bytes = new byte[0];
     private int filled;
 
     Buffer(String what, long total, long max) {
@@ -194,20 +204,24 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
         throw new IllegalArgumentException(what + " declares " + total + " bytes (at most " + max + ")");
       }
       this.what = what;
-      this.bytes = new byte[(int) total];
+      this.total = (int) total;
     }
 
     boolean add(ByteString data) {
-      if (filled + (long) data.size() > bytes.length) {
-        throw new IllegalArgumentException(what + " exceeds its declared " + bytes.length + " bytes");
+      if (filled + (long) data.size() > total) {
+        throw new IllegalArgumentException(what + " exceeds its declared " + total + " bytes");
+      }
+      int need = filled + data.size();
+      if (need > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(total, Math.max(need, 2L * bytes.length)));
       }
       data.copyTo(bytes, filled);
-      filled += data.size();
+      filled = need;
       return complete();
     }
 
     boolean complete() {
-      return filled == bytes.length;
+      return filled == total;
     }
 
     byte[] bytes() {

@@ -1,12 +1,18 @@
 package io.polyhe.server.service;
 
 import com.google.protobuf.ByteString;
+import java.util.Arrays;
 
 /**
  * Collects the chunks of one serialised object of a size known in advance: refuses a declared size
  * over the server's decoded-object limit and more chunks than its chunk limit (both
  * RESOURCE_EXHAUSTED), chunks over {@link #MAX_CHUNK} bytes, a size other than the expected one,
  * and bytes beyond it (INVALID_ARGUMENT). Not thread-safe.
+ *
+ * <p>Memory follows the bytes that arrived, not the declared size: the buffer starts at the first
+ * chunk's size and doubles (capped at the declared size), so a sender that declares a large object
+ * and sends one byte costs one byte, not the whole object (found by fuzzing). At most about twice
+ * the bytes received are ever allocated, plus the final array.
  */
 final class ChunkAssembler {
   /** Largest data field of one chunk (the protocol's limit; gRPC messages stay under 4 MiB). */
@@ -31,7 +37,8 @@ final class ChunkAssembler {
   }
 
   private final String what;
-  private final byte[] bytes;
+  private final int declared;
+  private byte[] bytes = new byte[0];
   private final Limits limits;
   private int filled;
   private int chunks;
@@ -50,11 +57,11 @@ final class ChunkAssembler {
     }
     if (!ok) {
       throw ServiceException.invalid(what + " declares " + declared + " bytes; expected "
-          + java.util.Arrays.toString(allowed) + " for the model's parameters and level");
+          + Arrays.toString(allowed) + " for the model's parameters and level");
     }
     this.what = what;
     this.limits = limits;
-    this.bytes = new byte[Math.toIntExact(declared)];
+    this.declared = Math.toIntExact(declared);
   }
 
   /** Appends a chunk; true once the object is complete. */
@@ -69,16 +76,20 @@ final class ChunkAssembler {
       throw ServiceException.exhausted(what + " arrives in more than the server's limit of " + limits.maxChunks()
           + " chunks per object; send chunks of up to " + MAX_CHUNK + " bytes");
     }
-    if ((long) filled + data.size() > bytes.length) {
-      throw ServiceException.invalid(what + " has more bytes than the " + bytes.length + " declared");
+    if ((long) filled + data.size() > declared) {
+      throw ServiceException.invalid(what + " has more bytes than the " + declared + " declared");
+    }
+    int need = filled + data.size();
+    if (need > bytes.length) {
+      bytes = Arrays.copyOf(bytes, (int) Math.min(declared, Math.max(need, 2L * bytes.length)));
     }
     data.copyTo(bytes, filled);
-    filled += data.size();
-    return filled == bytes.length;
+    filled = need;
+    return filled == declared;
   }
 
   boolean complete() {
-    return filled == bytes.length;
+    return filled == declared;
   }
 
   byte[] bytes() {

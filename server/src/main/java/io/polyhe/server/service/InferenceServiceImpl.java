@@ -108,8 +108,8 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
     private InferenceQueue.Ticket ticket;
     private boolean jobSubmitted;
     private boolean released;
-    private ChunkAssembler input;
-    private ChunkAssembler answer;
+    private IncomingCiphertext input;
+    private IncomingCiphertext answer;
     private long answerId;
     private RemoteRefresher refresher;
     private volatile RuntimeException stop;
@@ -185,18 +185,17 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         throw ServiceException.invalid(state == State.START ? "InferStart must come first"
             : "input chunk after the input was complete");
       }
-      int level = model.parameters().maxLevel();
       if (input == null) {
-        input = new ChunkAssembler("input ciphertext", c.getTotalBytes(), objectLimits, sizes(level));
+        input = new IncomingCiphertext("input ciphertext", model.context(), c.getTotalBytes(),
+            model.parameters().maxLevel(), model.encrypted().streamScale(), objectLimits);
       } else if (c.getTotalBytes() != 0) {
         throw ServiceException.invalid("only the first chunk of a ciphertext carries its size");
       }
-      if (!input.add(c.getData())) {
+      Ciphertext ct = input.add(c.getData());
+      if (ct == null) {
         return;
       }
-      Ciphertext ct = HeFormat.readCiphertext(input.bytes(), model.context());
       input = null;
-      checkFresh(ct, level, model.encrypted().streamScale(), "input");
       state = State.RUNNING;
       refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout);
       if (stop != null) {
@@ -213,24 +212,6 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       });
     }
 
-    private long[] sizes(int level) {
-      var rlwe = model.parameters().rlwe();
-      return new long[] {HeFormat.ciphertextSize(rlwe, level, 2, true), HeFormat.ciphertextSize(rlwe, level, 2, false)};
-    }
-
-    private void checkFresh(Ciphertext ct, int level, double scale, String what) {
-      if (ct.size() != 2) {
-        throw ServiceException.invalid(what + " must be a 2-part ciphertext, got " + ct.size() + " parts");
-      }
-      if (ct.level() != level) {
-        throw ServiceException.invalid(what + " is at level " + ct.level() + "; expected " + level);
-      }
-      if (Math.abs(ct.scale() / scale - 1) > 1e-9) {
-        throw ServiceException.invalid(what + " has scale 2^" + String.format("%.3f", Math.log(ct.scale()) / Math.log(2))
-            + "; expected 2^" + String.format("%.3f", Math.log(scale) / Math.log(2)));
-      }
-    }
-
     private void refreshAnswer(RefreshAnswer a) {
       if (state != State.RUNNING || refresher == null) {
         throw ServiceException.invalid("refresh answer before any refresh request");
@@ -240,22 +221,16 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         throw ServiceException.invalid("refresh answer " + a.getRefreshId() + " answers no open request");
       }
       if (answer == null || answerId != a.getRefreshId()) {
-        answer = new ChunkAssembler("refresh answer", a.getChunk().getTotalBytes(), objectLimits,
-            sizesAt(p.level()));
+        answer = new IncomingCiphertext("refresh answer " + p.id(), model.context(),
+            a.getChunk().getTotalBytes(), p.level(), p.scale(), objectLimits);
         answerId = a.getRefreshId();
       }
-      if (!answer.add(a.getChunk().getData())) {
+      Ciphertext ct = answer.add(a.getChunk().getData());
+      if (ct == null) {
         return;
       }
-      Ciphertext ct = HeFormat.readCiphertext(answer.bytes(), model.context());
       answer = null;
-      checkFresh(ct, p.level(), p.scale(), "refresh answer " + p.id());
       refresher.answer(p.id(), ct, a.getClientSeconds());
-    }
-
-    private long[] sizesAt(int level) {
-      var rlwe = model.parameters().rlwe();
-      return new long[] {HeFormat.ciphertextSize(rlwe, level, 2, true), HeFormat.ciphertextSize(rlwe, level, 2, false)};
     }
 
     // On a queue worker.

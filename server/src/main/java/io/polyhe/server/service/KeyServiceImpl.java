@@ -3,7 +3,6 @@ package io.polyhe.server.service;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.polyhe.he.io.HeFormat;
-import io.polyhe.he.rlwe.GaloisKey;
 import io.polyhe.proto.v1.DeleteSessionRequest;
 import io.polyhe.proto.v1.DeleteSessionResponse;
 import io.polyhe.proto.v1.KeyDescriptor;
@@ -22,13 +21,12 @@ import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * {@code polyhe.v1.KeyService}: evaluation-key upload into a new session, listing the caller's
@@ -44,8 +42,16 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
   private final long maxKeyBytesPerSession;
   private final ChunkAssembler.Limits objectLimits;
   private final Duration idleTimeout;
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().name("polyhe-upload-timer").daemon(true).factory());
+  private final ScheduledExecutorService timers = idleTimers();
+
+  // A cancelled idle check must leave the queue at once: it references its upload, whose parsed
+  // keys (hundreds of MB) would otherwise stay reachable until the check's next due time.
+  private static ScheduledExecutorService idleTimers() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().name("polyhe-upload-timer").daemon(true).factory());
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
 
   /** No chunk or object limits beyond the protocol's, and a 60 s idle timeout (tests). */
   public KeyServiceImpl(ModelRegistry models, SessionStore store, long maxKeyBytesPerSession) {
@@ -112,7 +118,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     private int index;
     private ChunkAssembler current;
     private boolean finished;
-    private long lastMessageNanos = System.nanoTime();
+    private volatile long lastMessageNanos = System.nanoTime();
     private final ScheduledFuture<?> idleCheck;
 
     Upload(Caller caller, StreamObserver<Session> out) {
@@ -122,10 +128,17 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       this.idleCheck = timers.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private synchronized void checkIdle() {
-      if (!finished && System.nanoTime() - lastMessageNanos > idleTimeout.toNanos()) {
-        fail(ServiceException.deadline("no upload message for " + idleTimeout.toMillis()
-            + " ms; the partial upload was discarded"));
+    private void checkIdle() {
+      // Read without the lock first: the one timer thread serves every upload, and a long onNext
+      // (checking a key) or commit (fsyncing the keys) of this one must not hold up the others.
+      if (System.nanoTime() - lastMessageNanos <= idleTimeout.toNanos()) {
+        return;
+      }
+      synchronized (this) {
+        if (!finished && System.nanoTime() - lastMessageNanos > idleTimeout.toNanos()) {
+          fail(ServiceException.deadline("no upload message for " + idleTimeout.toMillis()
+              + " ms; the partial upload was discarded"));
+        }
       }
     }
 
@@ -155,47 +168,11 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
         throw ServiceException.invalid("the upload header comes once, first");
       }
       ServedModel m = ModelServiceImpl.find(models, h.getModel());
-      if (!h.getParametersHash().equals(ByteString.copyFrom(m.parameters().rlwe().hash()))) {
-        throw ServiceException.invalid("keys are for other CKKS parameters than model '" + m.name() + "' uses");
-      }
-      List<KeyDescriptor> ks = h.getKeysList();
-      if (ks.isEmpty()) {
-        throw ServiceException.invalid("the upload declares no keys");
-      }
-      long size = HeFormat.switchingKeySize(m.parameters().rlwe());
-      Set<Integer> seen = new HashSet<>();
-      long total = 0;
-      for (int i = 0; i < ks.size(); i++) {
-        KeyDescriptor k = ks.get(i);
-        if (k.getKind() == KeyKind.KEY_KIND_RELINEARIZATION) {
-          if (i != 0) {
-            throw ServiceException.invalid("the relinearisation key must be the first key");
-          }
-        } else if (k.getKind() == KeyKind.KEY_KIND_GALOIS) {
-          if (!m.galoisElements().contains(k.getGaloisElement())) {
-            throw ServiceException.invalid("model '" + m.name() + "' does not rotate with Galois element "
-                + Integer.toUnsignedString(k.getGaloisElement()));
-          }
-          if (!seen.add(k.getGaloisElement())) {
-            throw ServiceException.invalid("Galois element " + k.getGaloisElement() + " declared twice");
-          }
-        } else {
-          throw ServiceException.invalid("key " + i + " has no kind");
-        }
-        objectLimits.checkSize("key " + i, k.getSizeBytes());
-        if (k.getSizeBytes() != size) {
-          throw ServiceException.invalid("key " + i + " declares " + k.getSizeBytes() + " bytes; a seeded key of "
-              + "these parameters has " + size);
-        }
-        total += size;
-      }
-      if (total > maxKeyBytesPerSession) {
-        throw ServiceException.exhausted("keys of " + total + " bytes exceed the per-session quota of "
-            + maxKeyBytesPerSession);
-      }
+      List<KeyDescriptor> ks = KeyUploadChecks.header(h, m.name(), m.parameters(), m.galoisElements(),
+          maxKeyBytesPerSession, objectLimits);
       model = m;
-      keys = List.copyOf(ks);
-      upload = store.begin(caller, m, total);
+      keys = ks;
+      upload = store.begin(caller, m, ks.size() * HeFormat.switchingKeySize(m.parameters().rlwe()));
     }
 
     private void chunk(ByteString data) throws IOException {
@@ -217,12 +194,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       if (k.getKind() == KeyKind.KEY_KIND_RELINEARIZATION) {
         upload.addRelinearizationKey(HeFormat.readRelinearizationKey(bytes, model.context()), bytes);
       } else {
-        GaloisKey g = HeFormat.readGaloisKey(bytes, model.context());
-        if (g.galoisElement() != k.getGaloisElement()) {
-          throw ServiceException.invalid("key " + index + " is for Galois element " + g.galoisElement()
-              + ", declared " + k.getGaloisElement());
-        }
-        upload.addGaloisKey(g, bytes);
+        upload.addGaloisKey(KeyUploadChecks.galoisKey(k, index, bytes, model.context()), bytes);
       }
       index++;
     }
@@ -270,6 +242,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       idleCheck.cancel(false);
       if (upload != null) {
         upload.close();
+        upload = null;
       }
       current = null;
     }

@@ -120,7 +120,8 @@ final class RemoteRefresher implements Refresher {
       throw ServiceException.invalid("refresh answer " + id + " answers no open request");
     }
     synchronized (this) {
-      clientSeconds += Math.max(0, reportedClientSeconds);
+      // Reported by the client: a NaN or infinite figure must not poison the breakdown.
+      clientSeconds += Double.isFinite(reportedClientSeconds) ? Math.max(0, reportedClientSeconds) : 0;
     }
     p.answer().complete(fresh);
   }
