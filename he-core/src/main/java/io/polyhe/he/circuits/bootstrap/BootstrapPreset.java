@@ -1,0 +1,76 @@
+package io.polyhe.he.circuits.bootstrap;
+
+import io.polyhe.he.ckks.CkksParameters;
+
+/**
+ * Named parameter sets for bootstrapping: CKKS parameters whose chain is laid out for it (from the
+ * bottom: {@code q_0}, the levels left for the circuit, SlotsToCoeffs, EvalMod, CoeffsToSlots) and
+ * the {@link BootstrapParameters} that use them. Presets whose name starts with {@code INSECURE_}
+ * skip the 128-bit check (through {@link CkksParameters#insecureForTestsOnly}) and exist for fast
+ * tests only. See {@code docs/bootstrapping.md} for how each was chosen.
+ */
+public enum BootstrapPreset {
+  /**
+   * Insecure, N = 2^10, dense ternary secret, full slots (512): K = 64 (8.5 standard deviations of
+   * the ModRaise overflow at this N), r = 6, cosine degree 31; 2 + 11 + 2 levels for bootstrapping,
+   * 2 left. For tests.
+   */
+  INSECURE_N10_BOOTSTRAP_TEST(
+      new CkksParameters.Literal(10, chain(50, new int[] {40, 40}, 45, 2, 55, 11, 55, 2),
+          new int[] {60, 60}, 40),
+      new BootstrapParameters(9, 2, 2, 64, 6, 31, false, 10, true));
+
+  private final CkksParameters.Literal literal;
+  private final BootstrapParameters bootstrap;
+  private volatile CkksParameters parameters;
+
+  BootstrapPreset(CkksParameters.Literal literal, BootstrapParameters bootstrap) {
+    this.literal = literal;
+    this.bootstrap = bootstrap;
+  }
+
+  /**
+   * The chain {@code q_0}, the circuit levels, then {@code s2c} primes of {@code s2cBits}, {@code
+   * mod} of {@code modBits}, {@code c2s} of {@code c2sBits}.
+   */
+  static int[] chain(int q0, int[] circuit, int s2cBits, int s2c, int modBits, int mod, int c2sBits, int c2s) {
+    int[] out = new int[1 + circuit.length + s2c + mod + c2s];
+    int i = 0;
+    out[i++] = q0;
+    for (int b : circuit) {
+      out[i++] = b;
+    }
+    for (int j = 0; j < s2c; j++) {
+      out[i++] = s2cBits;
+    }
+    for (int j = 0; j < mod; j++) {
+      out[i++] = modBits;
+    }
+    for (int j = 0; j < c2s; j++) {
+      out[i++] = c2sBits;
+    }
+    return out;
+  }
+
+  public boolean insecure() {
+    return name().startsWith("INSECURE_");
+  }
+
+  public CkksParameters.Literal literal() {
+    return literal;
+  }
+
+  public BootstrapParameters bootstrapParameters() {
+    return bootstrap;
+  }
+
+  /** The validated parameters (128-bit checked unless {@link #insecure()}; built once). */
+  public CkksParameters parameters() {
+    CkksParameters p = parameters;
+    if (p == null) {
+      p = insecure() ? CkksParameters.insecureForTestsOnly(literal) : CkksParameters.of(literal);
+      parameters = p;
+    }
+    return p;
+  }
+}
