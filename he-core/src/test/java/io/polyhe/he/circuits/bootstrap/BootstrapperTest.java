@@ -94,4 +94,74 @@ class BootstrapperTest {
     System.out.printf("full slots %s: mean %.1f bits, min %.1f bits, %s%n", preset, bits[0], bits[1], f.boot());
     assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
   }
+
+  @Test
+  void sparseSlotsMatchInputs() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    BootstrapParameters bp = preset.bootstrapParameters().withLogSlots(6);
+    Fixture f = fixture(preset, bp);
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, 64, 2);
+    Ciphertext ct = f.encryptAtLevel0(v, f.boot().inputScale());
+    Ciphertext out = f.boot().bootstrap(ct, f.ctx().parameters().defaultScale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    System.out.printf("64 of %d slots %s: mean %.1f bits, min %.1f bits, %s%n", slots, preset, bits[0], bits[1],
+        f.boot());
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+  }
+
+  /**
+   * Three bootstraps in a row, each input taken from the previous output (above level 0, so the
+   * bootstrapper first brings it to level 0): errors add up, about one bootstrap's error each.
+   */
+  @Test
+  void threeBootstrapsInARowStayWithinBounds() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 3);
+    Ciphertext ct = f.enc().encrypt(f.encoder().encode(v));
+    double scale = f.ctx().parameters().defaultScale();
+    long before = f.boot().stats().refreshes();
+    for (int round = 1; round <= 3; round++) {
+      ct = f.boot().bootstrap(ct, scale);
+      double[] bits = precisionBits(v, f.decrypt(ct));
+      System.out.printf("bootstrap %d: mean %.1f bits, min %.1f bits%n", round, bits[0], bits[1]);
+      assertTrue(bits[0] >= MIN_MEAN_BITS - 1 && bits[1] >= MIN_BITS - 1,
+          "after " + round + " bootstraps: " + bits[0] + " / " + bits[1]);
+    }
+    assertEquals(3, f.boot().stats().refreshes() - before);
+  }
+
+  @Test
+  void refreshDropsToTheRequestedLevelAndScale() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 4);
+    double scale = Math.scalb(1.0, 36);
+    Ciphertext out = f.boot().refresh(f.enc().encrypt(f.encoder().encode(v)), 1, scale);
+    assertEquals(1, out.level());
+    assertEquals(scale, out.scale(), 1e-6 * scale);
+    assertTrue(precisionBits(v, f.decrypt(out))[0] >= MIN_MEAN_BITS - 2);
+    assertThrows(IllegalArgumentException.class,
+        () -> f.boot().refresh(out, f.boot().outputLevel() + 1, scale));
+  }
+
+  @Test
+  void levelZeroInputWithTooLargeAScaleIsRefused() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    Ciphertext ct = f.encryptAtLevel0(new double[] {0.5}, f.boot().inputScale() * 4);
+    assertThrows(IllegalArgumentException.class, () -> f.boot().bootstrap(ct, 1 << 20));
+  }
+
+  @Test
+  void tooFewLevelsAreRefusedWithTheCount() {
+    CkksParameters small = io.polyhe.he.circuits.bootstrap.BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST.parameters();
+    BootstrapParameters deep = new BootstrapParameters(9, 9, 9, 64, 6, 31, true, 10, false);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Bootstrapper.galoisElements(small, deep));
+    assertTrue(e.getMessage().contains("levels"), e.getMessage());
+  }
 }
