@@ -18,7 +18,16 @@ public enum BootstrapPreset {
   INSECURE_N10_BOOTSTRAP_TEST(
       new CkksParameters.Literal(10, chain(50, new int[] {40, 40}, 45, 2, 55, 11, 55, 2),
           new int[] {60, 60}, 40),
-      new BootstrapParameters(9, 2, 2, 64, 6, 31, false, 10, true));
+      new BootstrapParameters(9, 2, 2, 64, 6, 31, false, 10, true)),
+  /**
+   * Insecure, N = 2^10, sparse ternary secret of Hamming weight 32, full slots: the ModRaise
+   * overflow has standard deviation about sqrt(32/12) ≈ 1.6, so K = 16, r = 4, cosine degree 30:
+   * 2 + 9 + 2 levels for bootstrapping, 2 left. For tests.
+   */
+  INSECURE_N10_SPARSE_BOOTSTRAP_TEST(
+      new CkksParameters.Literal(10, chain(50, new int[] {40, 40}, 45, 2, 55, 9, 55, 2),
+          new int[] {60, 60}, 40, 0, 32),
+      new BootstrapParameters(9, 2, 2, 16, 4, 30, false, 10, true));
 
   private final CkksParameters.Literal literal;
   private final BootstrapParameters bootstrap;

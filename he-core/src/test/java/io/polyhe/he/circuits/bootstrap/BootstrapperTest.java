@@ -164,4 +164,21 @@ class BootstrapperTest {
         () -> Bootstrapper.galoisElements(small, deep));
     assertTrue(e.getMessage().contains("levels"), e.getMessage());
   }
+
+  @Test
+  void sparseSecretPresetMatchesInputsWithFewerLevels() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_SPARSE_BOOTSTRAP_TEST;
+    assertEquals(32, preset.parameters().rlwe().secretHammingWeight());
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    assertTrue(f.boot().evalMod().fitError() < 1e-13, "fit error " + f.boot().evalMod().fitError());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 6);
+    Ciphertext out = f.boot().bootstrap(f.enc().encrypt(f.encoder().encode(v)), f.ctx().parameters().defaultScale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    System.out.printf("sparse secret h=32 %s: mean %.1f bits, min %.1f bits, %s%n", preset, bits[0], bits[1], f.boot());
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+    assertTrue(f.boot().evalMod().depth()
+        < fixture(BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST,
+            BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST.bootstrapParameters()).boot().evalMod().depth());
+  }
 }
