@@ -11,6 +11,18 @@ import io.polyhe.he.ckks.CkksParameters;
  */
 public enum BootstrapPreset {
   /**
+   * 128-bit (HomomorphicEncryption.org table, uniform ternary secret: log2(QP) ≤ 1772), N = 2^16,
+   * full slots (2^15). Chain: q_0 50 bits, 6 circuit levels of 40 bits (scale 2^40), SlotsToCoeffs
+   * 3 × 42, EvalMod 14 × 55, CoeffsToSlots 3 × 50; P = 7 × 57 bits (4 key-switching digits).
+   * EvalMod: K = 512 (8.5 standard deviations of the ModRaise overflow sqrt(N/18) ≈ 60 of a
+   * dense secret), r = 8, cosine degree 47 (depth 6). 20 levels for bootstrapping, 6 left.
+   * Encoded DFT diagonals are not cached (they would take gigabytes).
+   */
+  N16_QP1772_128_BOOTSTRAP(
+      new CkksParameters.Literal(16, chain(50, new int[] {40, 40, 40, 40, 40, 40}, 42, 3, 55, 14, 50, 3),
+          new int[] {57, 57, 57, 57, 57, 57, 57}, 40),
+      new BootstrapParameters(15, 3, 3, 512, 8, 47, false, 10, false)),
+  /**
    * Insecure, N = 2^10, dense ternary secret, full slots (512): K = 64 (8.5 standard deviations of
    * the ModRaise overflow at this N), r = 6, cosine degree 31; 2 + 11 + 2 levels for bootstrapping,
    * 2 left. For tests.

@@ -113,7 +113,7 @@ public final class DftFactors {
     for (int len = n; len >= 2; len >>= 1) {
       stages.add(encodeStage(n, len));
     }
-    return merge(stages, levels, scalar / n, logN);
+    return merge(stages, levels, scalar / n, logN, false);
   }
 
   /**
@@ -126,7 +126,9 @@ public final class DftFactors {
     for (int len = 2; len <= n; len <<= 1) {
       stages.add(decodeStage(n, len));
     }
-    return merge(stages, levels, scalar, logN);
+    // Groups mirror CoeffsToSlots' (smaller ones first), so that with as many levels both use the
+    // same diagonal offsets, hence the same rotations and Galois keys.
+    return merge(stages, levels, scalar, logN, true);
   }
 
   private static int check(int n, int levels) {
@@ -142,14 +144,17 @@ public final class DftFactors {
 
   /**
    * Consecutive stages merged into {@code levels} groups (sizes differing by at most one, the
-   * larger ones first), each group multiplied out, the scalar spread as {@code scalar^(1/levels)}.
+   * larger ones first unless {@code smallFirst}), each group multiplied out, the scalar spread as
+   * {@code scalar^(1/levels)}.
    */
-  private static List<SlotMatrix> merge(List<SlotMatrix> stages, int levels, double scalar, int logN) {
+  private static List<SlotMatrix> merge(List<SlotMatrix> stages, int levels, double scalar, int logN,
+      boolean smallFirst) {
     double per = Math.signum(scalar) * Math.pow(Math.abs(scalar), 1.0 / levels);
     List<SlotMatrix> out = new ArrayList<>();
     int at = 0;
     for (int g = 0; g < levels; g++) {
-      int size = logN / levels + (g < logN % levels ? 1 : 0);
+      int rank = smallFirst ? levels - 1 - g : g;
+      int size = logN / levels + (rank < logN % levels ? 1 : 0);
       SlotMatrix m = stages.get(at++);
       for (int s = 1; s < size; s++) {
         m = stages.get(at++).times(m);
