@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code polyhe bench bootstrap}: one bootstrap of random values uniform in [-1, 1] (all slots, or
  * {@code --log-slots} of them, repeated), timed after a warm-up; precision is {@code -log2} of the
- * mean and of the largest absolute slot error. logN 16 runs the 128-bit preset; logN 10 the
- * insecure test presets (said in the output).
+ * mean and of the largest absolute slot error. logN 16 runs a 128-bit preset (sparse h = 320 by
+ * default, {@code --secret dense} for the uniform ternary one); logN 10 the insecure test presets
+ * (said in the output).
  */
 @Command(
     name = "bootstrap",
@@ -40,8 +41,12 @@ public final class BootstrapBenchCommand implements Callable<Integer> {
       + "default ${DEFAULT-VALUE}.", defaultValue = "16")
   int logN;
 
-  @Option(names = "--sparse-secret", description = "At logN 10: the sparse-secret (h = 32) test preset.")
-  boolean sparseSecret;
+  /** Secret distribution of the preset. */
+  enum Secret { sparse, dense }
+
+  @Option(names = "--secret", defaultValue = "sparse", description = "sparse (logN 16: h = 320, 128-bit by the "
+      + "lattice-estimator figure; logN 10: h = 32) or dense (uniform ternary); default: ${DEFAULT-VALUE}.")
+  Secret secret;
 
   @Option(names = "--log-slots", description = "Bootstrap 2^k slots (sparse packing); default all N/2.")
   Integer logSlots;
@@ -58,22 +63,23 @@ public final class BootstrapBenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
-  static BootstrapPreset preset(int logN, boolean sparse) {
-    if (logN == 16 && !sparse) {
-      return BootstrapPreset.N16_QP1772_128_BOOTSTRAP;
+  static BootstrapPreset preset(int logN, Secret secret) {
+    boolean sparse = secret == Secret.sparse;
+    if (logN == 16) {
+      return sparse ? BootstrapPreset.N16_QP1726_H320_128_BOOTSTRAP : BootstrapPreset.N16_QP1772_128_BOOTSTRAP;
     }
     if (logN == 10) {
       return sparse ? BootstrapPreset.INSECURE_N10_SPARSE_BOOTSTRAP_TEST : BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
     }
-    throw new IllegalArgumentException("bootstrapping presets exist for logN 16 (128-bit, dense secret) and 10 "
-        + "(insecure tests, --sparse-secret for h = 32), not for " + logN + (sparse ? " with a sparse secret" : ""));
+    throw new IllegalArgumentException("bootstrapping presets exist for logN 16 (128-bit) and 10 (insecure tests), not "
+        + logN);
   }
 
   @Override
   public Integer call() {
     ComputeBackend compute =
         backend == null ? ComputeBackends.best(threads) : ComputeBackends.create(backend, threads);
-    BootstrapPreset preset = preset(logN, sparseSecret);
+    BootstrapPreset preset = preset(logN, secret);
     CkksParameters params = preset.parameters();
     BootstrapParameters bp = preset.bootstrapParameters();
     if (logSlots != null) {

@@ -11,17 +11,31 @@ import io.polyhe.he.ckks.CkksParameters;
  */
 public enum BootstrapPreset {
   /**
+   * 128-bit by the lattice-estimator figure of {@link io.polyhe.he.rlwe.SecurityStandard#maxLogQP128Sparse}
+   * (sparse ternary secret, h = 320, log2(QP) ≤ 1726), N = 2^16, full slots (2^15). The ModRaise
+   * overflow has standard deviation sqrt(320/12) ≈ 5.2, so K = 40 (7.7 deviations: a coefficient
+   * overflows with probability about 2^-46 per coefficient), r = 3, cosine degree 63 (depth 6).
+   * Chain: q_0 50 bits, 10 circuit levels of 40 bits (scale 2^40), SlotsToCoeffs 3 × 42, EvalMod 9
+   * × 60, CoeffsToSlots 3 × 55; P = 7 × 57 (5 key-switching digits). 15 levels for bootstrapping,
+   * 10 left. Encoded DFT diagonals are not cached (gigabytes at this size).
+   */
+  N16_QP1726_H320_128_BOOTSTRAP(
+      new CkksParameters.Literal(16, chain(50, new int[] {40, 40, 40, 40, 40, 40, 40, 40, 40, 40}, 42, 3, 60, 9, 55, 3),
+          new int[] {57, 57, 57, 57, 57, 57, 57}, 40, 0, 320),
+      new BootstrapParameters(15, 3, 3, 40, 3, 63, false, 10, false)),
+  /**
    * 128-bit (HomomorphicEncryption.org table, uniform ternary secret: log2(QP) ≤ 1772), N = 2^16,
-   * full slots (2^15). Chain: q_0 50 bits, 6 circuit levels of 40 bits (scale 2^40), SlotsToCoeffs
-   * 3 × 42, EvalMod 14 × 55, CoeffsToSlots 3 × 50; P = 7 × 57 bits (4 key-switching digits).
-   * EvalMod: K = 512 (8.5 standard deviations of the ModRaise overflow sqrt(N/18) ≈ 60 of a
-   * dense secret), r = 8, cosine degree 47 (depth 6). 20 levels for bootstrapping, 6 left.
-   * Encoded DFT diagonals are not cached (they would take gigabytes).
+   * full slots. The dense secret's ModRaise overflow has standard deviation sqrt(N/18) ≈ 60, so K =
+   * 512, r = 8, cosine degree 47 (depth 6): EvalMod costs 14 levels and its double-angle steps
+   * amplify errors up to 4^8-fold, hence a message ratio of 2^6 (inputs at level 0 at scale
+   * q_0/2^6; |values| up to about 4). Chain: q_0 50, 6 circuit levels of 40 bits, SlotsToCoeffs 3 ×
+   * 42, EvalMod 14 × 55, CoeffsToSlots 3 × 50; P = 7 × 57 (4 digits). 20 levels for bootstrapping,
+   * 6 left.
    */
   N16_QP1772_128_BOOTSTRAP(
       new CkksParameters.Literal(16, chain(50, new int[] {40, 40, 40, 40, 40, 40}, 42, 3, 55, 14, 50, 3),
           new int[] {57, 57, 57, 57, 57, 57, 57}, 40),
-      new BootstrapParameters(15, 3, 3, 512, 8, 47, false, 10, false)),
+      new BootstrapParameters(15, 3, 3, 512, 8, 47, false, 6, false)),
   /**
    * Insecure, N = 2^10, dense ternary secret, full slots (512): K = 64 (8.5 standard deviations of
    * the ModRaise overflow at this N), r = 6, cosine degree 31; 2 + 11 + 2 levels for bootstrapping,

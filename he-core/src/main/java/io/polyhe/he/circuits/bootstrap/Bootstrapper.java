@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Levels and scales</h2>
  *
  * The input is brought to level 0 at scale {@code Δ_in = q_0/2^messageRatioBits} (or taken as is
- * when already at level 0 with a scale at most that), raised to the top level {@code L} and read at
- * scale {@code q_0}, so its slots hold the coefficients' {@code x = (m + e)/q_0 + I}. CoeffsToSlots
+ * when already at level 0 with a scale at most twice that), raised to the top level {@code L} and
+ * read at scale {@code q_0·N} (the constants of the inverse DFT, applied for free), so that after
+ * CoeffsToSlots its slots hold the coefficients' {@code x = (m + e)/q_0 + I}. CoeffsToSlots
  * spends {@code c} levels and lands exactly on EvalMod's preferred input scale; EvalMod spends its
  * depth; its output {@code ≈ (m + e)/q_0} is read at scale × {@code Δ_in/q_0} (free) to become the
  * message; SlotsToCoeffs spends {@code s} levels and lands exactly on the requested scale. The
@@ -105,9 +106,12 @@ public final class Bootstrapper implements Refresher {
           + bp.slotsToCoeffsLevels() + " SlotsToCoeffs), the parameters have " + params.maxLevel());
     }
     int gap = params.slots() / slots;
-    // 1/gap undoes SubSum's factor; 1/2 makes w + conj(w) the real part.
+    // Unscaled butterflies (scalar n cancels the 1/n): the constants 1/n, 1/gap (SubSum's factor)
+    // and 1/2 (w + conj(w) is twice the real part) are applied by reading the raised ciphertext at
+    // scale q_0·N instead. Folded into the diagonals they would shrink them, and the plaintexts'
+    // rounding error (absolute, about sqrt(N)/q_l per slot) would cost that many bits.
     List<SlotTransform> c2s = new ArrayList<>();
-    for (SlotMatrix m : DftFactors.coeffsToSlots(slots, bp.coeffsToSlotsLevels(), 0.5 / gap)) {
+    for (SlotMatrix m : DftFactors.coeffsToSlots(slots, bp.coeffsToSlotsLevels(), slots)) {
       c2s.add(new SlotTransform(params, m, bp.cacheDiagonals()));
     }
     List<SlotTransform> s2c = new ArrayList<>();
@@ -222,16 +226,17 @@ public final class Bootstrapper implements Refresher {
       Ciphertext one = evaluator.dropToLevel(in, 1);
       in = evaluator.rescale(evaluator.mulConstant(one, 1.0, deltaIn * rlwe.q(1) / one.scale()));
       in = arithmetic.withScale(in, deltaIn); // exact up to 1e-9 relative, by construction
-    } else if (in.scale() > deltaIn * (1 + 1e-9)) {
+    } else if (in.scale() > 2 * deltaIn) { // one bit of slack: scales drift a little
       throw new IllegalArgumentException(String.format(
-          "a level-0 input needs a scale of at most q_0/2^%d = 2^%.2f, got 2^%.2f",
-          bp.messageRatioBits(), log2(deltaIn), log2(in.scale())));
+          "a level-0 input needs a scale of at most 2·q_0/2^%d = 2^%.2f, got 2^%.2f",
+          bp.messageRatioBits(), log2(2 * deltaIn), log2(in.scale())));
     } else {
       deltaIn = in.scale();
     }
     int top = params.maxLevel();
     double q0 = rlwe.q(0);
-    Ciphertext x = arithmetic.withScale(ModRaise.raise(context.rlwe(), in, top), q0);
+    // Read at q_0·N: 0.5/(gap·n) = 1/N, the constants CoeffsToSlots leaves out (see plan()).
+    Ciphertext x = arithmetic.withScale(ModRaise.raise(context.rlwe(), in, top), q0 * params.n());
     t = done(Step.MOD_RAISE, t);
 
     for (int step : plan.subSumSteps()) {

@@ -11,7 +11,8 @@ import io.polyhe.he.ckks.CkksParameters;
  * The homomorphic modular reduction of bootstrapping: for {@code x = I + f} with an integer
  * {@code |I| < K} and a small {@code f}, returns about {@code f}.
  *
- * <p>How (Han–Ki 2020, Bossuat et al. 2021): the scaled cosine {@code cos(2π(x − 1/4)/2^r)} is
+ * <p>How (Han–Ki 2020, Bossuat et al. 2021): the scaled cosine {@code cos(2π(x − 1/4 + m)/2^r)}
+ * ({@code m = 2^(r−2)} whole turns, see the constructor) is
  * interpolated on {@code [-K, K]} (Chebyshev, degree {@link #sineDegree()}) and evaluated on the
  * slots, then {@code r} double-angle steps {@code c ← 2c² − 1} turn it into {@code cos(2π(x − 1/4))
  * = sin(2πx) = sin(2πf)}. Dividing the angle by {@code 2^r} shrinks the interval the polynomial must
@@ -47,8 +48,13 @@ public final class EvalMod implements UnaryCircuit {
     this.k = k;
     this.doubleAngle = doubleAngle;
     double div = Math.scalb(1.0, doubleAngle);
+    // The angle may be shifted by any whole number m of turns before the division: after r steps it
+    // adds 2π·m. m = 2^(r-2) puts x ≈ 0 (the most common I) at a first angle near π/2, where a
+    // double-angle step amplifies errors least (by 2|cos|·... ≈ 2, against 4 near angle 0: the
+    // product over r steps is 2^r·sin(2^r·θ)/sin(θ)).
+    double shift = doubleAngle >= 2 ? Math.scalb(1.0, doubleAngle - 2) : 0;
     ChebyshevApproximation.Fit fit = ChebyshevApproximation.fit(
-        x -> Math.cos(2 * Math.PI * (x - 0.25) / div), -k, k, sineDegree);
+        x -> Math.cos(2 * Math.PI * (x - 0.25 + shift) / div), -k, k, sineDegree);
     this.fitError = fit.maxError();
     this.cosine = new PolynomialEvaluator(params, fit.polynomial());
     // arcsin(y) ≈ y + y³/6 = (9/8)·T_1(y) + (1/24)·T_3(y) on [-1, 1].

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class BootstrapperTest {
   /** Required −log2 of the mean absolute slot error after one bootstrap (measured: see docs). */
-  static final double MIN_MEAN_BITS = 18;
+  static final double MIN_MEAN_BITS = 22;
   /** Required −log2 of the largest slot error after one bootstrap. */
-  static final double MIN_BITS = 14;
+  static final double MIN_BITS = 19;
 
   record Fixture(CkksContext ctx, CkksEncoder encoder, Evaluator ev, SymmetricEncryptor enc, Decryptor dec,
       Bootstrapper boot) {
