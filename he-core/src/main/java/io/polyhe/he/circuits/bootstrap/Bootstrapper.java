@@ -243,9 +243,13 @@ public final class Bootstrapper implements Refresher {
       x = evaluator.add(x, evaluator.rotate(x, step));
     }
     List<SlotTransform> c2s = plan.c2s();
+    // From q_0·N down to EvalMod's input scale in equal steps: a plaintext encoded at a scale far
+    // below q_l would carry its rounding error (about sqrt(N)/scale) into every coefficient.
+    double sIn = x.scale();
+    double sOut = plan.evalMod().inputScale(top - c2s.size());
     for (int i = 0; i < c2s.size(); i++) {
       int l = x.level();
-      double target = i == c2s.size() - 1 ? plan.evalMod().inputScale(l - 1) : x.scale();
+      double target = i == c2s.size() - 1 ? sOut : sIn * Math.pow(sOut / sIn, (i + 1.0) / c2s.size());
       x = withExactScale(c2s.get(i).apply(evaluator, encoder, x, target * rlwe.q(l) / x.scale()), target);
     }
     Ciphertext conj = evaluator.conjugate(x);
