@@ -94,6 +94,7 @@ public final class EncryptedTransformer {
   private final double normOffset;
   private final double inverseOffset;
   private final double streamScale;
+  private final int topLevel;
   private final RotateAndSum windowSum;
   private final RotateAndSum headSum;
   private final RotateAndSum headSpread;
@@ -130,6 +131,22 @@ public final class EncryptedTransformer {
    *     Newton iterations (not evaluated on ciphertexts yet)
    */
   public EncryptedTransformer(Transformer model, CkksParameters params) {
+    this(model, params, params.maxLevel());
+  }
+
+  /**
+   * Compiles {@code model} for {@code params}, using levels up to {@code topLevel} only: fresh
+   * inputs and refreshes land there. With bootstrapping the levels above belong to the bootstrap
+   * circuit, and {@code topLevel} is its output level.
+   *
+   * @throws IllegalArgumentException as {@link #EncryptedTransformer(Transformer, CkksParameters)},
+   *     or if {@code topLevel} is not in {@code [1, maxLevel]}
+   */
+  public EncryptedTransformer(Transformer model, CkksParameters params, int topLevel) {
+    if (topLevel < 1 || topLevel > params.maxLevel()) {
+      throw new IllegalArgumentException("top level " + topLevel + " out of [1, " + params.maxLevel() + "]");
+    }
+    this.topLevel = topLevel;
     this.model = model;
     this.config = model.config();
     this.params = params;
@@ -169,7 +186,7 @@ public final class EncryptedTransformer {
     this.ffnCopies = new RotateAndSum(params, ffnBlocks, -d);
     this.blockCopies = new RotateAndSum(params, pack, -d);
     checkRanges(config, invSqrt, inv);
-    int top = params.maxLevel();
+    int top = topLevel;
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
     int rows = config.maxPositions();
@@ -188,7 +205,7 @@ public final class EncryptedTransformer {
 
   // Every segment must fit the parameters' levels from a fresh value, or no refresh could help.
   private void checkLevels() {
-    int top = params.maxLevel();
+    int top = topLevel;
     int[] needs = {normLevels(top, streamScale), attentionLevels(), inverseLevels(), ffnLevels()};
     String[] names = {"the norm", "attention", "the attention inverse", "the FFN"};
     for (int i = 0; i < needs.length; i++) {
@@ -317,6 +334,14 @@ public final class EncryptedTransformer {
     return model;
   }
 
+  /**
+   * The highest level the pass uses: fresh inputs are encrypted there and refreshes return there
+   * ({@link CkksParameters#maxLevel()} unless compiled for bootstrapping).
+   */
+  public int topLevel() {
+    return topLevel;
+  }
+
   public CkksParameters parameters() {
     return params;
   }
@@ -439,7 +464,7 @@ public final class EncryptedTransformer {
   public <C> C forward(Arithmetic<C> ar, C input, int tokens, RefreshPoints<C> refresh, LatencyRecorder recorder) {
     Rows rows = rows(tokens);
     double delta = params.defaultScale();
-    int top = params.maxLevel();
+    int top = topLevel;
     C x = input;
     for (int l = 0; l < layers.size(); l++) {
       String name = "layer " + l;
