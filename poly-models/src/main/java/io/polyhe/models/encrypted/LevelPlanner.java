@@ -181,7 +181,8 @@ public final class LevelPlanner {
    * 128-bit bootstrapping parameters for {@code model} at N = 2^16 with the sparse secret of {@code
    * BootstrapPreset.N16_QP1726_H320_128_BOOTSTRAP} (h = 320, log2(QP) ≤ 1726; K = 40, r = 3, degree
    * 63): the circuit levels the model's segments need, SlotsToCoeffs 3 × 42, EvalMod 9 × 60,
-   * CoeffsToSlots 3 × 55, P = 7 × 57. {@code tiny} needs 9 circuit levels: log2(QP) ≈ 1660.
+   * CoeffsToSlots 3 × 55, P = 7 × 57. {@code tiny} needs 9 circuit levels: log2(QP) = 1586, 48 + 39
+   * Galois keys.
    *
    * @throws IllegalArgumentException if the model needs more levels than fit
    */
