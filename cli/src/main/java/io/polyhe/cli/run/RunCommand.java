@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code polyhe run}: encrypted greedy generation in one process — keys made locally, the prompt
  * encrypted, every forward pass run on ciphertexts with in-process client-aided refresh, the logits
- * decrypted — next to the poly-plain reference. Prints both answers, the logit error against
+ * decrypted — next to the poly-plain reference. {@code --refresh bootstrap} replaces client-aided
+ * refresh by non-interactive bootstrapping (its sub-steps appear in the breakdown as the {@code
+ * bootstrap} component). Prints both answers, the logit error against
  * poly-plain over every position of every pass, the refreshes, and the latency breakdown; with
  * {@code --json} the last stdout line is one JSON object.
  */
@@ -65,6 +67,19 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Backend threads (default: all cores).")
   Integer threads;
 
+  /** How the pass refreshes ciphertexts that ran out of levels. */
+  enum Refresh { client, bootstrap }
+
+  @Option(names = "--refresh", defaultValue = "client",
+      description = "client (client-aided: decrypt and re-encrypt in process) or bootstrap (non-interactive "
+          + "bootstrapping, 128-bit N = 2^16 parameters); default: ${DEFAULT-VALUE}.")
+  Refresh refresh;
+
+  @Option(names = "--insecure-test-bootstrap",
+      description = "With --refresh bootstrap: INSECURE N = 2^14 test parameters (sparse secret h = 64) instead of"
+          + " the 128-bit N = 2^16 ones; for tests and demonstrations only.")
+  boolean insecureTestBootstrap;
+
   @Override
   public Integer call() throws IOException {
     if (tokens < 1) {
@@ -84,12 +99,27 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     long setupStart = System.nanoTime();
-    EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
+    EncryptedTransformer encrypted;
+    LocalInference local;
+    if (refresh == Refresh.bootstrap) {
+      LevelPlanner.BootstrapChoice choice = insecureTestBootstrap
+          ? LevelPlanner.insecureBootstrappingForTestsOnly(transformer)
+          : LevelPlanner.chooseForBootstrapping(transformer);
+      encrypted = choice.model();
+      local = new LocalInference(encrypted, compute, SeedSource.secure(), choice.bootstrap());
+    } else {
+      if (insecureTestBootstrap) {
+        throw new IllegalArgumentException("--insecure-test-bootstrap needs --refresh bootstrap");
+      }
+      encrypted = LevelPlanner.choose(transformer);
+      local = new LocalInference(encrypted, compute, SeedSource.secure());
+    }
     CkksParameters params = encrypted.parameters();
     LevelPlanner.Plan plan = LevelPlanner.plan(encrypted, Math.min(context, promptTokens.length + tokens - 1));
-    LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
     double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
-    System.out.printf("model %s, %s, backend %s x%d%n", transformer.config().name(), params, compute.name(), compute.threads());
+    System.out.printf("model %s, %s, backend %s x%d, refresh %s%s%n", transformer.config().name(), params,
+        compute.name(), compute.threads(), refresh,
+        refresh == Refresh.bootstrap ? " (circuit levels " + encrypted.topLevel() + " of " + params.maxLevel() + ")" : "");
     System.out.printf("layout %s; %d Galois keys; setup (planning, keys) %.1f s%n", encrypted.layout().toJson(),
         local.galoisKeys(), setupSeconds);
     if (showPlan) {
@@ -164,6 +194,7 @@ public final class RunCommand implements Callable<Integer> {
       out.put("log_n", params.logN());
       out.put("levels", params.maxLevel());
       out.put("galois_keys", local.galoisKeys());
+      out.put("refresh", refresh.name());
       out.put("refresh_bytes", local.refreshStats().bytesOut() + local.refreshStats().bytesBack());
       out.put("setup_seconds", setupSeconds);
       System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));

@@ -29,6 +29,8 @@
  *   <li>{@link io.polyhe.he.circuits.InverseCircuit} and {@link
  *       io.polyhe.he.circuits.InverseSqrtCircuit} on stated ranges, with planned depth and
  *       documented error tables.
+ *   <li>{@link io.polyhe.he.circuits.Refresher}: client-aided refresh or non-interactive
+ *       bootstrapping (sub-package {@code bootstrap}).
  * </ul>
  *
  * <h2>Conventions</h2>

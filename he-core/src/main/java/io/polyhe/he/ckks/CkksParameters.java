@@ -20,11 +20,18 @@ public final class CkksParameters {
    * @param logP bit sizes of the special primes used by key switching
    * @param logDefaultScale log2 of the default scale
    * @param dnum key-switching digits at the top level; 0 chooses automatically
+   * @param secretHammingWeight 0 for a uniform ternary secret, else the exact number of non-zero
+   *     coefficients of a sparse ternary secret
    */
-  public record Literal(int logN, int[] logQ, int[] logP, int logDefaultScale, int dnum) {
+  public record Literal(int logN, int[] logQ, int[] logP, int logDefaultScale, int dnum, int secretHammingWeight) {
     public Literal {
       logQ = logQ.clone();
       logP = logP == null ? new int[0] : logP.clone();
+    }
+
+    /** A literal with a uniform ternary secret. */
+    public Literal(int logN, int[] logQ, int[] logP, int logDefaultScale, int dnum) {
+      this(logN, logQ, logP, logDefaultScale, dnum, 0);
     }
 
     /** A literal with an automatically chosen number of key-switching digits. */
@@ -44,7 +51,7 @@ public final class CkksParameters {
 
     /** The ring part of this literal. */
     public RlweParameters.Literal ring() {
-      return new RlweParameters.Literal(logN, logQ, logP, dnum);
+      return new RlweParameters.Literal(logN, logQ, logP, dnum, secretHammingWeight);
     }
 
     @Override
@@ -60,7 +67,8 @@ public final class CkksParameters {
     @Override
     public String toString() {
       return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
-          + Arrays.toString(logP) + ", logDefaultScale=" + logDefaultScale + ", dnum=" + dnum + ")";
+          + Arrays.toString(logP) + ", logDefaultScale=" + logDefaultScale + ", dnum=" + dnum
+          + (secretHammingWeight > 0 ? ", h=" + secretHammingWeight : "") + ")";
     }
   }
 

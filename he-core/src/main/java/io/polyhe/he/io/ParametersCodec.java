@@ -29,7 +29,7 @@ final class ParametersCodec {
     out.u8(q.length);
     out.u8(p.length);
     out.u8(rlwe.digitSize());
-    out.u32(0);
+    out.u32(rlwe.secretHammingWeight()); // 0 = uniform ternary (the field was reserved, always 0)
     out.f64(params.defaultScale());
     for (long v : q) {
       out.u64(v);
@@ -54,9 +54,9 @@ final class ParametersCodec {
     }
     int pCount = in.u8();
     int digitSize = in.u8();
-    long reserved32 = in.u32();
-    if (reserved32 != 0) {
-      throw new HeFormatException("reserved parameter fields must be 0");
+    long hammingWeight = in.u32();
+    if (hammingWeight > (1L << Math.min(logN, 16))) {
+      throw new HeFormatException("secret Hamming weight " + hammingWeight + " exceeds N");
     }
     if (digitSize < 1 || digitSize > Math.max(1, qCount)) {
       throw new HeFormatException(
@@ -69,7 +69,7 @@ final class ParametersCodec {
     long[] q = readPrimes(in, qCount, "q");
     long[] p = readPrimes(in, pCount, "p");
 
-    RlweParameters structural = build(logN, q, p, digitSize, true);
+    RlweParameters structural = build(logN, q, p, digitSize, (int) hammingWeight, true);
     if (!MessageDigest.isEqual(structural.hash(), header.parameterHash())) {
       throw new HeFormatException(
           "parameter hash in the header (" + header.shortHash()
@@ -77,10 +77,10 @@ final class ParametersCodec {
     }
     RlweParameters rlwe;
     if (!allowInsecure) {
-      rlwe = build(logN, q, p, digitSize, false);
+      rlwe = build(logN, q, p, digitSize, (int) hammingWeight, false);
     } else {
       try {
-        rlwe = RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, false);
+        rlwe = RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, (int) hammingWeight, false);
       } catch (IllegalArgumentException weak) {
         rlwe = structural;
       }
@@ -106,9 +106,9 @@ final class ParametersCodec {
   }
 
   private static RlweParameters build(
-      int logN, long[] q, long[] p, int digitSize, boolean insecure) {
+      int logN, long[] q, long[] p, int digitSize, int hammingWeight, boolean insecure) {
     try {
-      return RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, insecure);
+      return RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, hammingWeight, insecure);
     } catch (IllegalArgumentException e) {
       throw new HeFormatException("invalid parameters: " + e.getMessage(), e);
     }

@@ -42,7 +42,8 @@
  *
  * <p>The parameter hash is {@code SHA-256("polyhe.rlwe.v1" || u8 logN || u8 (L+1) || q_0..q_L ||
  * u8 K || p_0..p_{K-1} || u8 α || "ternary-uniform;sigma=3.2;bound=19")}, α the key-switching
- * digit size, strings in ASCII without
+ * digit size (for a sparse secret of Hamming weight h the last string is {@code
+ * "ternary-sparse;h=<h>;sigma=3.2;bound=19"}, h in decimal), strings in ASCII without
  * terminator and the primes as <b>big-endian</b> {@code u64} (the one big-endian encoding here;
  * it is defined by {@link io.polyhe.he.rlwe.RlweParameters}). It does not cover the default scale.
  *
@@ -79,7 +80,9 @@
  * <tr><td>1</td><td>1</td><td>number of ciphertext primes L+1 ({@code u8}, at least 1)</td></tr>
  * <tr><td>2</td><td>1</td><td>number of special primes K ({@code u8})</td></tr>
  * <tr><td>3</td><td>1</td><td>key-switching digit size α ({@code u8}, 1..L+1): primes per digit</td></tr>
- * <tr><td>4</td><td>4</td><td>reserved</td></tr>
+ * <tr><td>4</td><td>4</td><td>secret Hamming weight h ({@code u32}): 0 for a uniform ternary
+ *     secret (this field was reserved, and files written before sparse secrets read unchanged),
+ *     else the exact number of non-zero secret coefficients, at most N</td></tr>
  * <tr><td>8</td><td>8</td><td>default scale ({@code f64}; finite, at least 2, below q_0)</td></tr>
  * <tr><td>16</td><td>8·(L+1)</td><td>q_0..q_L ({@code u64} each)</td></tr>
  * <tr><td>16+8·(L+1)</td><td>8·K</td><td>p_0..p_{K-1} ({@code u64} each)</td></tr>

@@ -86,6 +86,38 @@ public final class Sampler {
   }
 
   /**
+   * N coefficients in {-1, 0, 1} with exactly {@code h} non-zero, at uniformly random positions
+   * (partial Fisher–Yates shuffle, indices by rejection sampling) with uniform signs. Its running
+   * time depends on the rejections, not on the secret's values.
+   *
+   * @throws IllegalArgumentException unless 0 < h ≤ n
+   */
+  public static long[] sparseTernary(Xof xof, int n, int h) {
+    if (h <= 0 || h > n) {
+      throw new IllegalArgumentException("Hamming weight must be in (0, " + n + "], got " + h);
+    }
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    long[] out = new long[n];
+    int bits = 32 - Integer.numberOfLeadingZeros(n);
+    for (int i = 0; i < h; i++) {
+      int range = n - i;
+      int r;
+      do {
+        r = (int) (xof.nextLong(4) & ((1L << bits) - 1));
+      } while (r >= range);
+      int j = i + r;
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      out[idx[i]] = (xof.nextByte() & 1) == 0 ? 1 : -1;
+    }
+    return out;
+  }
+
+  /**
    * N coefficients from the rounded Gaussian of σ = 3.2, truncated at |e| ≤ 19. Errors of keys are
    * secret, so each sample scans the whole table and applies its sign without branches (its time
    * does not depend on the value).

@@ -27,9 +27,15 @@ public final class KeyGenerator {
     this.seeds = seeds;
   }
 
-  /** A fresh uniform ternary secret key. */
+  /**
+   * A fresh secret key: uniform ternary, or sparse ternary of the parameters' Hamming weight
+   * ({@link RlweParameters#secretHammingWeight()}).
+   */
   public SecretKey generateSecretKey() {
-    long[] s = Sampler.ternary(new Xof(seeds.nextSeed(), "polyhe.sk"), context.parameters().n());
+    int h = context.parameters().secretHammingWeight();
+    Xof xof = new Xof(seeds.nextSeed(), "polyhe.sk");
+    long[] s = h == 0 ? Sampler.ternary(xof, context.parameters().n())
+        : Sampler.sparseTernary(xof, context.parameters().n(), h);
     try {
       return SecretKey.fromTernary(context, s, SecretKeyAccess.explicitlyGranted());
     } finally {

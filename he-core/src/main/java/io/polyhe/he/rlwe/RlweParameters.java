@@ -16,7 +16,10 @@ import java.util.Set;
 /**
  * Validated, immutable ring-LWE parameters: ring degree {@code N = 2^logN}, the ciphertext chain
  * {@code q_0..q_L} and the special primes {@code p_0..p_{K-1}} used by key switching. The secret is
- * uniform ternary and the error a rounded Gaussian of σ = 3.2.
+ * uniform ternary ({@link #secretHammingWeight()} 0), or sparse ternary with exactly {@code h}
+ * non-zero coefficients (cheaper bootstrapping: ModRaise's overflow shrinks with h); the error is a
+ * rounded Gaussian of σ = 3.2. The 128-bit check uses the HomomorphicEncryption.org table for
+ * uniform ternary secrets and {@link SecurityStandard#maxLogQP128Sparse} for sparse ones.
  *
  * <p>Built from a {@link Literal}: {@link #of(Literal)} enforces 128-bit classical security
  * ({@link SecurityStandard}) and refuses weaker parameters with the limit in the message; {@link
@@ -39,11 +42,18 @@ public final class RlweParameters {
    * @param logP bit sizes of the special primes (may be empty)
    * @param dnum number of key-switching digits the ciphertext primes are split into at the top
    *     level; 0 chooses automatically (see {@link RlweParameters#digitSize()})
+   * @param secretHammingWeight 0 for a uniform ternary secret, else the exact number of non-zero
+   *     coefficients of a sparse ternary secret
    */
-  public record Literal(int logN, int[] logQ, int[] logP, int dnum) {
+  public record Literal(int logN, int[] logQ, int[] logP, int dnum, int secretHammingWeight) {
     public Literal {
       logQ = logQ.clone();
       logP = logP == null ? new int[0] : logP.clone();
+    }
+
+    /** A literal with a uniform ternary secret. */
+    public Literal(int logN, int[] logQ, int[] logP, int dnum) {
+      this(logN, logQ, logP, dnum, 0);
     }
 
     /** A literal with an automatically chosen number of digits. */
@@ -64,18 +74,21 @@ public final class RlweParameters {
     @Override
     public boolean equals(Object o) {
       return o instanceof Literal l && l.logN == logN && l.dnum == dnum
+          && l.secretHammingWeight == secretHammingWeight
           && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
     }
 
     @Override
     public int hashCode() {
-      return 31 * (31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP)) + dnum;
+      return 31 * (31 * (31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP)) + dnum)
+          + secretHammingWeight;
     }
 
     @Override
     public String toString() {
       return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
-          + Arrays.toString(logP) + ", dnum=" + dnum + ")";
+          + Arrays.toString(logP) + ", dnum=" + dnum
+          + (secretHammingWeight > 0 ? ", h=" + secretHammingWeight : "") + ")";
     }
   }
 
@@ -84,12 +97,14 @@ public final class RlweParameters {
   private final long[] pPrimes;
   private final boolean insecure;
   private final int digitSize;
+  private final int hammingWeight;
   private final double logQP;
   private final byte[] hash;
 
   private RlweParameters(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
     this.logN = logN;
+    this.hammingWeight = hammingWeight;
     this.qPrimes = qPrimes;
     this.pPrimes = pPrimes;
     this.digitSize = digitSize;
@@ -127,11 +142,9 @@ public final class RlweParameters {
     checkShape(logN, literal.logQ().length, literal.logP().length, insecure);
     List<Long> q = Primes.nttPrimes(logN, literal.logQ(), Set.of());
     List<Long> p = Primes.nttPrimes(logN, literal.logP(), new HashSet<>(q));
-    return fromPrimes(
-        logN,
-        q.stream().mapToLong(Long::longValue).toArray(),
-        p.stream().mapToLong(Long::longValue).toArray(),
-        literal.dnum(),
+    long[] qs = q.stream().mapToLong(Long::longValue).toArray();
+    long[] ps = p.stream().mapToLong(Long::longValue).toArray();
+    return validated(logN, qs, ps, chooseDigitSize(qs, ps, literal.dnum()), literal.secretHammingWeight(),
         insecure);
   }
 
@@ -218,7 +231,7 @@ public final class RlweParameters {
       int logN, long[] qPrimes, long[] pPrimes, int dnum, boolean insecure) {
     checkShape(logN, qPrimes.length, pPrimes.length, insecure);
     return validated(
-        logN, qPrimes, pPrimes, chooseDigitSize(qPrimes, pPrimes, dnum), insecure);
+        logN, qPrimes, pPrimes, chooseDigitSize(qPrimes, pPrimes, dnum), 0, insecure);
   }
 
   /**
@@ -227,16 +240,26 @@ public final class RlweParameters {
    */
   public static RlweParameters fromPrimesWithDigitSize(
       int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
+    return fromPrimesWithDigitSize(logN, qPrimes, pPrimes, digitSize, 0, insecure);
+  }
+
+  /** As above, with the secret's Hamming weight (0: uniform ternary). */
+  public static RlweParameters fromPrimesWithDigitSize(
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
     checkShape(logN, qPrimes.length, pPrimes.length, insecure);
     if (digitSize < 1 || digitSize > qPrimes.length) {
       throw new IllegalArgumentException(
           "digit size must be in [1, " + qPrimes.length + "], got " + digitSize);
     }
-    return validated(logN, qPrimes, pPrimes, digitSize, insecure);
+    return validated(logN, qPrimes, pPrimes, digitSize, hammingWeight, insecure);
   }
 
   private static RlweParameters validated(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
+      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
+    if (hammingWeight < 0 || hammingWeight > (1 << logN)) {
+      throw new IllegalArgumentException(
+          "secret Hamming weight must be in [0, N] (0 = uniform ternary), got " + hammingWeight);
+    }
     checkDigitsFitP(qPrimes, pPrimes, digitSize);
     long twoN = 1L << (logN + 1);
     Set<Long> seen = new HashSet<>();
@@ -259,8 +282,17 @@ public final class RlweParameters {
     }
     RlweParameters params =
         new RlweParameters(
-            logN, qPrimes.clone(), pPrimes.clone(), digitSize, insecure);
-    if (!insecure) {
+            logN, qPrimes.clone(), pPrimes.clone(), digitSize, hammingWeight, insecure);
+    if (!insecure && hammingWeight > 0) {
+      int max = SecurityStandard.maxLogQP128Sparse(logN, hammingWeight);
+      if (max < 0 || params.logQP > max) {
+        throw new IllegalArgumentException(String.format(
+            "insecure parameters: a sparse secret of Hamming weight %d with log2(QP) = %.1f at N = 2^%d "
+                + "%s (see SecurityStandard.maxLogQP128Sparse)",
+            hammingWeight, params.logQP, logN,
+            max < 0 ? "has no 128-bit estimate" : "exceeds the 128-bit estimate " + max));
+      }
+    } else if (!insecure) {
       int max = SecurityStandard.maxLogQP128(logN);
       if (params.logQP > max) {
         throw new IllegalArgumentException(
@@ -303,7 +335,9 @@ public final class RlweParameters {
         out.writeLong(p);
       }
       out.writeByte(digitSize);
-      out.writeBytes("ternary-uniform;sigma=3.2;bound=19");
+      // Uniform-secret parameters keep the hash they had before sparse secrets existed.
+      out.writeBytes(hammingWeight == 0 ? "ternary-uniform;sigma=3.2;bound=19"
+          : "ternary-sparse;h=" + hammingWeight + ";sigma=3.2;bound=19");
       return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -362,6 +396,11 @@ public final class RlweParameters {
     return (level + digitSize) / digitSize;
   }
 
+  /** 0 for a uniform ternary secret, else the exact number of non-zero secret coefficients. */
+  public int secretHammingWeight() {
+    return hammingWeight;
+  }
+
   /** log2 of the product of all primes, the figure the security standard bounds. */
   public double logQP() {
     return logQP;
@@ -400,8 +439,9 @@ public final class RlweParameters {
   @Override
   public String toString() {
     return String.format(
-        "RlweParameters(N=2^%d, %d+%d primes, dnum=%d, log2(QP)=%.1f, %s, hash=%s)",
+        "RlweParameters(N=2^%d, %d+%d primes, dnum=%d, log2(QP)=%.1f, %s%s, hash=%s)",
         logN, qPrimes.length, pPrimes.length, dnum(), logQP,
+        hammingWeight > 0 ? "secret h=" + hammingWeight + ", " : "",
         insecure ? "INSECURE-for-tests-only" : "128-bit", shortHash());
   }
 }

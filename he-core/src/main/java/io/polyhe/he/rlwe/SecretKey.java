@@ -34,10 +34,17 @@ public final class SecretKey implements HeObject {
     if (coefficients.length != params.n()) {
       throw new IllegalArgumentException("secret key needs " + params.n() + " coefficients");
     }
+    int weight = 0;
     for (long c : coefficients) {
       if (c < -1 || c > 1) {
         throw new IllegalArgumentException("secret key coefficients must be in {-1, 0, 1}");
       }
+      weight += c != 0 ? 1 : 0;
+    }
+    int h = params.secretHammingWeight();
+    if (h > 0 && weight != h) {
+      throw new IllegalArgumentException(
+          "the parameters' secret has Hamming weight " + h + ", these coefficients have " + weight);
     }
     long[] copy = coefficients.clone();
     RnsPoly sQP = context.ring().fromSigned(context.basisQPAtLevel(params.maxLevel()), copy);

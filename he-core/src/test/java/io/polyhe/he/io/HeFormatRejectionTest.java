@@ -448,8 +448,11 @@ class HeFormatRejectionTest {
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 51, 0)));
     rejects("digit size 200 out of range",
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 51, 200)));
-    rejects("reserved parameter fields",
+    // The former reserved u32 holds the secret's Hamming weight: at most N, and covered by the hash.
+    rejects("Hamming weight 16777216 exceeds N",
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 55, 1)));
+    rejects("does not match the parameters in the body",
+        () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 52, 1)));
     rejects("logN must be in",
         () -> HeFormat.readParametersInsecureForTestsOnly(Corrupt.u8(params, 48, 40)));
     for (double scale : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1.0, 0x1p40}) {

@@ -96,6 +96,7 @@ public final class EncryptedTransformer {
   private final double normOffset;
   private final double inverseOffset;
   private final double streamScale;
+  private final int topLevel;
   private final RotateAndSum windowSum;
   private final RotateAndSum headSum;
   private final RotateAndSum headSpread;
@@ -140,6 +141,22 @@ public final class EncryptedTransformer {
    *     Newton iterations (not evaluated on ciphertexts yet)
    */
   public EncryptedTransformer(Transformer model, CkksParameters params) {
+    this(model, params, params.maxLevel());
+  }
+
+  /**
+   * Compiles {@code model} for {@code params}, using levels up to {@code topLevel} only: fresh
+   * inputs and refreshes land there. With bootstrapping the levels above belong to the bootstrap
+   * circuit, and {@code topLevel} is its output level.
+   *
+   * @throws IllegalArgumentException as {@link #EncryptedTransformer(Transformer, CkksParameters)},
+   *     or if {@code topLevel} is not in {@code [1, maxLevel]}
+   */
+  public EncryptedTransformer(Transformer model, CkksParameters params, int topLevel) {
+    if (topLevel < 1 || topLevel > params.maxLevel()) {
+      throw new IllegalArgumentException("top level " + topLevel + " out of [1, " + params.maxLevel() + "]");
+    }
+    this.topLevel = topLevel;
     this.model = model;
     this.config = model.config();
     this.params = params;
@@ -180,10 +197,10 @@ public final class EncryptedTransformer {
     this.ffnCopies = new RotateAndSum(params, ffnBlocks, -d);
     this.blockCopies = new RotateAndSum(params, pack, -d);
     checkRanges(config, invSqrt, inv);
-    int top = params.maxLevel();
+    int top = topLevel;
     this.streamScale = Math.sqrt(normPoly.preferredInputScale(top - 1) * params.rlwe().q(top));
 
-    this.retainEncodings = encodingBytes(config, params) <= ENCODING_BUDGET_BYTES;
+    this.retainEncodings = encodingBytes(config, params, topLevel) <= ENCODING_BUDGET_BYTES;
     this.headAfterFactor = config.vocabSize() <= d;
     checkLevels();
   }
@@ -227,10 +244,10 @@ public final class EncryptedTransformer {
   static final long ENCODING_BUDGET_BYTES = 4L << 30;
 
   /** Upper bound of the bytes every linear layer's encoded diagonals take at one level near the top. */
-  static long encodingBytes(ModelConfig config, CkksParameters params) {
+  static long encodingBytes(ModelConfig config, CkksParameters params, int topLevel) {
     long d = config.hiddenSize();
     long diagonals = config.numLayers() * 6L * (2 * d - 1) + d + config.vocabSize() - 1;
-    return diagonals * params.n() * 8L * (params.maxLevel() + 1);
+    return diagonals * params.n() * 8L * (topLevel + 1);
   }
 
   private LinearTransform kept(LinearTransform t) {
@@ -244,13 +261,13 @@ public final class EncryptedTransformer {
 
   /** The most levels a segment needs from a fresh value: the fewest the parameters must have. */
   public int levelsNeeded() {
-    return Math.max(Math.max(normLevels(params.maxLevel(), streamScale), attentionLevels()),
+    return Math.max(Math.max(normLevels(topLevel, streamScale), attentionLevels()),
         Math.max(inverseLevels(), ffnLevels()));
   }
 
   // Every segment must fit the parameters' levels from a fresh value, or no refresh could help.
   private void checkLevels() {
-    int top = params.maxLevel();
+    int top = topLevel;
     int[] needs = {normLevels(top, streamScale), attentionLevels(), inverseLevels(), ffnLevels()};
     String[] names = {"the norm", "attention", "the attention inverse", "the FFN"};
     for (int i = 0; i < needs.length; i++) {
@@ -377,6 +394,14 @@ public final class EncryptedTransformer {
 
   public Transformer model() {
     return model;
+  }
+
+  /**
+   * The highest level the pass uses: fresh inputs are encrypted there and refreshes return there
+   * ({@link CkksParameters#maxLevel()} unless compiled for bootstrapping).
+   */
+  public int topLevel() {
+    return topLevel;
   }
 
   public CkksParameters parameters() {
@@ -584,7 +609,7 @@ public final class EncryptedTransformer {
       String where = name + tileSuffix(a, x.size());
       C xa = x.get(a);
       try (var s = recorder.span(name, Component.REFRESH)) {
-        xa = refresh.ensure(ar, xa, normLevels(ar.level(xa), ar.scale(xa)), params.maxLevel(), streamScale,
+        xa = refresh.ensure(ar, xa, normLevels(ar.level(xa), ar.scale(xa)), topLevel, streamScale,
             where + " / " + segment + " norm");
         x.set(a, xa);
       }
@@ -611,7 +636,7 @@ public final class EncryptedTransformer {
     List<C> x = new ArrayList<>();
     for (int a = 0; a < tiles; a++) {
       try (var s = recorder.span(name, Component.REFRESH)) {
-        x.add(refresh.ensure(ar, xs.get(a), normLevels(ar.level(xs.get(a)), ar.scale(xs.get(a))), params.maxLevel(),
+        x.add(refresh.ensure(ar, xs.get(a), normLevels(ar.level(xs.get(a)), ar.scale(xs.get(a))), topLevel,
             streamScale, name + tileSuffix(a, tiles) + " / final norm"));
       }
     }

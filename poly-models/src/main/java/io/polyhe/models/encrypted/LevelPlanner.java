@@ -8,6 +8,7 @@ import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.profile.LatencyRecorder;
 import java.util.ArrayList;
 import java.util.List;
+import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
 
 /**
  * Plans an encrypted forward pass without keys or ciphertexts: a dry run of {@link
@@ -72,7 +73,7 @@ public final class LevelPlanner {
     RefreshPoints<SimulatedCiphertext> points = RefreshPoints.simulated();
     List<SimulatedCiphertext> inputs = new ArrayList<>();
     for (int a = 0; a < model.layout().ciphertexts(tokens); a++) {
-      inputs.add(sim.fresh(model.parameters().maxLevel(), model.streamScale()));
+      inputs.add(sim.fresh(model.topLevel(), model.streamScale()));
     }
     List<SimulatedCiphertext> out = model.forward(sim, inputs, tokens, points, new LatencyRecorder());
     return new Plan(model, model.parameters(), tokens, points.points(), points.refreshes(), sim.counts(),
@@ -160,5 +161,87 @@ public final class LevelPlanner {
       throw new IllegalArgumentException("no parameters fit model '" + model.config().name() + "': " + reasons);
     }
     return best.model();
+  }
+
+  /**
+   * A model compiled for bootstrapping: the parameters, the bootstrap circuit's shape, and the model
+   * using the levels below the bootstrap's output level.
+   */
+  public record BootstrapChoice(EncryptedTransformer model, BootstrapParameters bootstrap) {}
+
+  /**
+   * The chain for bootstrapping a model whose segments need {@code circuitLevels} levels: {@code
+   * q_0} of {@code SCALE_BITS + 16} bits (bootstrap inputs sit at {@code q_0/2^16 = 2^SCALE_BITS}, so
+   * values of a few hundred keep EvalMod's {@code sin(2πx) ≈ 2πx} exact to about 2^-20), the circuit
+   * levels of {@code SCALE_BITS}, then SlotsToCoeffs, EvalMod and CoeffsToSlots primes.
+   */
+  static CkksParameters.Literal bootstrapLiteral(int logN, int circuitLevels, int s2cBits, int s2c, int modBits,
+      int mod, int c2sBits, int c2s, int[] logP, int hammingWeight) {
+    int[] logQ = new int[1 + circuitLevels + s2c + mod + c2s];
+    int i = 0;
+    logQ[i++] = SCALE_BITS + 16;
+    for (int j = 0; j < circuitLevels; j++) {
+      logQ[i++] = SCALE_BITS;
+    }
+    for (int j = 0; j < s2c; j++) {
+      logQ[i++] = s2cBits;
+    }
+    for (int j = 0; j < mod; j++) {
+      logQ[i++] = modBits;
+    }
+    for (int j = 0; j < c2s; j++) {
+      logQ[i++] = c2sBits;
+    }
+    return new CkksParameters.Literal(logN, logQ, logP, SCALE_BITS, 0, hammingWeight);
+  }
+
+  /**
+   * 128-bit bootstrapping parameters for {@code model} at N = 2^16 with the sparse secret of {@code
+   * BootstrapPreset.N16_QP1726_H320_128_BOOTSTRAP} (h = 320, log2(QP) ≤ 1726; K = 40, r = 3, degree
+   * 63): the circuit levels the model's segments need, SlotsToCoeffs 3 × 42, EvalMod 9 × 60,
+   * CoeffsToSlots 3 × 55, P = 7 × 57. {@code tiny} needs 9 circuit levels: log2(QP) = 1586, 48 + 39
+   * Galois keys.
+   *
+   * @throws IllegalArgumentException if the model needs more levels than fit
+   */
+  public static BootstrapChoice chooseForBootstrapping(Transformer model) {
+    BootstrapParameters bp = new BootstrapParameters(15, 3, 3, 40, 3, 63, false, 16, false);
+    return bootstrapChoice(model, bp, levels -> CkksParameters.of(bootstrapLiteral(16, levels, 42, 3, 60, 9, 55, 3,
+        new int[] {57, 57, 57, 57, 57, 57, 57}, 320)));
+  }
+
+  /**
+   * INSECURE bootstrapping parameters for tests of {@code model} at N = 2^14 (through {@link
+   * CkksParameters#insecureForTestsOnly}): sparse secret of Hamming weight 64 (ModRaise overflow
+   * deviation sqrt(64/12) ≈ 2.3, so K = 24), EvalMod r = 3, degree 47 (9 levels of 60 bits: the
+   * message ratio 2^16 multiplies EvalMod's error), CoeffsToSlots 3 × 60, SlotsToCoeffs 3 × 40, P =
+   * 6 × 60 (digits of 5 primes: key memory is what
+   * limits a test). DFT diagonals are encoded per use, not cached. Data under them is not protected.
+   */
+  public static BootstrapChoice insecureBootstrappingForTestsOnly(Transformer model) {
+    BootstrapParameters bp = new BootstrapParameters(13, 3, 3, 24, 3, 47, false, 16, false);
+    return bootstrapChoice(model, bp, levels -> CkksParameters.insecureForTestsOnly(
+        bootstrapLiteral(14, levels, 40, 3, 60, 9, 60, 3, new int[] {60, 60, 60, 60, 60, 60}, 64)));
+  }
+
+  private static BootstrapChoice bootstrapChoice(Transformer model, BootstrapParameters bp,
+      java.util.function.IntFunction<CkksParameters> paramsForLevels) {
+    String last = "";
+    for (int levels = 4; levels <= 14; levels++) {
+      CkksParameters params;
+      try {
+        params = paramsForLevels.apply(levels);
+      } catch (IllegalArgumentException tooBig) {
+        throw new IllegalArgumentException("model '" + model.config().name() + "' needs more than " + (levels - 1)
+            + " circuit levels beside bootstrapping: " + tooBig.getMessage() + "; " + last, tooBig);
+      }
+      try {
+        // The chain puts the circuit's primes at levels 1..levels: the bootstrap output level.
+        return new BootstrapChoice(new EncryptedTransformer(model, params, levels), bp);
+      } catch (IllegalArgumentException tooFew) {
+        last = tooFew.getMessage();
+      }
+    }
+    throw new IllegalArgumentException("no bootstrapping parameters fit model '" + model.config().name() + "': " + last);
   }
 }

@@ -3,6 +3,8 @@ package io.polyhe.models.encrypted;
 import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.circuits.CiphertextArithmetic;
 import io.polyhe.he.circuits.Refresher;
+import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
+import io.polyhe.he.circuits.bootstrap.Bootstrapper;
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.ckks.Evaluator;
@@ -24,6 +26,7 @@ import java.util.List;
 /**
  * Client and server in one process: keys made here, inputs packed and encrypted, the encrypted pass
  * run with in-process client-aided refresh, logits decrypted and compared with the poly-plain pass.
+ * With {@link BootstrapParameters} the refreshes are non-interactive bootstraps instead.
  * This is what {@code polyhe run} and the end-to-end tests use; the service splits the same steps
  * between client and server. Holds a secret key: never used by the server. One pass at a time.
  */
@@ -36,7 +39,8 @@ public final class LocalInference {
   private final CkksEncoder encoder;
   private final SymmetricEncryptor encryptor;
   private final Decryptor decryptor;
-  private final ClientAidedRefresher refresher;
+  private final Refresher refresher;
+  private final Bootstrapper bootstrapper;
   private final CiphertextArithmetic arithmetic;
   private final SlotCodec codec;
   private final double keySeconds;
@@ -95,19 +99,48 @@ public final class LocalInference {
    * backend}.
    */
   public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds) {
+    this(model, backend, seeds, null);
+  }
+
+  /**
+   * As {@link #LocalInference(EncryptedTransformer, ComputeBackend, SeedSource)}; with {@code
+   * bootstrap} non-null, refreshes are non-interactive bootstraps of that shape (the keys then
+   * include the bootstrap's Galois elements) instead of client-aided ones.
+   *
+   * @throws IllegalArgumentException if the bootstrap does not come out at the model's top level
+   */
+  public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds,
+      BootstrapParameters bootstrap) {
     this.model = model;
     this.backend = new NttTimingBackend(backend);
     this.context = CkksContext.create(model.parameters(), this.backend);
     long start = System.nanoTime();
     KeyGenerator keygen = new KeyGenerator(context.rlwe(), seeds);
     this.secretKey = keygen.generateSecretKey();
-    this.keys = keygen.generateEvaluationKeys(secretKey, model.galoisElements());
+    int[] galois = model.galoisElements();
+    if (bootstrap != null) {
+      galois = java.util.stream.IntStream.concat(java.util.Arrays.stream(galois),
+          java.util.Arrays.stream(Bootstrapper.galoisElements(model.parameters(), bootstrap))).distinct().sorted()
+          .toArray();
+    }
+    this.keys = keygen.generateEvaluationKeys(secretKey, galois);
     this.keySeconds = (System.nanoTime() - start) / 1e9;
     this.encoder = new CkksEncoder(context);
     this.encryptor = new SymmetricEncryptor(context.rlwe(), secretKey, seeds);
     this.decryptor = new Decryptor(context.rlwe(), secretKey);
-    this.refresher = new ClientAidedRefresher(context, secretKey, seeds);
-    this.arithmetic = new CiphertextArithmetic(new Evaluator(context, keys));
+    Evaluator evaluator = new Evaluator(context, keys);
+    if (bootstrap != null) {
+      this.bootstrapper = new Bootstrapper(evaluator, bootstrap);
+      if (bootstrapper.outputLevel() != model.topLevel()) {
+        throw new IllegalArgumentException("bootstrapping comes out at level " + bootstrapper.outputLevel()
+            + " but the model was compiled for top level " + model.topLevel());
+      }
+      this.refresher = bootstrapper;
+    } else {
+      this.bootstrapper = null;
+      this.refresher = new ClientAidedRefresher(context, secretKey, seeds);
+    }
+    this.arithmetic = new CiphertextArithmetic(evaluator);
     this.codec = new SlotCodec(model.foldedWeights(), model.layout(), model.model().config().vocabSize());
   }
 
@@ -146,12 +179,23 @@ public final class LocalInference {
     List<Ciphertext> inputs = new java.util.ArrayList<>();
     try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
       for (double[] tile : codec.packTiles(tokens)) {
-        inputs.add(encryptor.encrypt(encoder.encode(tile, model.parameters().maxLevel(), model.streamScale())));
+        inputs.add(encryptor.encrypt(encoder.encode(tile, model.topLevel(), model.streamScale())));
       }
     }
     RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
-    List<Ciphertext> out = model.forward(new ProfilingArithmetic(arithmetic, recorder), inputs, tokens.length,
-        points, recorder);
+    if (bootstrapper != null) {
+      // Each bootstrap sub-step becomes a span of its own, taken out of the refresh span around it.
+      bootstrapper.setListener((step, nanos) ->
+          recorder.recordNested("bootstrap / " + step.label(), Component.BOOTSTRAP, nanos));
+    }
+    List<Ciphertext> out;
+    try {
+      out = model.forward(new ProfilingArithmetic(arithmetic, recorder), inputs, tokens.length, points, recorder);
+    } finally {
+      if (bootstrapper != null) {
+        bootstrapper.setListener(null);
+      }
+    }
     double[][] logits;
     try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
       double[][] slots = new double[out.size()][];
@@ -183,7 +227,12 @@ public final class LocalInference {
     return encoder.decode(decryptor.decrypt(ct));
   }
 
-  /** The in-process refresher (client-aided). */
+  /** True if refreshes are non-interactive bootstraps. */
+  public boolean bootstraps() {
+    return bootstrapper != null;
+  }
+
+  /** The in-process refresher (client-aided, or the bootstrapper). */
   Refresher refresher() {
     return refresher;
   }

@@ -9,6 +9,8 @@ public enum Component {
   ACTIVATION("activation"),
   RESIDUAL("residual"),
   REFRESH("refresh"),
+  /** Non-interactive bootstrapping; its spans are named by sub-step (CoeffsToSlots, EvalMod, ...). */
+  BOOTSTRAP("bootstrap"),
   ENCODE_OTHER("encode/other");
 
   private final String label;

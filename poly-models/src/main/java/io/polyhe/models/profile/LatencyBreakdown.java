@@ -169,7 +169,7 @@ public final class LatencyBreakdown {
         .append(".name{width:10em}.bar{display:flex;height:20px}.seg{height:20px}")
         .append(".legend span{display:inline-block;margin-right:1em}.sw{width:12px;height:12px;display:inline-block;margin-right:4px}</style>")
         .append("</head><body><h1>Latency breakdown</h1>");
-    String[] colours = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f"};
+    String[] colours = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"};
     sb.append("<p class=\"legend\">");
     for (Component c : Component.values()) {
       sb.append("<span><span class=\"sw\" style=\"background:").append(colours[c.ordinal()]).append("\"></span>")

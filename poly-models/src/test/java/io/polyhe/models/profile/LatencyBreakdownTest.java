@@ -52,4 +52,26 @@ class LatencyBreakdownTest {
     assertTrue(b.toTable().contains("key-switch"));
     assertThrows(IllegalArgumentException.class, () -> recorder.addPrimitive(Primitive.ADD, -1, 0));
   }
+
+  /** A nested span (or a nested-recorded one) is taken out of the span around it: no double count. */
+  @Test
+  void nestedSpansAreTakenOutOfTheirParent() throws InterruptedException {
+    LatencyRecorder recorder = new LatencyRecorder();
+    long start = System.nanoTime();
+    try (var outer = recorder.span("layer 0", Component.REFRESH)) {
+      Thread.sleep(20);
+      try (var inner = recorder.span("bootstrap / EvalMod", Component.BOOTSTRAP)) {
+        Thread.sleep(30);
+      }
+      recorder.recordNested("bootstrap / CoeffsToSlots", Component.BOOTSTRAP, 40_000_000L);
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    LatencyBreakdown b = recorder.breakdown();
+    double boot = b.secondsByComponent().get(Component.BOOTSTRAP);
+    double refresh = b.secondsByComponent().get(Component.REFRESH);
+    assertTrue(boot >= 0.07 - 1e-9, "bootstrap " + boot);
+    assertTrue(refresh >= 0.0 && refresh < wall - 0.05, "refresh " + refresh + " of " + wall);
+    assertTrue(b.totalSeconds() <= wall + 0.04 + 1e-6, b.totalSeconds() + " vs " + wall);
+    assertEquals(3, b.spans().size());
+  }
 }

@@ -1,0 +1,184 @@
+package io.polyhe.he.circuits.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polyhe.he.HeTestSupport;
+import io.polyhe.he.ckks.CkksContext;
+import io.polyhe.he.ckks.CkksEncoder;
+import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ckks.Evaluator;
+import io.polyhe.he.ring.SeedSource;
+import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.Decryptor;
+import io.polyhe.he.rlwe.EvaluationKeys;
+import io.polyhe.he.rlwe.KeyGenerator;
+import io.polyhe.he.rlwe.SecretKey;
+import io.polyhe.he.rlwe.SymmetricEncryptor;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bootstrapping on the small insecure presets against the plain values: inputs uniform in [-1, 1]
+ * come back with the precision each preset states ({@link #MIN_MEAN_BITS}, {@link #MIN_BITS}).
+ */
+class BootstrapperTest {
+  /** Required −log2 of the mean absolute slot error after one bootstrap (measured: see docs). */
+  static final double MIN_MEAN_BITS = 22;
+  /** Required −log2 of the largest slot error after one bootstrap. */
+  static final double MIN_BITS = 19;
+
+  record Fixture(CkksContext ctx, CkksEncoder encoder, Evaluator ev, SymmetricEncryptor enc, Decryptor dec,
+      Bootstrapper boot) {
+    Ciphertext encryptAtLevel0(double[] values, double scale) {
+      return enc.encrypt(encoder.encode(values, 0, scale));
+    }
+
+    double[] decrypt(Ciphertext ct) {
+      return encoder.decode(dec.decrypt(ct));
+    }
+  }
+
+  private static final Map<String, Fixture> FIXTURES = new ConcurrentHashMap<>();
+
+  static Fixture fixture(BootstrapPreset preset, BootstrapParameters bp) {
+    return FIXTURES.computeIfAbsent(preset + "/" + bp, k -> {
+      CkksParameters params = preset.parameters();
+      CkksContext ctx = HeTestSupport.context(params, HeTestSupport.suiteBackend());
+      SecretKey sk = new KeyGenerator(ctx.rlwe(), SeedSource.deterministicForTestsOnly(7)).generateSecretKey();
+      EvaluationKeys keys = new KeyGenerator(ctx.rlwe(), SeedSource.deterministicForTestsOnly(11))
+          .generateEvaluationKeys(sk, Bootstrapper.galoisElements(params, bp));
+      Evaluator ev = new Evaluator(ctx, keys);
+      return new Fixture(ctx, new CkksEncoder(ctx), ev,
+          new SymmetricEncryptor(ctx.rlwe(), sk, SeedSource.deterministicForTestsOnly(13)),
+          new Decryptor(ctx.rlwe(), sk), new Bootstrapper(ev, bp));
+    });
+  }
+
+  /** Values uniform in [-1, 1], repeated with period {@code n} over the N/2 slots. */
+  static double[] periodicValues(int slots, int n, long seed) {
+    double[] base = HeTestSupport.randomValues(new SplittableRandom(seed), n, 1.0);
+    double[] v = new double[slots];
+    for (int i = 0; i < slots; i++) {
+      v[i] = base[i % n];
+    }
+    return v;
+  }
+
+  /** {-log2 mean |error|, -log2 max |error|}. */
+  static double[] precisionBits(double[] expected, double[] actual) {
+    double sum = 0;
+    double max = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double e = Math.abs(expected[i] - actual[i]);
+      sum += e;
+      max = Math.max(max, e);
+    }
+    return new double[] {-Math.log(sum / expected.length) / Math.log(2), -Math.log(max) / Math.log(2)};
+  }
+
+  @Test
+  void fullSlotsMatchInputs() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 1);
+    Ciphertext ct = f.encryptAtLevel0(v, f.boot().inputScale());
+    Ciphertext out = f.boot().bootstrap(ct, f.ctx().parameters().defaultScale());
+    assertEquals(f.boot().outputLevel(), out.level());
+    assertEquals(f.ctx().parameters().defaultScale(), out.scale(), 1e-6 * out.scale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    System.out.printf("full slots %s: mean %.1f bits, min %.1f bits, %s%n", preset, bits[0], bits[1], f.boot());
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+  }
+
+  @Test
+  void sparseSlotsMatchInputs() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    BootstrapParameters bp = preset.bootstrapParameters().withLogSlots(6);
+    Fixture f = fixture(preset, bp);
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, 64, 2);
+    Ciphertext ct = f.encryptAtLevel0(v, f.boot().inputScale());
+    Ciphertext out = f.boot().bootstrap(ct, f.ctx().parameters().defaultScale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    System.out.printf("64 of %d slots %s: mean %.1f bits, min %.1f bits, %s%n", slots, preset, bits[0], bits[1],
+        f.boot());
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+  }
+
+  /**
+   * Three bootstraps in a row, each input taken from the previous output (above level 0, so the
+   * bootstrapper first brings it to level 0): errors add up, about one bootstrap's error each.
+   */
+  @Test
+  void threeBootstrapsInARowStayWithinBounds() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 3);
+    Ciphertext ct = f.enc().encrypt(f.encoder().encode(v));
+    double scale = f.ctx().parameters().defaultScale();
+    long before = f.boot().stats().refreshes();
+    for (int round = 1; round <= 3; round++) {
+      ct = f.boot().bootstrap(ct, scale);
+      double[] bits = precisionBits(v, f.decrypt(ct));
+      System.out.printf("bootstrap %d: mean %.1f bits, min %.1f bits%n", round, bits[0], bits[1]);
+      assertTrue(bits[0] >= MIN_MEAN_BITS - 1 && bits[1] >= MIN_BITS - 1,
+          "after " + round + " bootstraps: " + bits[0] + " / " + bits[1]);
+    }
+    assertEquals(3, f.boot().stats().refreshes() - before);
+  }
+
+  @Test
+  void refreshDropsToTheRequestedLevelAndScale() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 4);
+    double scale = Math.scalb(1.0, 36);
+    Ciphertext out = f.boot().refresh(f.enc().encrypt(f.encoder().encode(v)), 1, scale);
+    assertEquals(1, out.level());
+    assertEquals(scale, out.scale(), 1e-6 * scale);
+    assertTrue(precisionBits(v, f.decrypt(out))[0] >= MIN_MEAN_BITS - 2);
+    assertThrows(IllegalArgumentException.class,
+        () -> f.boot().refresh(out, f.boot().outputLevel() + 1, scale));
+  }
+
+  @Test
+  void levelZeroInputWithTooLargeAScaleIsRefused() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    Ciphertext ct = f.encryptAtLevel0(new double[] {0.5}, f.boot().inputScale() * 4);
+    assertThrows(IllegalArgumentException.class, () -> f.boot().bootstrap(ct, 1 << 20));
+  }
+
+  @Test
+  void tooFewLevelsAreRefusedWithTheCount() {
+    CkksParameters small = io.polyhe.he.circuits.bootstrap.BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST.parameters();
+    BootstrapParameters deep = new BootstrapParameters(9, 9, 9, 64, 6, 31, true, 10, false);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Bootstrapper.galoisElements(small, deep));
+    assertTrue(e.getMessage().contains("levels"), e.getMessage());
+  }
+
+  @Test
+  void sparseSecretPresetMatchesInputsWithFewerLevels() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_SPARSE_BOOTSTRAP_TEST;
+    assertEquals(32, preset.parameters().rlwe().secretHammingWeight());
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    assertTrue(f.boot().evalMod().fitError() < 1e-13, "fit error " + f.boot().evalMod().fitError());
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 6);
+    Ciphertext out = f.boot().bootstrap(f.enc().encrypt(f.encoder().encode(v)), f.ctx().parameters().defaultScale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    System.out.printf("sparse secret h=32 %s: mean %.1f bits, min %.1f bits, %s%n", preset, bits[0], bits[1], f.boot());
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+    assertTrue(f.boot().evalMod().depth()
+        < fixture(BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST,
+            BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST.bootstrapParameters()).boot().evalMod().depth());
+  }
+}
