@@ -554,11 +554,7 @@ public final class EncryptedTransformer {
    *     take more than one ciphertext
    */
   public <C> C forward(Arithmetic<C> ar, C input, int tokens, RefreshPoints<C> refresh, LatencyRecorder recorder) {
-    if (layout.ciphertexts(tokens) != 1) {
-      throw new IllegalArgumentException(tokens + " rows take " + layout.ciphertexts(tokens)
-          + " ciphertexts; pass them all");
-    }
-    return forward(ar, List.of(input), tokens, refresh, recorder).get(0);
+    return forward(ar, List.of(input), tokens, refresh, recorder).get(0); // it checks the count
   }
 
   /**
@@ -689,8 +685,7 @@ public final class EncryptedTransformer {
 
   /** Attention of block {@code layer} on the normed input {@code h}, output projection included. */
   <C> C attentionSegment(Arithmetic<C> ar, C h, int tokens, int layer, RefreshPoints<C> refresh) {
-    rows(tokens); // one ciphertext
-    return attentionSegment(ar, List.of(h), tokens, layer, refresh).get(0);
+    return attentionSegment(ar, List.of(h), tokens, layer, refresh).get(0); // it checks the count
   }
 
   /** Attention of block {@code layer} on the normed inputs {@code hs}, one per ciphertext the rows take. */
