@@ -30,8 +30,10 @@ import java.util.TreeSet;
  *       not drift.
  *   <li><b>Recursion.</b> {@code p = q·T_g + r} (exact Chebyshev division, parity preserved), with
  *       {@code q} computed one level higher at the scale that makes {@code q·T_g} rescale onto the
- *       target; a leaf {@code Σ c_i T_i} multiplies each {@code T_i} by its coefficient at the
- *       scale that lands the sum exactly on {@code target·q}, then rescales once. A leaf whose
+ *       target; the products of a chain {@code q·T_g + q'·T_g' + … + leaf} are summed before one
+ *       relinearisation (a 3-part sum rescales like a 2-part one). A leaf {@code Σ c_i T_i}
+ *       multiplies each {@code T_i} by its coefficient at the scale that lands the sum exactly on
+ *       {@code target·q}, then rescales once. A leaf whose
  *       highest {@code T_i} has no level to spare is split again, which is what keeps degree
  *       {@code 2^m - 1} at depth {@code m}.
  *   <li>The baby-step size {@code 2^k} minimises the number of ciphertext products (planned once
@@ -152,7 +154,11 @@ public final class PolynomialEvaluator implements UnaryCircuit {
     return products > 0;
   }
 
-  /** Ciphertext products (each followed by a relinearisation) one evaluation performs. */
+  /**
+   * Ciphertext products one evaluation performs. Relinearisations are fewer: the power basis
+   * relinearises each product, the recursion one sum of products per chain (see the class
+   * documentation).
+   */
   public int ciphertextProducts() {
     return products;
   }
@@ -389,13 +395,25 @@ public final class PolynomialEvaluator implements UnaryCircuit {
     return ar.rescale(ar.relinearize(prod));
   }
 
-  /** {@code Σ c_i T_i} at exactly {@code (level, scale)}; c has degree >= 1. */
-  @SuppressWarnings("unchecked")
+  /** {@code Σ c_i T_i} at exactly {@code (level, scale)}, relinearised; c has degree >= 1. */
   private <C> C evaluate(Arithmetic<C> ar, Object[] basis, double[] c, int level, double scale) {
+    C sum = relinearized(ar, unrescaled(ar, basis, c, level, scale));
+    return ar.withScale(ar.rescale(sum), scale);
+  }
+
+  /**
+   * {@code Σ c_i T_i} one level above {@code level}, at {@code scale·q_(level+1)}: before its
+   * rescale, and unrelinearised when it holds products. The products of a recursion chain ({@code
+   * q·T_g + q'·T_g' + … + leaf}) are summed there and the sum is relinearised and rescaled once: a
+   * chain of k products costs one key switch and one rescale instead of k. (Relinearising before
+   * the rescale matters: a rescaled third part's rounding error would be multiplied by s².)
+   */
+  @SuppressWarnings("unchecked")
+  private <C> C unrescaled(Arithmetic<C> ar, Object[] basis, double[] c, int level, double scale) {
     int deg = c.length - 1;
+    int up = level + 1;
+    double upScale = scale * ar.q(up);
     if (isLeafAt(ar, basis, c, level)) {
-      int up = level + 1;
-      double leafScale = scale * ar.q(up);
       int terms = 0;
       for (int i = 1; i <= deg; i++) {
         terms += c[i] != 0 ? 1 : 0;
@@ -409,34 +427,37 @@ public final class PolynomialEvaluator implements UnaryCircuit {
         if (c[i] != 0) {
           ts[t] = (C) basis[i];
           cs[t] = c[i];
-          scales[t++] = leafScale / ar.scale((C) basis[i]);
+          scales[t++] = upScale / ar.scale((C) basis[i]);
         }
       }
       C acc = ar.mulConstantSum(ts, cs, scales, up);
       if (c[0] != 0) {
         acc = ar.addConstant(acc, c[0]);
       }
-      return ar.withScale(ar.rescale(acc), scale);
+      return acc;
     }
     int g = Integer.highestOneBit(deg);
     double[][] qr = divide(c, g);
-    C tg = (C) basis[g];
+    C tgs = ar.dropToLevel((C) basis[g], up);
     C prod;
     if (qr[0].length == 1) {
-      prod = Levels.mulConstantTo(ar, tg, qr[0][0], level, scale);
+      prod = ar.mulConstant(tgs, qr[0][0], upScale / ar.scale(tgs));
     } else {
-      C tgs = ar.dropToLevel(tg, level + 1);
-      C qct = evaluate(ar, basis, qr[0], level + 1, scale * ar.q(level + 1) / ar.scale(tgs));
-      prod = ar.rescale(ar.mulRelin(qct, tgs));
+      C qct = evaluate(ar, basis, qr[0], up, upScale / ar.scale(tgs));
+      prod = ar.mul(qct, tgs);
     }
-    prod = ar.withScale(prod, scale);
+    prod = ar.withScale(prod, upScale);
     double[] r = qr[1];
     if (r.length > 1) {
-      prod = ar.add(prod, evaluate(ar, basis, r, level, scale));
+      prod = ar.add(prod, unrescaled(ar, basis, r, level, scale));
     } else if (r[0] != 0) {
       prod = ar.addConstant(prod, r[0]);
     }
     return prod;
+  }
+
+  private static <C> C relinearized(Arithmetic<C> ar, C a) {
+    return ar.size(a) > 2 ? ar.relinearize(a) : a;
   }
 
   @SuppressWarnings("unchecked")

@@ -94,23 +94,36 @@ public final class Evaluator {
 
   /** {@code a + b}; sizes may differ (a 2-part and a 3-part ciphertext add to a 3-part one). */
   public Ciphertext add(Ciphertext a, Ciphertext b) {
-    checkOperands(a, b);
-    checkSameScale(a.scale(), b.scale());
-    Ciphertext big = a.size() >= b.size() ? a : b;
-    Ciphertext small = big == a ? b : a;
-    RnsPoly[] out = new RnsPoly[big.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = big.poly(i).copy();
-      if (i < small.size()) {
-        ring.add(out[i], small.poly(i), out[i]);
-      }
-    }
-    return make(out, a.scale());
+    return addOrSubtract(a, b, false);
   }
 
   /** {@code a - b}. */
   public Ciphertext sub(Ciphertext a, Ciphertext b) {
-    return add(a, negate(b));
+    return addOrSubtract(a, b, true);
+  }
+
+  private Ciphertext addOrSubtract(Ciphertext a, Ciphertext b, boolean subtract) {
+    checkOperands(a, b);
+    checkSameScale(a.scale(), b.scale());
+    RnsPoly[] out = new RnsPoly[Math.max(a.size(), b.size())];
+    for (int i = 0; i < out.length; i++) {
+      if (i < a.size() && i < b.size()) {
+        out[i] = blankLike(a.poly(i));
+        if (subtract) {
+          ring.sub(a.poly(i), b.poly(i), out[i]);
+        } else {
+          ring.add(a.poly(i), b.poly(i), out[i]);
+        }
+      } else if (i < a.size()) {
+        out[i] = a.poly(i).copy();
+      } else if (subtract) {
+        out[i] = blankLike(b.poly(i));
+        ring.negate(b.poly(i), out[i]);
+      } else {
+        out[i] = b.poly(i).copy();
+      }
+    }
+    return make(out, a.scale());
   }
 
   /** {@code -a}. */
@@ -118,8 +131,8 @@ public final class Evaluator {
     rlwe.checkOwns(a);
     RnsPoly[] out = new RnsPoly[a.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = a.poly(i).copy();
-      ring.negate(out[i], out[i]);
+      out[i] = blankLike(a.poly(i));
+      ring.negate(a.poly(i), out[i]);
     }
     return make(out, a.scale());
   }
@@ -184,9 +197,10 @@ public final class Evaluator {
   /** {@code a · p} slot-wise; the result's scale is the product of the scales. */
   public Ciphertext mulPlain(Ciphertext a, Plaintext p) {
     checkPlain(a, p);
-    RnsPoly[] out = copyPolys(a);
-    for (RnsPoly poly : out) {
-      ring.multiply(poly, p.poly(), poly);
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = blankLike(a.poly(i));
+      ring.multiply(a.poly(i), p.poly(), out[i]);
     }
     return make(out, a.scale() * p.scale());
   }
@@ -214,8 +228,8 @@ public final class Evaluator {
     }
     RnsPoly[] out = new RnsPoly[size];
     for (int j = 0; j < size; j++) {
-      out[j] = cts[0].poly(j).copy();
-      ring.multiply(out[j], pts[0].poly(), out[j]);
+      out[j] = blankLike(cts[0].poly(j));
+      ring.multiply(cts[0].poly(j), pts[0].poly(), out[j]);
       for (int i = 1; i < cts.length; i++) {
         ring.multiplyAccumulate(cts[i].poly(j), pts[i].poly(), out[j]);
       }
@@ -271,9 +285,10 @@ public final class Evaluator {
    */
   public Ciphertext mulInteger(Ciphertext a, long k) {
     rlwe.checkOwns(a);
-    RnsPoly[] out = copyPolys(a);
-    for (RnsPoly poly : out) {
-      ring.multiplyConstant(poly, k, poly);
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = blankLike(a.poly(i));
+      ring.multiplyConstant(a.poly(i), k, out[i]);
     }
     return make(out, a.scale());
   }
@@ -290,9 +305,10 @@ public final class Evaluator {
     if (!(Math.abs(scaled) < 0x1p62)) {
       throw new IllegalArgumentException("constant times scale exceeds 2^62: " + c + " · " + constantScale);
     }
-    RnsPoly[] out = copyPolys(a);
-    for (RnsPoly poly : out) {
-      ring.multiplyConstant(poly, (long) scaled, poly);
+    RnsPoly[] out = new RnsPoly[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = blankLike(a.poly(i));
+      ring.multiplyConstant(a.poly(i), (long) scaled, out[i]);
     }
     return make(out, a.scale() * constantScale);
   }
@@ -508,6 +524,12 @@ public final class Evaluator {
           "cannot drop from level " + p.level() + " to level " + level);
     }
     return new Plaintext(params, p.poly().copyPrefix(level + 1), p.scale());
+  }
+
+  /** A zero polynomial over {@code p}'s basis in {@code p}'s form: the output of an out-of-place
+   * operation, which reads its inputs once instead of copying one and updating the copy. */
+  private static RnsPoly blankLike(RnsPoly p) {
+    return new RnsPoly(p.basis(), p.isNtt());
   }
 
   private static RnsPoly[] copyPolys(Ciphertext a) {

@@ -18,6 +18,8 @@ public final class RnsRing {
   private final ComputeBackend backend;
   /** NTT-domain automorphism permutations by Galois element. */
   private final Map<Integer, int[]> permutations = new ConcurrentHashMap<>();
+  /** Rescaling plans by the primes of the basis rescaled. */
+  private final Map<java.util.List<Long>, LastPrime> lastPrimePlans = new ConcurrentHashMap<>();
 
   public RnsRing(int logN, ComputeBackend backend) {
     this.logN = logN;
@@ -243,39 +245,47 @@ public final class RnsRing {
       throw new IllegalArgumentException("cannot rescale a polynomial with a single prime");
     }
     RnsBasis basis = a.basis();
-    RnsBasis target = basis.prefix(count - 1);
-    Modulus last = basis.modulus(count - 1);
-    long half = last.value() >>> 1;
-    // r = (a_last + half) mod q_last in coefficient form.
-    long[] lastLimb = a.limb(count - 1).clone();
+    LastPrime plan = lastPrimePlan(basis);
+    long[] lastLimb = a.limb(count - 1);
     if (a.isNtt()) {
+      lastLimb = lastLimb.clone();
       backend.inverseNtt(
           new long[][] {lastLimb},
           new io.polyhe.he.math.NttTables[] {basis.tablesArray()[count - 1]},
           1);
     }
-    for (int j = 0; j < n; j++) {
-      lastLimb[j] = last.add(lastLimb[j], half);
-    }
-    // For each remaining prime: (r - half) mod q_i, in a's form.
+    // The centred representative of the last limb, modulo each remaining prime: a base conversion
+    // from the single prime q_last (exact: no multiple of q_last is added). a - that is divisible
+    // by q_last, and the quotient is a / q_last rounded to nearest.
     long[][] correction = new long[count - 1][n];
-    long[] inverses = new long[count - 1];
-    for (int i = 0; i < count - 1; i++) {
-      Modulus qi = basis.modulus(i);
-      long halfMod = qi.reduceUnsigned(half);
-      long[] c = correction[i];
-      for (int j = 0; j < n; j++) {
-        c[j] = qi.sub(qi.reduceUnsigned(lastLimb[j]), halfMod);
-      }
-      inverses[i] = qi.inverse(last.value());
-    }
+    plan.converter().convert(this, new long[][] {lastLimb}, correction);
+    RnsBasis target = plan.converter().to();
     if (a.isNtt()) {
       backend.forwardNtt(correction, target.tablesArray(), count - 1);
     }
     RnsPoly out = new RnsPoly(target, a.isNtt());
     backend.subtractAndScale(
-        a.limbs(), correction, inverses, out.limbs(), target.moduliArray(), count - 1);
+        a.limbs(), correction, plan.inverses(), out.limbs(), target.moduliArray(), count - 1);
     return out;
+  }
+
+  /** What rescaling a basis needs: its last prime's converter to the others, and q_last^-1 mod q_i. */
+  private record LastPrime(BaseConverter converter, long[] inverses) {}
+
+  private LastPrime lastPrimePlan(RnsBasis basis) {
+    int count = basis.size();
+    long[] primes = new long[count];
+    for (int i = 0; i < count; i++) {
+      primes[i] = basis.modulus(i).value();
+    }
+    return lastPrimePlans.computeIfAbsent(java.util.Arrays.stream(primes).boxed().toList(), key -> {
+      Modulus last = basis.modulus(count - 1);
+      long[] inverses = new long[count - 1];
+      for (int i = 0; i < count - 1; i++) {
+        inverses[i] = basis.modulus(i).inverse(last.value());
+      }
+      return new LastPrime(new BaseConverter(basis.slice(count - 1, count), basis.prefix(count - 1)), inverses);
+    });
   }
 
   /**
