@@ -477,6 +477,127 @@ public final class Evaluator {
     return out;
   }
 
+  /**
+   * Inner sums of a baby-step/giant-step product with double hoisting: for each group {@code g},
+   * {@code Σ_j rot(a, steps[groups[g][j]]) ⊙ diagonals[g][j]}, equal to {@link #rotateHoisted}
+   * followed by {@link #mulPlainSum} per group up to noise, but cheaper: the rotations share one
+   * decomposition and are never brought down from {@code Q·P} one by one — their key-switched parts
+   * are multiplied by the diagonals over {@code Q·P} and summed there, and each group pays a single
+   * ModDown (a ModDown per rotation is most of a hoisted rotation's cost).
+   *
+   * @param diagonals per group and term, NTT-form polynomials over the primes of {@code a}'s level
+   *     followed by P ({@link io.polyhe.he.rlwe.RlweContext#basisQPAtLevel}), encoded at {@code
+   *     plainScale} (see {@link CkksEncoder#encodeExtended})
+   * @throws IllegalArgumentException if the shapes disagree, a step index is out of range or a
+   *     diagonal is over other primes
+   * @throws IllegalStateException if a Galois key is missing (checked before any work)
+   */
+  public Ciphertext[] hoistedInnerSums(Ciphertext a, int[] steps, int[][] groups, RnsPoly[][] diagonals,
+      double plainScale) {
+    rlwe.checkOwns(a);
+    requireTwoParts(a, "hoisted inner sums");
+    if (groups.length != diagonals.length) {
+      throw new IllegalArgumentException(groups.length + " groups for " + diagonals.length + " diagonal lists");
+    }
+    int level = a.level();
+    io.polyhe.he.ring.RnsBasis qp = rlwe.basisQPAtLevel(level);
+    GaloisKey[] keys = new GaloisKey[steps.length];
+    boolean anyRotation = false;
+    for (int i = 0; i < steps.length; i++) {
+      if (Math.floorMod(steps[i], params.n() / 2) != 0) {
+        keys[i] = galoisKey(GaloisElements.forRotation(steps[i], params.n()), "rotation by " + steps[i]);
+        anyRotation = true;
+      }
+    }
+    // Which (group, term) pairs each step feeds.
+    java.util.List<java.util.List<int[]>> uses = new java.util.ArrayList<>();
+    for (int i = 0; i < steps.length; i++) {
+      uses.add(new java.util.ArrayList<>());
+    }
+    for (int g = 0; g < groups.length; g++) {
+      if (groups[g].length == 0 || groups[g].length != diagonals[g].length) {
+        throw new IllegalArgumentException("group " + g + " has " + groups[g].length + " steps and "
+            + diagonals[g].length + " diagonals");
+      }
+      for (int j = 0; j < groups[g].length; j++) {
+        int i = groups[g][j];
+        if (i < 0 || i >= steps.length) {
+          throw new IllegalArgumentException("group " + g + " names step " + i + " of " + steps.length);
+        }
+        RnsPoly d = diagonals[g][j];
+        if (!d.isNtt() || !d.basis().sameAs(qp)) {
+          throw new IllegalArgumentException("diagonal " + j + " of group " + g + " is not an NTT-form polynomial"
+              + " over the primes of level " + level + " and P");
+        }
+        uses.get(i).add(new int[] {g, j});
+      }
+    }
+    int qCount = level + 1;
+    // Per group: the key-switched parts over Q·P, and σ(c_0)/unrotated terms over Q alone (adding
+    // P·y before the ModDown and y after it are the same: the division by P is exact for them).
+    RnsPoly[] ext0 = new RnsPoly[groups.length];
+    RnsPoly[] ext1 = new RnsPoly[groups.length];
+    RnsPoly[] plain0 = new RnsPoly[groups.length];
+    RnsPoly[] plain1 = new RnsPoly[groups.length];
+    RnsPoly rotatedC0 = new RnsPoly(a.poly(0).basis(), true);
+    KeySwitcher.Decomposition d = anyRotation ? switcher().decompose(a.poly(1)) : null;
+    try {
+      for (int i = 0; i < steps.length; i++) {
+        if (uses.get(i).isEmpty()) {
+          continue;
+        }
+        if (keys[i] == null) {
+          for (int[] u : uses.get(i)) {
+            RnsPoly diagonal = diagonals[u[0]][u[1]].prefixView(qCount);
+            plain0[u[0]] = multiplyInto(a.poly(0), diagonal, plain0[u[0]]);
+            plain1[u[0]] = multiplyInto(a.poly(1), diagonal, plain1[u[0]]);
+          }
+          continue;
+        }
+        int galois = keys[i].galoisElement();
+        RnsPoly[] switched = switcher().switchDecomposedExtended(d, keys[i].switchingKey(), galois);
+        ring.automorphism(a.poly(0), galois, rotatedC0);
+        for (int[] u : uses.get(i)) {
+          RnsPoly diagonal = diagonals[u[0]][u[1]];
+          ext0[u[0]] = multiplyInto(switched[0], diagonal, ext0[u[0]]);
+          ext1[u[0]] = multiplyInto(switched[1], diagonal, ext1[u[0]]);
+          plain0[u[0]] = multiplyInto(rotatedC0, diagonal.prefixView(qCount), plain0[u[0]]);
+        }
+        switcher().recycle(switched[0]);
+        switcher().recycle(switched[1]);
+      }
+    } finally {
+      if (d != null) {
+        d.close();
+      }
+    }
+    Ciphertext[] out = new Ciphertext[groups.length];
+    for (int g = 0; g < groups.length; g++) {
+      RnsPoly c0 = ext0[g] != null ? switcher().modDown(ext0[g], level) : null;
+      RnsPoly c1 = ext1[g] != null ? switcher().modDown(ext1[g], level) : null;
+      c0 = c0 == null ? plain0[g] : plain0[g] == null ? c0 : addInto(c0, plain0[g]);
+      c1 = c1 == null ? plain1[g] : plain1[g] == null ? c1 : addInto(c1, plain1[g]);
+      out[g] = make(new RnsPoly[] {c0, c1}, a.scale() * plainScale);
+    }
+    return out;
+  }
+
+  /** {@code acc + x·y} (a new accumulator when {@code acc} is null). */
+  private RnsPoly multiplyInto(RnsPoly x, RnsPoly y, RnsPoly acc) {
+    if (acc == null) {
+      acc = blankLike(x);
+      ring.multiply(x, y, acc);
+    } else {
+      ring.multiplyAccumulate(x, y, acc);
+    }
+    return acc;
+  }
+
+  private RnsPoly addInto(RnsPoly acc, RnsPoly x) {
+    ring.add(acc, x, acc);
+    return acc;
+  }
+
   // ---------------------------------------------------------------- levels
 
   /**
