@@ -46,9 +46,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * secret under these parameters would wreck the bootstrap (its ModRaise overflow is far beyond
  * K = 24), so the right answer also shows the client honoured the Hamming weight.
  *
- * <p>Heavy ({@code -Pheavy} or {@code -Dpolyhe.heavy=true}): 136 s on the shared 2-core machine
- * under another session's load (keys made and uploaded 53 s, the pass 75 s of which 60 s
- * bootstrapping), over the default suite's budget of about 90 s.
+ * <p>Heavy ({@code -Pheavy} or {@code -Dpolyhe.heavy=true}): 120–136 s on the shared 2-core
+ * machine under another session's load (keys made and uploaded 45–53 s, the pass 66–75 s of which
+ * 55–60 s bootstrapping), over the default suite's budget of about 90 s.
  */
 class ServeBootstrapEndToEndTest {
 
