@@ -12,7 +12,9 @@ import java.util.Arrays;
  * A model as its client sees it, from its manifest alone: the CKKS parameters (read and
  * security-checked by he-core), the slot layout, the tokenizer and the input embedding. Packs token
  * ids into the slot vector the client encrypts and reads logits out of decrypted slots. Every
- * field of the manifest is checked against the others on construction. Immutable; thread-safe.
+ * field of the manifest is checked against the others on construction; parameters below 128-bit
+ * security are refused unless the client opted in by name ({@link
+ * PolyheClient.Builder#acceptInsecureParametersForTestsOnly()}). Immutable; thread-safe.
  */
 public final class ClientModel {
   private final ModelManifest manifest;
@@ -25,14 +27,21 @@ public final class ClientModel {
   private final int vocab;
   private final double[] tokenRows;
   private final double[] positionRows;
+  private final RefreshMode refresh;
 
   /**
    * @throws IllegalArgumentException (or he-core's {@code HeFormatException}) if the manifest is
-   *     malformed or inconsistent
+   *     malformed or inconsistent, or its parameters are below 128-bit security
    */
   public ClientModel(ModelManifest manifest) {
+    this(manifest, false);
+  }
+
+  ClientModel(ModelManifest manifest, boolean acceptInsecureParametersForTestsOnly) {
     this.manifest = manifest;
-    this.parameters = HeFormat.readParameters(manifest.getParameters().getEncoded().toByteArray());
+    byte[] encoded = manifest.getParameters().getEncoded().toByteArray();
+    this.parameters = acceptInsecureParametersForTestsOnly ? HeFormat.readParametersInsecureForTestsOnly(encoded)
+        : HeFormat.readParameters(encoded);
     if (!Arrays.equals(parameters.rlwe().hash(), manifest.getParameters().getParametersHash().toByteArray())) {
       throw new IllegalArgumentException("manifest's parameter hash does not match its parameters");
     }
@@ -49,7 +58,12 @@ public final class ClientModel {
     if (vocab < 1 || vocab > rowStride || manifest.getLogitsRowStride() != rowStride) {
       throw new IllegalArgumentException("manifest's vocabulary does not fit a row of the layout");
     }
-    if (manifest.getInputLevel() != parameters.maxLevel() || !(manifest.getInputScale() > 1)) {
+    this.refresh = RefreshMode.fromManifest(manifest.getRefresh());
+    // Bootstrapping keeps the levels above its output level for itself: inputs come in below the top.
+    int maxInputLevel = parameters.maxLevel();
+    if (manifest.getInputLevel() < 1 || manifest.getInputLevel() > maxInputLevel
+        || refresh == RefreshMode.CLIENT && manifest.getInputLevel() != maxInputLevel
+        || !(manifest.getInputScale() > 1)) {
       throw new IllegalArgumentException("manifest's input level or scale is invalid");
     }
     InputEmbedding e = manifest.getInputEmbedding();
@@ -73,6 +87,11 @@ public final class ClientModel {
 
   public CkksParameters parameters() {
     return parameters;
+  }
+
+  /** How the server refreshes ciphertexts: client-aided (this client answers) or by bootstrapping. */
+  public RefreshMode refresh() {
+    return refresh;
   }
 
   /** The context this client computes in (encryption, decryption). */
@@ -133,6 +152,6 @@ public final class ClientModel {
 
   @Override
   public String toString() {
-    return "ClientModel(" + name() + ", " + parameters + ")";
+    return "ClientModel(" + name() + ", refresh " + refresh + ", " + parameters + ")";
   }
 }

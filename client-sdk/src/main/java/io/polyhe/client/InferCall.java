@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One Infer stream, client side: sends the start and the encrypted input in chunks, answers every
- * refresh request (client-aided refresh), collects the encrypted logits and the breakdown, and
- * decrypts. Server messages are checked (sizes bounded before anything is buffered, ciphertexts
+ * refresh request (client-aided refresh; a model whose server bootstraps sends none, and one that
+ * does is refused), collects the encrypted logits and the breakdown, and decrypts. Server messages are checked (sizes bounded before anything is buffered, ciphertexts
  * read by he-core's validating reader); a malformed one cancels the call. Used once.
  */
 final class InferCall implements ClientResponseObserver<InferRequest, InferResponse> {
@@ -130,6 +130,11 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
   }
 
   private void refreshRequest(RefreshRequest q) {
+    if (keyring.model().refresh() == RefreshMode.BOOTSTRAP) {
+      // The manifest promised non-interactive bootstrapping: decrypting on request would be a
+      // service this client never agreed to give.
+      throw new IllegalArgumentException("the server sent a refresh request, but its manifest says it bootstraps");
+    }
     if (refresh == null) {
       if (++refreshRequests > maxRefreshes(refreshesPlanned)) {
         throw new IllegalArgumentException("the server asked for more than " + maxRefreshes(refreshesPlanned)

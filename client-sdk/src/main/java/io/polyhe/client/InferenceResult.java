@@ -6,8 +6,9 @@ import io.polyhe.proto.v1.LatencyBreakdown;
  * One encrypted forward pass, decrypted.
  *
  * @param logits {@code [tokens][vocab]}
- * @param breakdown where the server's time went (refresh time split into server wait and client time)
- * @param refreshes client-aided refreshes answered
+ * @param breakdown where the server's time went (client-aided refresh time split into server wait and
+ *     client time; bootstrapping as the {@code bootstrap} component)
+ * @param refreshes refreshes of the pass: client-aided ones answered, or bootstraps on the server
  * @param bytesUp bytes of ciphertexts sent (input and refresh answers)
  * @param bytesDown bytes of ciphertexts received (refresh requests and logits)
  * @param seconds wall time of the call, encryption and decryption included

@@ -61,6 +61,7 @@ public final class PolyheClient {
   private final Duration callTimeout;
   private final Duration uploadTimeout;
   private final Duration inferTimeout;
+  private final boolean acceptInsecureParameters;
 
   private PolyheClient(Builder b) {
     this.channel = b.channel;
@@ -68,6 +69,7 @@ public final class PolyheClient {
     this.callTimeout = b.callTimeout;
     this.uploadTimeout = b.uploadTimeout;
     this.inferTimeout = b.inferTimeout;
+    this.acceptInsecureParameters = b.acceptInsecureParameters;
   }
 
   public static Builder builder(Channel channel) {
@@ -81,6 +83,7 @@ public final class PolyheClient {
     private Duration callTimeout = Duration.ofSeconds(30);
     private Duration uploadTimeout = Duration.ofMinutes(10);
     private Duration inferTimeout = Duration.ofMinutes(10);
+    private boolean acceptInsecureParameters;
 
     private Builder(Channel channel) {
       this.channel = channel;
@@ -110,6 +113,15 @@ public final class PolyheClient {
       return this;
     }
 
+    /**
+     * Accept manifests whose CKKS parameters are below 128-bit security (a server run with {@code
+     * --insecure-test-bootstrap}). Data encrypted under them is NOT protected: for tests only.
+     */
+    public Builder acceptInsecureParametersForTestsOnly() {
+      this.acceptInsecureParameters = true;
+      return this;
+    }
+
     public PolyheClient build() {
       return new PolyheClient(this);
     }
@@ -136,9 +148,12 @@ public final class PolyheClient {
    * Model {@code name} from its manifest (validated).
    *
    * @throws StatusRuntimeException NOT_FOUND for an unknown model
+   * @throws IllegalArgumentException for an inconsistent manifest, or parameters below 128-bit
+   *     security without {@link Builder#acceptInsecureParametersForTestsOnly()}
    */
   public ClientModel model(String name) {
-    return new ClientModel(models().getModelManifest(GetModelManifestRequest.newBuilder().setModel(name).build()));
+    return new ClientModel(models().getModelManifest(GetModelManifestRequest.newBuilder().setModel(name).build()),
+        acceptInsecureParameters);
   }
 
   /**

@@ -34,4 +34,16 @@ class ClientModelTest {
     assertThrows(IllegalArgumentException.class, () -> new ClientModel(M.toBuilder().setInputEmbedding(
         M.getInputEmbedding().toBuilder().addTokenRows(1)).build()));
   }
+
+  @Test
+  void theRefreshModeComesFromTheManifest() {
+    assertEquals(RefreshMode.CLIENT, new ClientModel(M).refresh(), "servers before the field refresh client-aided");
+    assertEquals(RefreshMode.CLIENT, new ClientModel(M.toBuilder().setRefresh("client").build()).refresh());
+    assertEquals(RefreshMode.BOOTSTRAP, new ClientModel(M.toBuilder().setRefresh("bootstrap").build()).refresh());
+    assertThrows(IllegalArgumentException.class, () -> new ClientModel(M.toBuilder().setRefresh("hybrid").build()));
+    // Inputs at level 0 would leave the circuit nothing, bootstrapping or not.
+    assertThrows(IllegalArgumentException.class,
+        () -> new ClientModel(M.toBuilder().setRefresh("bootstrap").setInputLevel(0).build()));
+    assertThrows(IllegalArgumentException.class, () -> new ClientModel(M.toBuilder().setInputLevel(0).build()));
+  }
 }

@@ -107,4 +107,22 @@ class KeyringTest {
     assertEquals(ClientCipher.REFRESH_VALUE_BOUND, back[0], 1e-2);
     assertEquals(-ClientCipher.REFRESH_VALUE_BOUND, back[1], 1e-2);
   }
+
+  @Test
+  void theSecretHasTheHammingWeightTheParametersAskFor() {
+    // A bootstrapping server's parameters carry a sparse secret's weight; the client must honour it
+    // (a dense secret would overflow the bootstrap's modular reduction). Small and insecure here.
+    io.polyhe.he.ckks.CkksParameters sparse = io.polyhe.he.ckks.CkksParameters.insecureForTestsOnly(
+        new io.polyhe.he.ckks.CkksParameters.Literal(12, new int[] {36, 30}, new int[] {42}, 30, 0, 16));
+    var manifest = SmallManifest.of("sparse", sparse);
+    assertThrows(IllegalArgumentException.class, () -> new ClientModel(manifest), "insecure without the opt-in");
+    Keyring k = Keyring.generate(new ClientModel(manifest, true));
+    assertEquals(16, nonZero(k.secretKey().ternaryCoefficients(SecretKeyAccess.explicitlyGranted())));
+    assertTrue(nonZero(keyring.secretKey().ternaryCoefficients(SecretKeyAccess.explicitlyGranted())) > 1000,
+        "the dense default stays dense");
+  }
+
+  private static long nonZero(long[] s) {
+    return java.util.Arrays.stream(s).filter(x -> x != 0).count();
+  }
 }

@@ -15,7 +15,11 @@ final class SmallManifest {
   private SmallManifest() {}
 
   static ModelManifest of(String name) {
-    CkksParameters p = CkksPreset.N12_QP109_128.parameters();
+    return of(name, CkksPreset.N12_QP109_128.parameters());
+  }
+
+  /** The same model over parameters {@code p} (their slots, top level and default scale). */
+  static ModelManifest of(String name, CkksParameters p) {
     InputEmbedding.Builder e = InputEmbedding.newBuilder().setWidth(4);
     for (int i = 0; i < 16; i++) {
       e.addTokenRows(i);

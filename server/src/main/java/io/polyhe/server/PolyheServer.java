@@ -13,6 +13,7 @@ import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.models.encrypted.NttTimingBackend;
 import io.polyhe.server.auth.AuthInterceptor;
 import io.polyhe.server.model.ModelRegistry;
+import io.polyhe.server.model.ServedModel;
 import io.polyhe.server.ops.AccessLogInterceptor;
 import io.polyhe.server.ops.Metrics;
 import io.polyhe.server.ops.MetricsHttpServer;
@@ -72,7 +73,20 @@ public final class PolyheServer {
     int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
     ComputeBackend backend = new NttTimingBackend(config.backend().isPresent()
         ? ComputeBackends.create(config.backend().get(), threads) : ComputeBackends.best(threads));
-    models = ModelRegistry.load(config.models(), backend);
+    if (config.refresh().insecure()) {
+      LOG.warning("INSECURE: --insecure-test-bootstrap: every model is served with N = 2^14 bootstrapping"
+          + " parameters far below 128-bit security; data sent to this server is NOT protected. For tests only.");
+    }
+    models = ModelRegistry.load(config.models(), backend, config.refresh());
+    for (ServedModel m : models.all()) {
+      if (m.keyBytesPerSession() > config.maxKeyBytesPerSession()) {
+        // Every upload for this model will be refused: say so now, with the flag that fixes it.
+        LOG.warning("model " + m.name() + " (refresh " + config.refresh().manifestName() + ") needs "
+            + m.keyBytesPerSession() + " bytes of keys per session, over the quota of "
+            + config.maxKeyBytesPerSession() + ": every key upload for it will be refused; raise"
+            + " --max-key-bytes-per-session to at least " + m.keyBytesPerSession());
+      }
+    }
     store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.maxSessionsPerCaller(),
         config.sessionTtl(), config.cachedSessions(), SessionStore.Disk.LOCAL);
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
@@ -125,7 +139,8 @@ public final class PolyheServer {
     }
     LOG.info(() -> "polyhe server listening on " + config.host() + ":" + port() + (config.tlsCert().isPresent()
         ? " (TLS" + (config.clientCa().isPresent() ? ", mTLS" : "") + ")" : " (plaintext)")
-        + (config.apiKeys().isPresent() ? ", API keys required" : ", no API keys"));
+        + (config.apiKeys().isPresent() ? ", API keys required" : ", no API keys") + ", refresh "
+        + config.refresh().manifestName() + (config.refresh().insecure() ? " (INSECURE test parameters)" : ""));
     return this;
   }
 

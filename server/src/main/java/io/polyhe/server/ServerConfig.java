@@ -1,6 +1,7 @@
 package io.polyhe.server;
 
 import io.polyhe.server.auth.ApiKeys;
+import io.polyhe.server.model.RefreshMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,9 @@ import java.util.Optional;
  * @param maxQueued requests waiting beyond those
  * @param sessionTtl how long a session lives after upload
  * @param refreshTimeout how long a pass waits for a refresh answer
- * @param maxKeyBytesPerSession per-session key quota (serialised bytes)
+ * @param maxKeyBytesPerSession per-session key quota (serialised bytes); by default {@link
+ *     #DEFAULT_KEY_BYTES_PER_SESSION}, or {@link #DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP} when
+ *     bootstrapping
  * @param metricsPort Prometheus HTTP port on the same host (absent: none; 0: a free one)
  * @param threads compute threads of the backend (0: all cores)
  * @param maxMessageBytes largest inbound gRPC message (at least {@link #MIN_MESSAGE_BYTES}, so a
@@ -36,6 +39,7 @@ import java.util.Optional;
  * @param maxPlacesPerCaller inference-queue places (running or waiting) one caller may hold
  * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
  * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
+ * @param refresh how passes refresh ciphertexts (client-aided by default)
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -43,13 +47,24 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     Optional<Path> clientCa, Optional<ApiKeys> apiKeys, Path keyStore, int maxSessions, int cachedSessions,
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
     Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
-    int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend) {
+    int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend,
+    RefreshMode refresh) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
 
+  /** Default key quota per session with client-aided refresh (tiny needs 219 MB). */
+  public static final long DEFAULT_KEY_BYTES_PER_SESSION = 2L << 30;
+
+  /**
+   * Default key quota per session when bootstrapping: the 128-bit N = 2^16 keys of {@code tiny}
+   * (70 seeded switching keys of 65 MB) take 4.55 GB, over the client-aided default.
+   */
+  public static final long DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP = 8L << 30;
+
   public ServerConfig {
     models = List.copyOf(models);
+    java.util.Objects.requireNonNull(refresh, "refresh");
     if (tlsCert.isPresent() != tlsKey.isPresent()) {
       throw new IllegalArgumentException("TLS needs both a certificate and a key");
     }
@@ -95,7 +110,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private int maxQueued = 4;
     private Duration sessionTtl = Duration.ofHours(24);
     private Duration refreshTimeout = Duration.ofSeconds(60);
-    private long maxKeyBytesPerSession = 2L << 30;
+    private Long maxKeyBytesPerSession;
     private Integer metricsPort;
     private int threads;
     private int maxMessageBytes = 4 << 20;
@@ -105,6 +120,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private int maxPlacesPerCaller = 2;
     private Duration uploadIdleTimeout = Duration.ofSeconds(60);
     private String backend;
+    private RefreshMode refresh = RefreshMode.CLIENT;
 
     public Builder host(String v) {
       host = v;
@@ -172,6 +188,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** Per-session key quota; unset, the refresh mode's default. */
     public Builder maxKeyBytesPerSession(long v) {
       maxKeyBytesPerSession = v;
       return this;
@@ -222,6 +239,15 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /**
+     * How passes refresh ciphertexts; {@link RefreshMode#INSECURE_TEST_BOOTSTRAP} serves INSECURE
+     * parameters (tests only).
+     */
+    public Builder refresh(RefreshMode v) {
+      refresh = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -229,9 +255,11 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       }
       return new ServerConfig(host, port, models, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
           Optional.ofNullable(clientCa), Optional.ofNullable(apiKeys), keyStore, maxSessions, cachedSessions,
-          maxConcurrent, maxQueued, sessionTtl, refreshTimeout, maxKeyBytesPerSession,
+          maxConcurrent, maxQueued, sessionTtl, refreshTimeout, maxKeyBytesPerSession != null ? maxKeyBytesPerSession
+              : refresh != null && refresh.bootstraps() ? DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP
+              : DEFAULT_KEY_BYTES_PER_SESSION,
           Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
-          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend));
+          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh);
     }
   }
 }

@@ -49,8 +49,20 @@ final class Breakdowns {
     return t.build();
   }
 
-  /** One line on where refresh time went. */
+  /** One line on where client-aided refresh time went. */
   static String refreshLine(RefreshTime t) {
+    return refreshLine(t, 0);
+  }
+
+  /**
+   * One line on where refresh time went: with {@code bootstrapSeconds} > 0 (the {@code bootstrap}
+   * component of the breakdown) the refreshes were bootstraps on the server, without round trips.
+   */
+  static String refreshLine(RefreshTime t, double bootstrapSeconds) {
+    if (bootstrapSeconds > 0) {
+      return String.format("refresh: %d bootstraps on the server, %.3f s; no client round trips", t.getRefreshes(),
+          bootstrapSeconds);
+    }
     return String.format("refresh: %d client-aided refreshes; server waited %.3f s, of which the client computed "
         + "%.3f s and %.3f s went to the network and (de)serialisation; %d B to the client, %d B back",
         t.getRefreshes(), t.getServerWaitSeconds(), t.getClientSeconds(),

@@ -5,6 +5,7 @@ import io.polyhe.client.Keyring;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.models.ShippedModels;
 import io.polyhe.server.model.ModelRegistry;
+import io.polyhe.server.model.RefreshMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,10 +48,15 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--passphrase-file", description = "File whose first line is the passphrase.")
     Path passphraseFile;
 
+    @Option(names = "--refresh", defaultValue = "client",
+        description = "The server's refresh mode (its serve --refresh): client or bootstrap; the parameters differ"
+            + " (default: ${DEFAULT-VALUE}).")
+    String refresh;
+
     @Override
     public Integer call() throws Exception {
-      var served = ModelRegistry.load(List.of(model), ComputeBackends.best(ComputeBackends.defaultThreads()))
-          .all().iterator().next();
+      var served = ModelRegistry.load(List.of(model), ComputeBackends.best(ComputeBackends.defaultThreads()),
+          RefreshMode.of(refresh, false)).all().iterator().next();
       ClientModel m = new ClientModel(served.manifest());
       char[] pass = Passphrases.read(passphraseFile, "passphrase for the new keyring: ");
       Keyring k = Keyring.generate(m);

@@ -77,7 +77,7 @@ final class LoopbackServer implements AutoCloseable {
   }
 
   /** A client of {@code caller} on {@code channel}. */
-  PolyheClient client(ManagedChannel channel, String caller, Consumer<PolyheClient.Builder> tweak) {
+  PolyheClient client(io.grpc.Channel channel, String caller, Consumer<PolyheClient.Builder> tweak) {
     PolyheClient.Builder b = PolyheClient.builder(channel).apiKey(keys.get(caller));
     tweak.accept(b);
     return b.build();

@@ -33,7 +33,8 @@ final class Report {
         keyBytes / 1e6, g.bytesUp() / 1e6, g.bytesDown() / 1e6);
     System.out.println("where the server's time went:");
     System.out.print(breakdown.toTable());
-    System.out.println(Breakdowns.refreshLine(refresh));
+    System.out.println(Breakdowns.refreshLine(refresh,
+        breakdown.secondsByComponent().get(io.polyhe.models.profile.Component.BOOTSTRAP)));
     if (profileOut != null) {
       breakdown.writeProfile(profileOut);
       System.out.println("profile written to " + profileOut.toAbsolutePath() + " (breakdown.json, trace.json, breakdown.html)");

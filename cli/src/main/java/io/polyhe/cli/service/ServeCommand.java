@@ -4,6 +4,7 @@ import io.polyhe.models.ShippedModels;
 import io.polyhe.server.PolyheServer;
 import io.polyhe.server.ServerConfig;
 import io.polyhe.server.auth.ApiKeys;
+import io.polyhe.server.model.RefreshMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,9 +65,21 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a pass waits for a client's refresh answer (default: ${DEFAULT-VALUE}).")
   long refreshTimeout;
 
-  @Option(names = "--max-key-bytes-per-session", defaultValue = "2147483648",
-      description = "Serialised evaluation-key bytes one session may hold (default: ${DEFAULT-VALUE}).")
-  long maxKeyBytesPerSession;
+  @Option(names = "--max-key-bytes-per-session",
+      description = "Serialised evaluation-key bytes one session may hold (default: 2147483648; 8589934592 with"
+          + " --refresh bootstrap, whose 128-bit keys for tiny take 4.55 GB).")
+  Long maxKeyBytesPerSession;
+
+  @Option(names = "--refresh", defaultValue = "client",
+      description = "How passes refresh ciphertexts: client (client-aided: the client decrypts and re-encrypts on"
+          + " request) or bootstrap (non-interactive bootstrapping on the server, 128-bit N = 2^16 parameters;"
+          + " clients upload the bootstrap keys too); default: ${DEFAULT-VALUE}.")
+  String refresh;
+
+  @Option(names = "--insecure-test-bootstrap",
+      description = "With --refresh bootstrap: INSECURE N = 2^14 test parameters instead of the 128-bit ones;"
+          + " data sent to the server is NOT protected. For tests and demonstrations only.")
+  boolean insecureTestBootstrap;
 
   @Option(names = "--max-sessions-per-caller", defaultValue = "4",
       description = "Sessions (stored or uploading) one caller may hold (default: ${DEFAULT-VALUE}).")
@@ -109,6 +122,10 @@ public final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("refusing to serve on " + host + " without --api-keys or --tls-client-ca:"
           + " any client could use any session; bind to 127.0.0.1 or configure authentication");
     }
+    if (config.refresh().insecure()) {
+      System.err.println("polyhe serve: WARNING: INSECURE --insecure-test-bootstrap: N = 2^14 parameters far below"
+          + " 128-bit security; data sent to this server is NOT protected. For tests only.");
+    }
     if (config.tlsCert().isEmpty()) {
       System.err.println("polyhe serve: WARNING: no --tls-cert: ciphertexts and keys travel unencrypted"
           + (config.apiKeys().isPresent() ? " and clients will refuse to send API keys" : ""));
@@ -121,7 +138,8 @@ public final class ServeCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "polyhe-shutdown"));
-    System.out.printf("polyhe serve: %s on %s:%d%s%n", String.join(",", models), host, server.port(),
+    System.out.printf("polyhe serve: %s on %s:%d, refresh %s%s%s%n", String.join(",", models), host, server.port(),
+        config.refresh().manifestName(), config.refresh().insecure() ? " (INSECURE test parameters)" : "",
         server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
     server.blockUntilShutdown();
     return 0;
@@ -133,10 +151,13 @@ public final class ServeCommand implements Callable<Integer> {
         .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
         .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
         .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
-        .metricsPort(metricsPort).threads(threads).maxKeyBytesPerSession(maxKeyBytesPerSession)
+        .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
         .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
+    if (maxKeyBytesPerSession != null) {
+      b.maxKeyBytesPerSession(maxKeyBytesPerSession);
+    }
     if (tlsCert != null || tlsKey != null) {
       b.tls(tlsCert, tlsKey);
     }

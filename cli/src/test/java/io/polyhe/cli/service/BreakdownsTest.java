@@ -38,6 +38,8 @@ class BreakdownsTest {
     assertEquals(6, r.getRefreshes());
     assertEquals(0.5, r.getClientSeconds(), 1e-12);
     assertTrue(Breakdowns.refreshLine(r).contains("6 client-aided refreshes"), Breakdowns.refreshLine(r));
+    String boot = Breakdowns.refreshLine(RefreshTime.newBuilder().setRefreshes(10).build(), 60.5);
+    assertTrue(boot.contains("10 bootstraps on the server, 60.500 s"), boot);
   }
 
   @Test

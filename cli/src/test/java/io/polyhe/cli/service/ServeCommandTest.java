@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.polyhe.server.ServerConfig;
+import io.polyhe.server.model.RefreshMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -66,5 +67,20 @@ class ServeCommandTest {
     assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--max-chunks-per-object", "0"));
     assertThrows(IllegalArgumentException.class,
         () -> parse("--key-store", "/tmp/x", "--upload-idle-timeout-seconds", "0"));
+  }
+
+  @Test
+  void refreshFlagsChooseTheModeAndItsKeyQuota() throws Exception {
+    assertEquals(RefreshMode.CLIENT, parse("--key-store", "/tmp/x").refresh());
+    ServerConfig boot = parse("--key-store", "/tmp/x", "--refresh", "bootstrap");
+    assertEquals(RefreshMode.BOOTSTRAP, boot.refresh());
+    assertEquals(ServerConfig.DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP, boot.maxKeyBytesPerSession());
+    assertEquals(123, parse("--key-store", "/tmp/x", "--refresh", "bootstrap", "--max-key-bytes-per-session", "123")
+        .maxKeyBytesPerSession());
+    assertEquals(RefreshMode.INSECURE_TEST_BOOTSTRAP,
+        parse("--key-store", "/tmp/x", "--refresh", "bootstrap", "--insecure-test-bootstrap").refresh());
+    // The insecure parameters only with bootstrapping asked for by name, and no mode but the two.
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--insecure-test-bootstrap"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--refresh", "bootstrapping"));
   }
 }

@@ -24,19 +24,26 @@ public final class ModelRegistry {
     this.models = Map.copyOf(models);
   }
 
+  /** As {@link #load(Collection, ComputeBackend, RefreshMode)} with client-aided refresh. */
+  public static ModelRegistry load(Collection<String> names, ComputeBackend backend) throws IOException {
+    return load(names, backend, RefreshMode.CLIENT);
+  }
+
   /**
-   * Loads each of {@code names}: a shipped model's name or a model directory.
+   * Loads each of {@code names}: a shipped model's name or a model directory, compiled for {@code
+   * refresh}.
    *
    * @throws IllegalArgumentException for an unknown model or none at all
    * @throws IOException if a model's files are unreadable
    */
-  public static ModelRegistry load(Collection<String> names, ComputeBackend backend) throws IOException {
+  public static ModelRegistry load(Collection<String> names, ComputeBackend backend, RefreshMode refresh)
+      throws IOException {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("serve at least one model");
     }
     Map<String, ServedModel> out = new LinkedHashMap<>();
     for (String n : names) {
-      ServedModel m = loadOne(n, backend);
+      ServedModel m = loadOne(n, backend, refresh);
       if (out.putIfAbsent(m.name(), m) != null) {
         throw new IllegalArgumentException("model '" + m.name() + "' named twice");
       }
@@ -44,7 +51,8 @@ public final class ModelRegistry {
     return new ModelRegistry(out);
   }
 
-  private static ServedModel loadOne(String nameOrDir, ComputeBackend backend) throws IOException {
+  private static ServedModel loadOne(String nameOrDir, ComputeBackend backend, RefreshMode refresh)
+      throws IOException {
     Path dir = Path.of(nameOrDir);
     byte[] config;
     byte[] weights;
@@ -66,7 +74,7 @@ public final class ModelRegistry {
       description = e.description();
     }
     return new ServedModel(name, description, t, new String(config, StandardCharsets.UTF_8),
-        hash(config, weights), backend);
+        hash(config, weights), backend, refresh);
   }
 
   private static byte[] resource(String name) throws IOException {

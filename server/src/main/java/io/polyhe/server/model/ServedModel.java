@@ -2,8 +2,10 @@ package io.polyhe.server.model;
 
 import com.google.protobuf.ByteString;
 import io.polyhe.he.backend.ComputeBackend;
+import io.polyhe.he.circuits.bootstrap.Bootstrapper;
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.models.encrypted.EncryptedTransformer;
 import io.polyhe.models.encrypted.FoldedWeights;
@@ -18,36 +20,59 @@ import io.polyhe.models.config.TokenizerSpec;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * One model as the server runs it: the encrypted transformer with its planned CKKS parameters, the
  * context all its sessions share, the Galois elements a session must provide, and the manifest
- * clients read. Immutable after construction, apart from a cache of planned refresh counts;
- * thread-safe.
+ * clients read. In a bootstrapping {@link RefreshMode} the model is compiled for the bootstrapping
+ * chain (its circuit uses the levels below the bootstrap's output level), the Galois elements are
+ * the model's and the bootstrap circuit's, and the bootstrap circuit (DFT factors, EvalMod: seconds
+ * to build at N = 2^16, parameters only) is built once here; each pass gets its own {@link
+ * #bootstrapper} on the session's keys. Immutable after construction, apart from a cache of
+ * planned refresh counts; thread-safe.
  */
 public final class ServedModel {
+  private static final Logger LOG = Logger.getLogger(ServedModel.class.getName());
+
   private final String name;
+  private final RefreshMode refreshMode;
   private final EncryptedTransformer encrypted;
   private final CkksContext context;
+  /** Keyless: only ever copied onto a pass's evaluator ({@link Bootstrapper#withEvaluator}); null for CLIENT. */
+  private final Bootstrapper bootstrapCircuit;
   private final Set<Integer> galoisElements;
   private final ModelManifest manifest;
   private final ConcurrentHashMap<Integer, Integer> plannedRefreshes = new ConcurrentHashMap<>();
 
+  /** As {@link #ServedModel(String, String, Transformer, String, byte[], ComputeBackend, RefreshMode)} with client-aided refresh. */
+  public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
+      ComputeBackend backend) {
+    this(name, description, model, configJson, modelHash, backend, RefreshMode.CLIENT);
+  }
+
   /**
-   * Plans parameters for {@code model} and builds its manifest.
+   * Plans parameters for {@code model} and {@code refreshMode} and builds its manifest.
    *
    * @param name the name clients use
    * @param description one line for listings
    * @param configJson the model's config.json text (published in the manifest)
    * @param modelHash SHA-256 of the model's files
    * @throws IllegalArgumentException if the model's rows take more than one ciphertext (the
-   *     protocol carries one input ciphertext per pass for now)
+   *     protocol carries one input ciphertext per pass for now), or no bootstrapping parameters fit it
    */
   public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
-      ComputeBackend backend) {
+      ComputeBackend backend, RefreshMode refreshMode) {
     this.name = name;
-    this.encrypted = LevelPlanner.choose(model);
+    this.refreshMode = refreshMode;
+    LevelPlanner.BootstrapChoice choice = switch (refreshMode) {
+      case CLIENT -> null;
+      case BOOTSTRAP -> LevelPlanner.chooseForBootstrapping(model);
+      case INSECURE_TEST_BOOTSTRAP -> LevelPlanner.insecureBootstrappingForTestsOnly(model);
+    };
+    this.encrypted = choice == null ? LevelPlanner.choose(model) : choice.model();
     if (encrypted.layout().ciphertexts() > 1) {
       throw new IllegalArgumentException("model '" + name + "' needs " + encrypted.layout().ciphertexts()
           + " ciphertexts per input (" + encrypted.layout().toJson() + "); the service carries one: run it with"
@@ -56,6 +81,21 @@ public final class ServedModel {
     CkksParameters params = encrypted.parameters();
     this.context = CkksContext.create(params, backend);
     int[] elements = encrypted.galoisElements();
+    if (choice == null) {
+      this.bootstrapCircuit = null;
+    } else {
+      long start = System.nanoTime();
+      this.bootstrapCircuit = new Bootstrapper(new Evaluator(context), choice.bootstrap());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (bootstrapCircuit.outputLevel() != encrypted.topLevel()) {
+        throw new IllegalStateException("bootstrapping comes out at level " + bootstrapCircuit.outputLevel()
+            + " but model '" + name + "' was compiled for top level " + encrypted.topLevel());
+      }
+      elements = IntStream.concat(Arrays.stream(elements), Arrays.stream(bootstrapCircuit.galoisElements()))
+          .distinct().sorted().toArray();
+      LOG.info(String.format("model %s: bootstrap circuit built in %.2f s (%d Galois elements with the model's)",
+          name, seconds, elements.length));
+    }
     this.galoisElements = Arrays.stream(elements).boxed().collect(Collectors.toUnmodifiableSet());
     this.manifest = buildManifest(name, description, model, configJson, modelHash, elements);
   }
@@ -106,12 +146,13 @@ public final class ServedModel {
         .setSlotLayout(io.polyhe.proto.v1.SlotLayout.newBuilder().setTokens(layout.tokens())
             .setWidth(layout.width()).setRowStride(layout.rowStride()).setSlots(layout.slots())
             .setJson(layout.toJson()))
-        .setInputLevel(params.maxLevel())
+        .setInputLevel(encrypted.topLevel())
         .setInputScale(encrypted.streamScale())
         .setTokenizer(Tokenizer.newBuilder().setKind(spec.kind()).addAllVocab(spec.vocab()).setPad(spec.pad())
             .setBos(spec.bos()).setEos(spec.eos()))
         .setInputEmbedding(embedding)
-        .setLogitsRowStride(layout.rowStride());
+        .setLogitsRowStride(layout.rowStride())
+        .setRefresh(refreshMode.manifestName());
     for (int g : elements) {
       m.addGaloisElements(g);
     }
@@ -146,6 +187,33 @@ public final class ServedModel {
     return encrypted.parameters();
   }
 
+  public RefreshMode refreshMode() {
+    return refreshMode;
+  }
+
+  /** The level inputs are encrypted at: the top level, or the bootstrap's output level. */
+  public int inputLevel() {
+    return encrypted.topLevel();
+  }
+
+  /**
+   * A bootstrapper for one pass on {@code evaluator}'s keys (its own counts and listener), sharing
+   * the circuit built once for this model.
+   *
+   * @throws IllegalStateException if this model refreshes client-aided
+   */
+  public Bootstrapper bootstrapper(Evaluator evaluator) {
+    if (bootstrapCircuit == null) {
+      throw new IllegalStateException("model '" + name + "' refreshes client-aided");
+    }
+    return bootstrapCircuit.withEvaluator(evaluator);
+  }
+
+  /** Serialised bytes of the keys a session uploads: the relinearisation key and one per Galois element. */
+  public long keyBytesPerSession() {
+    return HeFormat.switchingKeySize(parameters().rlwe()) * (1L + galoisElements.size());
+  }
+
   /** The Galois elements a session's keys must cover. */
   public Set<Integer> galoisElements() {
     return galoisElements;
@@ -166,6 +234,6 @@ public final class ServedModel {
 
   @Override
   public String toString() {
-    return "ServedModel(" + name + ", " + encrypted.parameters() + ")";
+    return "ServedModel(" + name + ", refresh " + refreshMode.manifestName() + ", " + encrypted.parameters() + ")";
   }
 }

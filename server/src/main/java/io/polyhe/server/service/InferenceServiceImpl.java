@@ -5,6 +5,7 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.circuits.bootstrap.Bootstrapper;
 import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
@@ -12,6 +13,7 @@ import io.polyhe.he.rlwe.EvaluationKeys;
 import io.polyhe.models.encrypted.NttTimingBackend;
 import io.polyhe.models.encrypted.ProfilingArithmetic;
 import io.polyhe.models.encrypted.RefreshPoints;
+import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
 import io.polyhe.proto.v1.CiphertextChunk;
@@ -30,6 +32,7 @@ import io.polyhe.server.model.ServedModel;
 import io.polyhe.server.session.SessionRecord;
 import io.polyhe.server.session.SessionStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
@@ -47,7 +50,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * the input ciphertext itself (he-core's validating reader;
  * then level, scale and part count against the manifest). Refresh answers are checked the same
  * way against their request. The pass runs on a queue worker; client cancellation, a passed
- * deadline or server shutdown stop it within one operation and give its place and memory back.
+ * deadline or server shutdown stop it within one operation (within one bootstrap step while
+ * bootstrapping) and give its place and memory back.
+ *
+ * <p>A model served with a bootstrapping {@link io.polyhe.server.model.RefreshMode} refreshes on
+ * the server with a {@link Bootstrapper} on the session's keys: no refresh request is sent, and a
+ * refresh answer is refused as answering no request. Its sub-steps are spans of the {@code bootstrap}
+ * component; the breakdown's refresh figures count the bootstraps, with no wait or client time.
  * Thread-safe (one {@link Call} per stream).
  */
 public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceServiceImplBase {
@@ -187,7 +196,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
       if (input == null) {
         input = new IncomingCiphertext("input ciphertext", model.context(), c.getTotalBytes(),
-            model.parameters().maxLevel(), model.encrypted().streamScale(), objectLimits);
+            model.inputLevel(), model.encrypted().streamScale(), objectLimits);
       } else if (c.getTotalBytes() != 0) {
         throw ServiceException.invalid("only the first chunk of a ciphertext carries its size");
       }
@@ -197,9 +206,11 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
       input = null;
       state = State.RUNNING;
-      refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout);
-      if (stop != null) {
-        refresher.cancel(stop);
+      if (!model.refreshMode().bootstraps()) {
+        refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout);
+        if (stop != null) {
+          refresher.cancel(stop);
+        }
       }
       InferenceQueue.Ticket t = ticket;
       jobSubmitted = true;
@@ -213,6 +224,10 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
     }
 
     private void refreshAnswer(RefreshAnswer a) {
+      if (model != null && model.refreshMode().bootstraps()) {
+        throw ServiceException.invalid("model '" + model.name() + "' bootstraps on the server: it sends no refresh"
+            + " requests to answer");
+      }
       if (state != State.RUNNING || refresher == null) {
         throw ServiceException.invalid("refresh answer before any refresh request");
       }
@@ -244,9 +259,23 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         long nttCalls = ntt == null ? 0 : ntt.callsOnThisThread();
         long nttNanos = ntt == null ? 0 : ntt.nanosOnThisThread();
         LatencyRecorder recorder = new LatencyRecorder();
+        Evaluator evaluator = new Evaluator(model.context(), keys);
         var arithmetic = new CancellableArithmetic(new ProfilingArithmetic(
-            new CiphertextArithmetic(new Evaluator(model.context(), keys)), recorder), this::throwIfStopped);
-        RefreshPoints<Ciphertext> points = refresher.points();
+            new CiphertextArithmetic(evaluator), recorder), this::throwIfStopped);
+        Bootstrapper bootstrapper = null;
+        RefreshPoints<Ciphertext> points;
+        if (model.refreshMode().bootstraps()) {
+          bootstrapper = model.bootstrapper(evaluator);
+          bootstrapper.setListener((step, nanos) -> {
+            // Each sub-step is a span of its own, taken out of the refresh span around it (as in
+            // LocalInference); the check between steps stops a cancelled pass mid-bootstrap.
+            recorder.recordNested("bootstrap / " + step.label(), Component.BOOTSTRAP, nanos);
+            throwIfStopped();
+          });
+          points = bootstrapping(bootstrapper);
+        } else {
+          points = refresher.points();
+        }
         Ciphertext logits = model.encrypted().forward(arithmetic, inputCt, tokens, points, recorder);
         if (ntt != null) {
           recorder.addPrimitive(Primitive.NTT, ntt.callsOnThisThread() - nttCalls, ntt.nanosOnThisThread() - nttNanos);
@@ -258,10 +287,15 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
           send(InferResponse.newBuilder().setLogits(CiphertextChunk.newBuilder()
               .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len))).build());
         }
-        var stats = refresher.stats();
-        RefreshTime refresh = RefreshTime.newBuilder().setRefreshes((int) stats.refreshes())
-            .setServerWaitSeconds(refresher.waitSeconds()).setClientSeconds(refresher.clientSeconds())
-            .setBytesToClient(stats.bytesOut()).setBytesFromClient(stats.bytesBack()).build();
+        RefreshTime refresh;
+        if (bootstrapper != null) {
+          refresh = RefreshTime.newBuilder().setRefreshes((int) bootstrapper.stats().refreshes()).build();
+        } else {
+          var stats = refresher.stats();
+          refresh = RefreshTime.newBuilder().setRefreshes((int) stats.refreshes())
+              .setServerWaitSeconds(refresher.waitSeconds()).setClientSeconds(refresher.clientSeconds())
+              .setBytesToClient(stats.bytesOut()).setBytesFromClient(stats.bytesBack()).build();
+        }
         send(InferResponse.newBuilder().setResult(InferResult.newBuilder()
             .setBreakdown(BreakdownMessages.of(recorder.breakdown(), refresh))
             .setOutputLevel(logits.level()).setRefreshes(points.refreshes())).build());
@@ -273,6 +307,24 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
           finish();
         }
       }
+    }
+
+    /**
+     * The refresh rule bootstrapping with {@code bootstrapper}; before each bootstrap the client
+     * gets the progress a refresh request would give (the segment, refreshes done and planned).
+     */
+    private RefreshPoints<Ciphertext> bootstrapping(Bootstrapper bootstrapper) {
+      return new RefreshPoints<>() {
+        @Override
+        protected Ciphertext fresh(Ciphertext value, int level, double scale) {
+          List<RefreshPoints.Point> p = points();
+          // ensure() has recorded this refresh's point already: the ones before it are done.
+          send(InferResponse.newBuilder().setProgress(Progress.newBuilder()
+              .setStage(p.isEmpty() ? "" : p.get(p.size() - 1).where())
+              .setRefreshesDone(refreshes() - 1).setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
+          return bootstrapper.refresh(value, level, scale);
+        }
+      };
     }
 
     private void throwIfStopped() {

@@ -67,7 +67,8 @@ final class KeyUploadChecks {
       total += size;
     }
     if (total > quota) {
-      throw ServiceException.exhausted("keys of " + total + " bytes exceed the per-session quota of " + quota);
+      throw ServiceException.exhausted("keys of " + total + " bytes exceed the per-session quota of " + quota
+          + " (the server's --max-key-bytes-per-session)");
     }
     return List.copyOf(ks);
   }

@@ -53,7 +53,11 @@ public final class Bootstrapper implements Refresher {
     }
   }
 
-  /** Receives the duration of each step as it ends (e.g. to record latency spans). */
+  /**
+   * Receives the duration of each step as it ends (e.g. to record latency spans). An exception it
+   * throws ends the bootstrap there and reaches the caller of {@link #bootstrap}: a caller may use
+   * it to stop a cancelled computation between steps.
+   */
   @FunctionalInterface
   public interface StepListener {
     void stepDone(Step step, long nanos);
@@ -80,6 +84,10 @@ public final class Bootstrapper implements Refresher {
    *     slot count does not fit
    */
   public Bootstrapper(Evaluator evaluator, BootstrapParameters bp) {
+    this(evaluator, bp, plan(evaluator.context().parameters(), bp));
+  }
+
+  private Bootstrapper(Evaluator evaluator, BootstrapParameters bp, Plan plan) {
     this.evaluator = evaluator;
     this.context = evaluator.context();
     this.params = context.parameters();
@@ -87,10 +95,25 @@ public final class Bootstrapper implements Refresher {
     this.bp = bp;
     this.encoder = new CkksEncoder(context);
     this.arithmetic = new CiphertextArithmetic(evaluator);
-    this.plan = plan(params, bp);
+    this.plan = plan;
     for (int i = 0; i < nanos.length; i++) {
       nanos[i] = new AtomicLong();
     }
+  }
+
+  /**
+   * The same circuit on {@code evaluator} (its keys), sharing this one's DFT factors and EvalMod,
+   * which depend on the parameters only and take seconds to build at N = 2^16 (a server builds them
+   * once per model, then one bootstrapper per pass on the session's keys). The copy has its own
+   * counts, timings and listener.
+   *
+   * @throws IllegalArgumentException if {@code evaluator} computes under other parameters
+   */
+  public Bootstrapper withEvaluator(Evaluator evaluator) {
+    if (!evaluator.context().parameters().rlwe().sameAs(rlwe)) {
+      throw new IllegalArgumentException("the evaluator's parameters differ from this bootstrapper's");
+    }
+    return new Bootstrapper(evaluator, bp, plan);
   }
 
   private static Plan plan(CkksParameters params, BootstrapParameters bp) {

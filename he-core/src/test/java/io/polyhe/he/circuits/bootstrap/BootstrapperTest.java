@@ -149,6 +149,36 @@ class BootstrapperTest {
   }
 
   @Test
+  void aCopyOnAnotherEvaluatorBootstrapsAlikeAndCountsApart() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    Fixture f = fixture(preset, preset.bootstrapParameters());
+    Bootstrapper copy = f.boot().withEvaluator(new Evaluator(f.ctx(), f.ev().keys()));
+    assertEquals(f.boot().outputLevel(), copy.outputLevel());
+    assertTrue(java.util.Arrays.equals(f.boot().galoisElements(), copy.galoisElements()));
+    long before = f.boot().stats().refreshes();
+    java.util.List<Bootstrapper.Step> steps = new java.util.ArrayList<>();
+    copy.setListener((step, nanos) -> steps.add(step));
+    int slots = f.ctx().parameters().slots();
+    double[] v = periodicValues(slots, slots, 5);
+    Ciphertext out = copy.bootstrap(f.encryptAtLevel0(v, copy.inputScale()), f.ctx().parameters().defaultScale());
+    double[] bits = precisionBits(v, f.decrypt(out));
+    assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+    assertEquals(1, copy.stats().refreshes());
+    assertEquals(before, f.boot().stats().refreshes(), "the original's count is its own");
+    assertEquals(java.util.List.of(Bootstrapper.Step.values()), steps);
+    // A listener that throws stops the bootstrap at that step (how a server cancels a pass).
+    copy.setListener((step, nanos) -> {
+      throw new java.util.concurrent.CancellationException("stop at " + step);
+    });
+    assertThrows(java.util.concurrent.CancellationException.class,
+        () -> copy.bootstrap(f.encryptAtLevel0(v, copy.inputScale()), f.ctx().parameters().defaultScale()));
+    assertEquals(1, copy.stats().refreshes());
+    CkksContext other = HeTestSupport.context(BootstrapPreset.INSECURE_N10_SPARSE_BOOTSTRAP_TEST.parameters(),
+        HeTestSupport.suiteBackend());
+    assertThrows(IllegalArgumentException.class, () -> f.boot().withEvaluator(new Evaluator(other)));
+  }
+
+  @Test
   void levelZeroInputWithTooLargeAScaleIsRefused() {
     BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
     Fixture f = fixture(preset, preset.bootstrapParameters());

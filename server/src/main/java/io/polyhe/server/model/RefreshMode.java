@@ -1,0 +1,61 @@
+package io.polyhe.server.model;
+
+/**
+ * How a server's forward passes refresh ciphertexts that ran out of levels. One mode per server:
+ * it decides the CKKS parameters every model is compiled for, hence the keys clients upload.
+ */
+public enum RefreshMode {
+  /** Client-aided: the server sends a {@code RefreshRequest}; the client decrypts and re-encrypts. */
+  CLIENT("client", false),
+  /**
+   * Non-interactive bootstrapping with 128-bit parameters (N = 2^16, sparse secret h = 320,
+   * {@code LevelPlanner.chooseForBootstrapping}); no refresh request is ever sent.
+   */
+  BOOTSTRAP("bootstrap", false),
+  /**
+   * Non-interactive bootstrapping with INSECURE N = 2^14 parameters ({@code
+   * LevelPlanner.insecureBootstrappingForTestsOnly}): data sent to such a server is not protected.
+   * For tests and demonstrations only.
+   */
+  INSECURE_TEST_BOOTSTRAP("bootstrap", true);
+
+  private final String manifestName;
+  private final boolean insecure;
+
+  RefreshMode(String manifestName, boolean insecure) {
+    this.manifestName = manifestName;
+    this.insecure = insecure;
+  }
+
+  /**
+   * The mode named by {@code polyhe serve --refresh NAME} and {@code --insecure-test-bootstrap}.
+   *
+   * @throws IllegalArgumentException for an unknown name, or the insecure opt-in without bootstrapping
+   */
+  public static RefreshMode of(String name, boolean insecureTestBootstrap) {
+    RefreshMode mode = switch (name) {
+      case "client" -> CLIENT;
+      case "bootstrap" -> insecureTestBootstrap ? INSECURE_TEST_BOOTSTRAP : BOOTSTRAP;
+      default -> throw new IllegalArgumentException("unknown refresh mode '" + name + "': client or bootstrap");
+    };
+    if (insecureTestBootstrap && mode == CLIENT) {
+      throw new IllegalArgumentException("--insecure-test-bootstrap needs --refresh bootstrap");
+    }
+    return mode;
+  }
+
+  /** The manifest's {@code refresh} value: {@code client} or {@code bootstrap}. */
+  public String manifestName() {
+    return manifestName;
+  }
+
+  /** True if passes bootstrap on the server instead of asking the client. */
+  public boolean bootstraps() {
+    return this != CLIENT;
+  }
+
+  /** True for the INSECURE test parameters. */
+  public boolean insecure() {
+    return insecure;
+  }
+}
