@@ -104,26 +104,6 @@ public interface Arithmetic<C> {
   }
 
   /**
-   * The inner sums of a baby-step/giant-step product: for each group {@code g}, {@code Σ_j rot(a,
-   * steps[groups[g][j]]) ⊙ vs[g][j]}, each vector encoded at {@code a}'s level and {@code
-   * plainScale}. The default rotates (hoisted) and multiplies; real arithmetic keeps the rotations
-   * over {@code Q·P} and brings each group's sum down once (double hoisting), which is why the
-   * groups come in one call.
-   */
-  default java.util.List<C> hoistedInnerSums(C a, int[] steps, int[][] groups, PlainVector[][] vs, double plainScale) {
-    C[] rotated = rotateHoisted(a, steps);
-    java.util.List<C> out = new java.util.ArrayList<>();
-    for (int g = 0; g < groups.length; g++) {
-      C[] cts = java.util.Arrays.copyOf(rotated, groups[g].length); // an array of C's runtime type
-      for (int j = 0; j < groups[g].length; j++) {
-        cts[j] = rotated[groups[g][j]];
-      }
-      out.add(mulPlainSum(cts, vs[g], plainScale));
-    }
-    return out;
-  }
-
-  /**
    * {@code Σ_i mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i])}: every product
    * scale agrees, the sum carries the first's. Real arithmetic fuses it into one accumulator
    * without copying the terms; the default spells it out.

@@ -143,25 +143,6 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
-  public java.util.List<Ciphertext> hoistedInnerSums(Ciphertext a, int[] steps, int[][] groups, PlainVector[][] vs,
-      double plainScale) {
-    return java.util.List.of(evaluator.hoistedInnerSums(a, steps, groups, extendedEncodings(vs, a.level(), plainScale),
-        plainScale));
-  }
-
-  /** The extended (Q·P) encodings of {@code vs} at {@code level} and {@code scale}, cached in each vector. */
-  public io.polyhe.he.ring.RnsPoly[][] extendedEncodings(PlainVector[][] vs, int level, double scale) {
-    io.polyhe.he.ring.RnsPoly[][] out = new io.polyhe.he.ring.RnsPoly[vs.length][];
-    for (int g = 0; g < vs.length; g++) {
-      out[g] = new io.polyhe.he.ring.RnsPoly[vs[g].length];
-      for (int j = 0; j < vs[g].length; j++) {
-        out[g][j] = vs[g][j].encodedExtended(encoder, params, level, scale);
-      }
-    }
-    return out;
-  }
-
-  @Override
   public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
     return evaluator.mulConstantSum(cts, c, constantScales, level);
   }

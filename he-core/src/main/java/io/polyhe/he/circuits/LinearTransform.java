@@ -284,76 +284,22 @@ public final class LinearTransform implements UnaryCircuit {
       java.util.List<LinearTransform> transforms) {
     java.util.List<C> prepared = new java.util.ArrayList<>();
     for (C input : inputs) {
-      C v = input;
-      for (LinearTransform t : transforms) {
-        v = t.prepare(ar, v); // checks parameters and level
-      }
-      prepared.add(v);
+      prepared.add(transforms.isEmpty() ? input : transforms.get(0).prepare(ar, input));
     }
-    // Transforms landing on the same target scale multiply by diagonals of one plaintext scale, so
-    // their inner sums can share one set of hoisted rotations (Q, K and V of an attention layer).
-    Map<Long, java.util.List<Integer>> byTarget = new TreeMap<>();
-    for (int t = 0; t < transforms.size(); t++) {
-      byTarget.computeIfAbsent(Double.doubleToLongBits(transforms.get(t).targetScale), k -> new java.util.ArrayList<>())
-          .add(t);
+    java.util.List<Map<String, C[]>> shared = new java.util.ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      shared.add(new java.util.HashMap<>());
     }
     java.util.List<java.util.List<C>> out = new java.util.ArrayList<>();
-    for (int t = 0; t < transforms.size(); t++) {
-      out.add(new java.util.ArrayList<>(java.util.Collections.nCopies(inputs.size(), (C) null)));
-    }
-    for (java.util.List<Integer> members : byTarget.values()) {
-      TreeSet<Integer> union = new TreeSet<>();
-      for (int t : members) {
-        for (int b : transforms.get(t).babySteps) {
-          union.add(b);
-        }
+    for (LinearTransform t : transforms) {
+      java.util.List<C[]> babies = new java.util.ArrayList<>();
+      for (int i = 0; i < prepared.size(); i++) {
+        C v = prepared.get(i);
+        t.prepare(ar, v); // checks parameters and level
+        babies.add(shared.get(i).computeIfAbsent(java.util.Arrays.toString(t.babySteps),
+            k -> ar.rotateHoisted(v, t.babySteps)));
       }
-      int[] steps = union.stream().mapToInt(Integer::intValue).toArray();
-      Map<Integer, Integer> stepIndex = new java.util.HashMap<>();
-      for (int i = 0; i < steps.length; i++) {
-        stepIndex.put(steps[i], i);
-      }
-      // One group per giant step of each member, with the diagonals used for every input (a
-      // transient transform's copies cache their encodings only for the inputs of this call).
-      java.util.List<int[]> groups = new java.util.ArrayList<>();
-      java.util.List<PlainVector[]> diagonals = new java.util.ArrayList<>();
-      java.util.List<Integer> giants = new java.util.ArrayList<>();
-      java.util.List<Integer> owners = new java.util.ArrayList<>();
-      for (int t : members) {
-        LinearTransform lt = transforms.get(t);
-        for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : lt.plan.entrySet()) {
-          Map<Integer, PlainVector> terms = giant.getValue();
-          int[] idx = new int[terms.size()];
-          PlainVector[] ds = new PlainVector[terms.size()];
-          int j = 0;
-          for (Map.Entry<Integer, PlainVector> term : terms.entrySet()) {
-            idx[j] = stepIndex.get(term.getKey());
-            ds[j++] = lt.retainEncodings ? term.getValue() : term.getValue().copy();
-          }
-          groups.add(idx);
-          diagonals.add(ds);
-          giants.add(giant.getKey());
-          owners.add(t);
-        }
-      }
-      int[][] groupArray = groups.toArray(new int[0][]);
-      PlainVector[][] diagonalArray = diagonals.toArray(new PlainVector[0][]);
-      double target = transforms.get(members.get(0)).targetScale;
-      for (int a = 0; a < prepared.size(); a++) {
-        C v = prepared.get(a);
-        double ptScale = target * ar.q(ar.level(v)) / ar.scale(v);
-        java.util.List<C> inner = ar.hoistedInnerSums(v, steps, groupArray, diagonalArray, ptScale);
-        Map<Integer, C> sums = new TreeMap<>();
-        for (int g = 0; g < inner.size(); g++) {
-          C rotated = ar.rotate(inner.get(g), giants.get(g));
-          sums.merge(owners.get(g), rotated, ar::add);
-        }
-        for (int t : members) {
-          LinearTransform lt = transforms.get(t);
-          C o = ar.withScale(ar.rescale(sums.get(t)), lt.targetScale);
-          out.get(t).set(a, lt.bias != null ? ar.addPlain(o, lt.bias) : o);
-        }
-      }
+      out.add(t.fromBabies(ar, prepared, babies));
     }
     return out;
   }
@@ -362,6 +308,45 @@ public final class LinearTransform implements UnaryCircuit {
     Levels.checkParameters(params, ar, "linear transform");
     Levels.require("linear transform", ar.level(input), 1);
     return ar.size(input) == 3 ? ar.relinearize(input) : input;
+  }
+
+  private <C> java.util.List<C> fromBabies(Arithmetic<C> ar, java.util.List<C> vs, java.util.List<C[]> rotated) {
+    int count = vs.size();
+    java.util.List<Map<Integer, C>> byBaby = new java.util.ArrayList<>();
+    for (C[] r : rotated) {
+      Map<Integer, C> m = new TreeMap<>();
+      for (int i = 0; i < babySteps.length; i++) {
+        m.put(babySteps[i], r[i]);
+      }
+      byBaby.add(m);
+    }
+    java.util.List<C> acc = new java.util.ArrayList<>(java.util.Collections.nCopies(count, (C) null));
+    for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
+      Map<Integer, PlainVector> terms = giant.getValue();
+      PlainVector[] diagonals = new PlainVector[terms.size()];
+      int i = 0;
+      for (PlainVector d : terms.values()) {
+        // A transient copy caches its encoding only for the inputs of this evaluation.
+        diagonals[i++] = retainEncodings ? d : d.copy();
+      }
+      for (int a = 0; a < count; a++) {
+        C v = vs.get(a);
+        double ptScale = targetScale * ar.q(ar.level(v)) / ar.scale(v);
+        C[] cts = java.util.Arrays.copyOf(rotated.get(a), terms.size()); // an array of C's runtime type
+        int j = 0;
+        for (int b : terms.keySet()) {
+          cts[j++] = byBaby.get(a).get(b);
+        }
+        C inner = ar.rotate(ar.mulPlainSum(cts, diagonals, ptScale), giant.getKey());
+        acc.set(a, acc.get(a) == null ? inner : ar.add(acc.get(a), inner));
+      }
+    }
+    java.util.List<C> out = new java.util.ArrayList<>();
+    for (C sum : acc) {
+      C o = ar.withScale(ar.rescale(sum), targetScale);
+      out.add(bias != null ? ar.addPlain(o, bias) : o);
+    }
+    return out;
   }
 
   /**

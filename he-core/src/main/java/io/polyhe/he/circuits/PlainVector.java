@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * #clearCache()} frees it. Thread-safe: concurrent first uses may encode twice, never wrongly.
  */
 public final class PlainVector {
-  private record Key(String params, int level, long scaleBits, boolean extended) {}
+  private record Key(String params, int level, long scaleBits) {}
 
   private final double[] values;
   private final boolean zero;
-  private final Map<Key, Object> cache = new ConcurrentHashMap<>();
+  private final Map<Key, Plaintext> cache = new ConcurrentHashMap<>();
 
   /**
    * @throws IllegalArgumentException if a value is not finite
@@ -78,26 +78,14 @@ public final class PlainVector {
    *     scale is invalid
    */
   public Plaintext encoded(CkksEncoder encoder, CkksParameters params, int level, double scale) {
-    return (Plaintext) cache.computeIfAbsent(key(params, level, scale, false),
-        k -> encoder.encode(values, level, scale));
-  }
-
-  /**
-   * The encoding over the primes of {@code level} and the special primes P ({@link
-   * CkksEncoder#encodeExtended}), from the cache when present: the operand of double-hoisted
-   * products. Read-only.
-   *
-   * @throws IllegalArgumentException as {@link #encoded}
-   */
-  public io.polyhe.he.ring.RnsPoly encodedExtended(CkksEncoder encoder, CkksParameters params, int level,
-      double scale) {
-    return (io.polyhe.he.ring.RnsPoly) cache.computeIfAbsent(key(params, level, scale, true),
-        k -> encoder.encodeExtended(values, level, scale));
-  }
-
-  private static Key key(CkksParameters params, int level, double scale, boolean extended) {
-    return new Key(params.rlwe().shortHash() + "/" + params.defaultScale(), level, Double.doubleToLongBits(scale),
-        extended);
+    Key key = new Key(params.rlwe().shortHash() + "/" + params.defaultScale(), level,
+        Double.doubleToLongBits(scale));
+    Plaintext p = cache.get(key);
+    if (p == null) {
+      p = encoder.encode(values, level, scale);
+      cache.put(key, p);
+    }
+    return p;
   }
 
   /** Number of cached encodings. */

@@ -77,26 +77,6 @@ public final class CkksEncoder {
    *     a bad level or scale
    */
   public Plaintext encodeComplex(double[] re, double[] im, int level, double scale) {
-    return new Plaintext(rlwe.parameters(), encodeOver(re, im, level, scale, rlwe.basisAtLevel(level)), scale);
-  }
-
-  /**
-   * The encoding {@link #encode(double[], int, double)} makes, over the primes of {@code level}
-   * followed by the special primes P, in NTT form: the plaintext operand of {@link
-   * Evaluator#hoistedInnerSums} (double hoisting multiplies key-switched parts before their ModDown).
-   *
-   * @throws IllegalArgumentException as {@link #encode(double[], int, double)}
-   */
-  public RnsPoly encodeExtended(double[] values, int level, double scale) {
-    return encodeOver(values, new double[values.length], level, scale, rlwe.basisQPAtLevel(level));
-  }
-
-  /** {@link #encodeExtended} of the complex values {@code re[j] + i·im[j]}. */
-  public RnsPoly encodeComplexExtended(double[] re, double[] im, int level, double scale) {
-    return encodeOver(re, im, level, scale, rlwe.basisQPAtLevel(level));
-  }
-
-  private RnsPoly encodeOver(double[] re, double[] im, int level, double scale, io.polyhe.he.ring.RnsBasis basis) {
     if (re.length != im.length) {
       throw new IllegalArgumentException("real and imaginary parts differ in length");
     }
@@ -123,9 +103,9 @@ public final class CkksEncoder {
       largest = Math.max(largest, Math.max(Math.abs(coefficients[j]), Math.abs(coefficients[j + slots])));
     }
     checkFits(largest, level);
-    RnsPoly poly = fromRoundedCoefficients(coefficients, basis);
+    RnsPoly poly = fromRoundedCoefficients(coefficients, rlwe.basisAtLevel(level));
     rlwe.ring().toNtt(poly);
-    return poly;
+    return new Plaintext(rlwe.parameters(), poly, scale);
   }
 
   /**

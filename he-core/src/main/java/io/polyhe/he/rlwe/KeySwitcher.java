@@ -183,21 +183,6 @@ public final class KeySwitcher {
    * the decomposed {@code d}.
    */
   public RnsPoly[] switchDecomposed(Decomposition decomposition, SwitchingKey key, int galois) {
-    RnsPoly[] extended = switchDecomposedExtended(decomposition, key, galois);
-    int level = decomposition.level();
-    RnsPoly[] out = {modDown(extended[0], level), modDown(extended[1], level)};
-    pool.give(extended[0]);
-    pool.give(extended[1]);
-    return out;
-  }
-
-  /**
-   * As {@link #switchDecomposed} before its ModDown: the pair over {@code q_0..q_level·P} (NTT
-   * form), equal to P times the switched pair plus a small error. Sums of such pairs (times
-   * plaintexts over the same primes) can be brought down once, by {@link #modDown}: "double
-   * hoisting". The caller owns the result (it may hand it back with {@link #recycle}).
-   */
-  public RnsPoly[] switchDecomposedExtended(Decomposition decomposition, SwitchingKey key, int galois) {
     context.checkOwns(key);
     int level = decomposition.level();
     RnsBasis qp = context.basisQPAtLevel(level);
@@ -221,15 +206,13 @@ public final class KeySwitcher {
         ring.multiplyAccumulate(digit, a, acc1);
       }
     }
+    RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
+    pool.give(acc0);
+    pool.give(acc1);
     if (permuted != null) {
       pool.give(permuted);
     }
-    return new RnsPoly[] {acc0, acc1};
-  }
-
-  /** Hands a polynomial from {@link #switchDecomposedExtended} back to the temporaries' pool. */
-  public void recycle(RnsPoly extended) {
-    pool.give(extended);
+    return out;
   }
 
   /** {@code (c_0', c_1')} with {@code c_0' + c_1'·s ≈ d·s'} for the key from {@code s'} to s. */
@@ -239,15 +222,8 @@ public final class KeySwitcher {
     }
   }
 
-  /**
-   * {@code round(x / P)} from {@code q_0..q_level·P} down to {@code q_0..q_level}, NTT form ({@code
-   * x} is left as it was).
-   */
-  public RnsPoly modDown(RnsPoly x, int level) {
-    if (!x.isNtt() || !x.basis().sameAs(context.basisQPAtLevel(level))) {
-      throw new IllegalArgumentException("ModDown needs an NTT-form polynomial over the primes of level " + level
-          + " and P");
-    }
+  /** {@code round(x / P)} from {@code q_0..q_level·P} down to {@code q_0..q_level}, NTT form. */
+  private RnsPoly modDown(RnsPoly x, int level) {
     int qCount = level + 1;
     int k = params.pCount();
     RnsBasis pBasis = context.basisP();

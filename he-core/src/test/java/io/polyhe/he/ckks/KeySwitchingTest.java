@@ -126,67 +126,6 @@ class KeySwitchingTest {
     assertSame(ct, f.eval.rotate(ct, slots));
   }
 
-  /**
-   * Double hoisting: inner sums of rotations times diagonals computed over Q·P with one ModDown per
-   * group match the sums in doubles (and rotate-then-multiply) within the bound of that path: each
-   * term a rotation (B) times a diagonal bounded by 1, rescaled (3·B per term).
-   */
-  @ParameterizedTest
-  @MethodSource("presets")
-  void doubleHoistedInnerSumsMatchRotateThenMultiply(CkksPreset preset) {
-    int[] steps = {0, 1, 3, -7, 100};
-    int[][] groups = {{0, 1, 2}, {3, 4, 1}, {0}, {4}};
-    Fixture f = Fixture.of(preset, steps);
-    int slots = f.encoder.slots();
-    SplittableRandom r = new SplittableRandom(5);
-    double[] v = HeTestSupport.randomValues(r, slots, 1);
-    Ciphertext ct = f.encrypt(v);
-    int level = ct.level();
-    double plainScale = f.ctx.parameters().rlwe().q(level);
-    io.polyhe.he.ring.RnsPoly[][] extended = new io.polyhe.he.ring.RnsPoly[groups.length][];
-    io.polyhe.he.rlwe.Plaintext[][] plain = new io.polyhe.he.rlwe.Plaintext[groups.length][];
-    double[][][] values = new double[groups.length][][];
-    for (int g = 0; g < groups.length; g++) {
-      extended[g] = new io.polyhe.he.ring.RnsPoly[groups[g].length];
-      plain[g] = new io.polyhe.he.rlwe.Plaintext[groups[g].length];
-      values[g] = new double[groups[g].length][];
-      for (int j = 0; j < groups[g].length; j++) {
-        values[g][j] = HeTestSupport.randomValues(r, slots, 1);
-        extended[g][j] = f.encoder.encodeExtended(values[g][j], level, plainScale);
-        plain[g][j] = f.encoder.encode(values[g][j], level, plainScale);
-      }
-    }
-    Ciphertext[] sums = f.eval.hoistedInnerSums(ct, steps, groups, extended, plainScale);
-    Ciphertext[] rotated = f.eval.rotateHoisted(ct, steps);
-    assertEquals(groups.length, sums.length);
-    for (int g = 0; g < groups.length; g++) {
-      double[] expected = new double[slots];
-      Ciphertext[] terms = new Ciphertext[groups[g].length];
-      for (int j = 0; j < groups[g].length; j++) {
-        double[] rot = rotated(v, steps[groups[g][j]]);
-        for (int i = 0; i < slots; i++) {
-          expected[i] += rot[i] * values[g][j][i];
-        }
-        terms[j] = rotated[groups[g][j]];
-      }
-      double bound = 3 * f.fresh * groups[g].length;
-      assertEquals(ct.scale() * plainScale, sums[g].scale(), 0.0, "scale");
-      assertEquals(2, sums[g].size());
-      double[] got = f.decrypt(f.eval.rescale(sums[g]));
-      assertClose(expected, got, bound, "group " + g + " against doubles");
-      assertClose(f.decrypt(f.eval.rescale(f.eval.mulPlainSum(terms, plain[g]))), got, 2 * bound,
-          "group " + g + " against rotate-then-multiply");
-    }
-    io.polyhe.he.ring.RnsPoly[][] overQOnly = {{plain[2][0].poly()}};
-    assertThrows(IllegalArgumentException.class,
-        () -> f.eval.hoistedInnerSums(ct, steps, new int[][] {{0}}, overQOnly, plainScale));
-    assertThrows(IllegalArgumentException.class,
-        () -> f.eval.hoistedInnerSums(ct, steps, new int[][] {{5}}, new io.polyhe.he.ring.RnsPoly[][] {{extended[2][0]}},
-            plainScale));
-    assertThrows(IllegalArgumentException.class,
-        () -> f.eval.hoistedInnerSums(ct, steps, groups, new io.polyhe.he.ring.RnsPoly[][] {extended[0]}, plainScale));
-  }
-
   @Test
   void missingKeysAreClearErrors() {
     Fixture f = Fixture.of(CkksPreset.N12_QP109_128, new int[] {1});

@@ -149,37 +149,6 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
     return out;
   }
 
-  /**
-   * Double-hoisted inner sums: the time goes to {@link Primitive#KEY_SWITCH} (one per non-zero
-   * step), the products inside included — they cannot be timed apart. New encodings count as {@link
-   * Primitive#ENCODE}.
-   */
-  @Override
-  public java.util.List<Ciphertext> hoistedInnerSums(Ciphertext a, int[] steps, int[][] groups, PlainVector[][] vs,
-      double plainScale) {
-    int before = 0;
-    for (PlainVector[] group : vs) {
-      for (PlainVector v : group) {
-        before += v.cachedEncodings();
-      }
-    }
-    long encodeStart = System.nanoTime();
-    io.polyhe.he.ring.RnsPoly[][] encoded = inner.extendedEncodings(vs, a.level(), plainScale);
-    int after = 0;
-    for (PlainVector[] group : vs) {
-      for (PlainVector v : group) {
-        after += v.cachedEncodings();
-      }
-    }
-    recorder.addPrimitive(Primitive.ENCODE, Math.max(0, after - before), System.nanoTime() - encodeStart);
-    long start = System.nanoTime();
-    Ciphertext[] out = evaluator.hoistedInnerSums(a, steps, groups, encoded, plainScale);
-    int slots = inner.parameters().slots();
-    long nonZero = java.util.Arrays.stream(steps).filter(s -> Math.floorMod(s, slots) != 0).count();
-    recorder.addPrimitive(Primitive.KEY_SWITCH, nonZero, System.nanoTime() - start);
-    return java.util.List.of(out);
-  }
-
   @Override
   public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
     long start = System.nanoTime();

@@ -129,13 +129,6 @@ final class CancellableArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
-  public java.util.List<Ciphertext> hoistedInnerSums(Ciphertext a, int[] steps, int[][] groups, PlainVector[][] vs,
-      double plainScale) {
-    check.throwIfCancelled();
-    return inner.hoistedInnerSums(a, steps, groups, vs, plainScale);
-  }
-
-  @Override
   public Ciphertext mulPlain(Ciphertext a, PlainVector v, double plainScale) {
     check.throwIfCancelled();
     return inner.mulPlain(a, v, plainScale);

@@ -4,8 +4,8 @@ import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.rlwe.Ciphertext;
-import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.rlwe.GaloisElements;
+import io.polyhe.he.rlwe.Plaintext;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,13 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One {@link SlotMatrix} applied to a ciphertext whose N/2 slots repeat with period {@code n}
  * (n = N/2: no repetition), by baby-step/giant-step over its diagonals: {@code M·v = Σ_g rot_g(Σ_b
- * rot_{-g}(d_{g+b}) ⊙ rot_b(v))}, the baby rotations double-hoisted (one decomposition, inner sums
- * over Q·P brought down once per giant step: {@link Evaluator#hoistedInnerSums}). Offsets are
+ * rot_{-g}(d_{g+b}) ⊙ rot_b(v))}, the baby rotations hoisted (one decomposition). Offsets are
  * taken centred in {@code (-n/2, n/2]} and divided by their common stride before the baby-step size
  * is chosen (a power of two minimising baby plus giant rotations), because DFT factors have few
  * diagonals at large, regular distances.
  *
- * <p>Depth 1. Complex diagonals are encoded over Q·P ({@link CkksEncoder#encodeComplexExtended}) per level and
+ * <p>Depth 1. Complex diagonals are encoded ({@link CkksEncoder#encodeComplex}) per level and
  * scale, cached unless told not to (at N = 2^16 the encodings of all factors take gigabytes).
  * Thread-safe.
  */
@@ -33,9 +32,7 @@ public final class SlotTransform {
   private final Map<Integer, Map<Integer, double[][]>> plan = new TreeMap<>();
   private final int[] galois;
   private final boolean cache;
-  private final Map<String, RnsPoly[][]> encoded = new ConcurrentHashMap<>();
-  /** Per giant step (in {@link #plan} order), the indices into {@link #babySteps} of its terms. */
-  private final int[][] groups;
+  private final Map<String, Plaintext[][]> encoded = new ConcurrentHashMap<>();
 
   /**
    * @param cache whether encoded diagonals are kept between calls
@@ -73,11 +70,6 @@ public final class SlotTransform {
       plan.computeIfAbsent(g, x -> new TreeMap<>()).put(b, new double[][] {re, im});
     }
     this.babySteps = babies.stream().mapToInt(Integer::intValue).toArray();
-    this.groups = new int[plan.size()][];
-    int gi = 0;
-    for (Map<Integer, double[][]> terms : plan.values()) {
-      groups[gi++] = terms.keySet().stream().mapToInt(b -> Arrays.binarySearch(babySteps, b)).toArray();
-    }
     TreeSet<Integer> elements = new TreeSet<>();
     for (int b : babySteps) {
       if (b != 0) {
@@ -156,30 +148,40 @@ public final class SlotTransform {
     if (ct.level() < 1) {
       throw new IllegalArgumentException("a slot transform needs a level, the input is at level 0");
     }
-    RnsPoly[][] pts = encodings(encoder, ct.level(), plainScale);
-    Ciphertext[] inner = ev.hoistedInnerSums(ct, babySteps, groups, pts, plainScale);
+    Plaintext[][] pts = encodings(encoder, ct.level(), plainScale);
+    Ciphertext[] rotated = ev.rotateHoisted(ct, babySteps);
+    Map<Integer, Ciphertext> byBaby = new TreeMap<>();
+    for (int i = 0; i < babySteps.length; i++) {
+      byBaby.put(babySteps[i], rotated[i]);
+    }
     Ciphertext acc = null;
     int gi = 0;
-    for (int giant : plan.keySet()) {
-      Ciphertext rotated = ev.rotate(inner[gi++], giant);
-      acc = acc == null ? rotated : ev.add(acc, rotated);
+    for (Map.Entry<Integer, Map<Integer, double[][]>> giant : plan.entrySet()) {
+      Map<Integer, double[][]> terms = giant.getValue();
+      Ciphertext[] cts = new Ciphertext[terms.size()];
+      int i = 0;
+      for (int b : terms.keySet()) {
+        cts[i++] = byBaby.get(b);
+      }
+      Ciphertext inner = ev.rotate(ev.mulPlainSum(cts, pts[gi++]), giant.getKey());
+      acc = acc == null ? inner : ev.add(acc, inner);
     }
     return ev.rescale(acc);
   }
 
-  private RnsPoly[][] encodings(CkksEncoder encoder, int level, double scale) {
+  private Plaintext[][] encodings(CkksEncoder encoder, int level, double scale) {
     String key = level + "/" + Double.doubleToLongBits(scale);
-    RnsPoly[][] out = encoded.get(key);
+    Plaintext[][] out = encoded.get(key);
     if (out != null) {
       return out;
     }
-    out = new RnsPoly[plan.size()][];
+    out = new Plaintext[plan.size()][];
     int gi = 0;
     for (Map<Integer, double[][]> terms : plan.values()) {
-      out[gi] = new RnsPoly[terms.size()];
+      out[gi] = new Plaintext[terms.size()];
       int i = 0;
       for (double[][] d : terms.values()) {
-        out[gi][i++] = encoder.encodeComplexExtended(d[0], d[1], level, scale);
+        out[gi][i++] = encoder.encodeComplex(d[0], d[1], level, scale);
       }
       gi++;
     }
