@@ -60,6 +60,29 @@ public interface ComputeBackend {
   }
 
   /**
+   * {@code out = a·b} per limb where {@code b} is a fixed operand with Shoup constants {@code
+   * bShoup[i][j] = floor(b[i][j]·2^64/q_i)} (see {@link Modulus#shoup}): key-switching keys. The
+   * default ignores the constants ({@link #multiply}).
+   */
+  default void multiplyShoup(long[][] a, long[][] b, long[][] bShoup, long[][] out, Modulus[] moduli, int count) {
+    multiply(a, b, out, moduli, count);
+  }
+
+  /** {@code acc += a·b} per limb, {@code b} fixed with Shoup constants (see {@link #multiplyShoup}). */
+  default void multiplyAccumulateShoup(long[][] a, long[][] b, long[][] bShoup, long[][] acc, Modulus[] moduli,
+      int count) {
+    multiplyAccumulate(a, b, acc, moduli, count);
+  }
+
+  /**
+   * Whether {@link #multiplyShoup} and {@link #multiplyAccumulateShoup} beat their plain forms here,
+   * so that keys are worth their Shoup constants (as much memory again). False by default.
+   */
+  default boolean usesShoupOperands() {
+    return false;
+  }
+
+  /**
    * Automorphism in NTT form: {@code out[j] = in[permutation[j]]}. {@code out} must not alias
    * {@code in}.
    */

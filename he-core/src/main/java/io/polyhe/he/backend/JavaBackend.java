@@ -71,6 +71,25 @@ public final class JavaBackend implements ComputeBackend {
   }
 
   @Override
+  public void multiplyShoup(long[][] a, long[][] b, long[][] bShoup, long[][] out, Modulus[] moduli, int count) {
+    forEachLimb(count, length(a, count),
+        i -> JavaKernels.multiplyShoup(a[i], b[i], bShoup[i], out[i], moduli[i].value()));
+  }
+
+  @Override
+  public void multiplyAccumulateShoup(long[][] a, long[][] b, long[][] bShoup, long[][] acc, Modulus[] moduli,
+      int count) {
+    forEachLimb(count, length(a, count),
+        i -> JavaKernels.multiplyAccumulateShoup(a[i], b[i], bShoup[i], acc[i], moduli[i].value()));
+  }
+
+  /** True: a Shoup product (one high multiply) is about a third cheaper than a Barrett one here. */
+  @Override
+  public boolean usesShoupOperands() {
+    return true;
+  }
+
+  @Override
   public void multiplyScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
     forEachLimb(
         count, length(a, count), i -> JavaKernels.multiplyScalar(a[i], scalars[i], out[i], moduli[i]));

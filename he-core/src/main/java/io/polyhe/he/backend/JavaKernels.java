@@ -221,6 +221,25 @@ final class JavaKernels {
     }
   }
 
+  /** {@code out[j] = a[j]·b[j] mod q} with Shoup constants {@code bs} of b; {@code a[j] < q}. */
+  static void multiplyShoup(long[] a, long[] b, long[] bs, long[] out, long q) {
+    for (int j = 0; j < out.length; j++) {
+      long x = a[j];
+      long r = x * b[j] - Math.unsignedMultiplyHigh(x, bs[j]) * q;
+      out[j] = r >= q ? r - q : r;
+    }
+  }
+
+  /** {@code acc[j] = (acc[j] + a[j]·b[j]) mod q} with Shoup constants {@code bs} of b. */
+  static void multiplyAccumulateShoup(long[] a, long[] b, long[] bs, long[] acc, long q) {
+    for (int j = 0; j < acc.length; j++) {
+      long x = a[j];
+      long r = x * b[j] - Math.unsignedMultiplyHigh(x, bs[j]) * q;
+      long s = acc[j] + (r >= q ? r - q : r);
+      acc[j] = s >= q ? s - q : s;
+    }
+  }
+
   /** {@code out = a * w mod q} with Shoup's constant, a full limb. */
   static void multiplyShoup(long[] a, long w, long wShoup, long[] out, long q) {
     for (int j = 0; j < out.length; j++) {

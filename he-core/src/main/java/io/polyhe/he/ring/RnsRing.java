@@ -106,6 +106,28 @@ public final class RnsRing {
     backend.multiply(a.limbs(), b.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
   }
 
+  /**
+   * {@code out = a·b} pointwise for a fixed {@code b} with its Shoup constants {@code bShoup} (see
+   * {@link ComputeBackend#multiplyShoup}); all in NTT form.
+   */
+  public void multiplyShoup(RnsPoly a, RnsPoly b, RnsPoly bShoup, RnsPoly out) {
+    checkSame(a, b);
+    checkSame(a, bShoup);
+    checkSame(a, out);
+    requireNtt(a);
+    backend.multiplyShoup(a.limbs(), b.limbs(), bShoup.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
+  /** {@code acc += a·b} pointwise for a fixed {@code b} with its Shoup constants; all in NTT form. */
+  public void multiplyAccumulateShoup(RnsPoly a, RnsPoly b, RnsPoly bShoup, RnsPoly acc) {
+    checkSame(a, b);
+    checkSame(a, bShoup);
+    checkSame(a, acc);
+    requireNtt(a);
+    backend.multiplyAccumulateShoup(
+        a.limbs(), b.limbs(), bShoup.limbs(), acc.limbs(), a.basis().moduliArray(), a.limbCount());
+  }
+
   /** {@code acc += a * b} pointwise; all in NTT form. */
   public void multiplyAccumulate(RnsPoly a, RnsPoly b, RnsPoly acc) {
     checkSame(a, b);

@@ -189,6 +189,9 @@ public final class KeySwitcher {
     RnsPoly acc0 = pool.takePoly(qp, true);
     RnsPoly acc1 = pool.takePoly(qp, true);
     int[] permutation = galois == 1 ? null : ring.nttPermutation(galois);
+    // The key is the fixed operand of every product: where the backend profits, its Shoup constants
+    // replace a Barrett reduction per product.
+    RnsPoly[][] shoup = ring.backend().usesShoupOperands() ? key.shoupConstants() : null;
     RnsPoly permuted = permutation == null ? null : pool.takePoly(qp, true);
     for (int j = 0; j < decomposition.digitCount(); j++) {
       RnsPoly digit = decomposition.digit(j);
@@ -198,7 +201,17 @@ public final class KeySwitcher {
       }
       RnsPoly b = context.viewQPAtLevel(key.b(j), level);
       RnsPoly a = context.viewQPAtLevel(key.a(j), level);
-      if (j == 0) {
+      if (shoup != null) {
+        RnsPoly bs = context.viewQPAtLevel(shoup[0][j], level);
+        RnsPoly as = context.viewQPAtLevel(shoup[1][j], level);
+        if (j == 0) {
+          ring.multiplyShoup(digit, b, bs, acc0);
+          ring.multiplyShoup(digit, a, as, acc1);
+        } else {
+          ring.multiplyAccumulateShoup(digit, b, bs, acc0);
+          ring.multiplyAccumulateShoup(digit, a, as, acc1);
+        }
+      } else if (j == 0) {
         ring.multiply(digit, b, acc0);
         ring.multiply(digit, a, acc1);
       } else {

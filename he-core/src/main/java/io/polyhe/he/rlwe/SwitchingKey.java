@@ -7,7 +7,7 @@ import io.polyhe.he.ring.RnsPoly;
  * {@code j}, {@code (b_j, a_j) = (-a_j·s + e_j + P·g_j·s', a_j)} over all ciphertext and special
  * primes in NTT form, where {@code g_j} is 1 modulo the primes of digit j and 0 modulo the other
  * ciphertext primes. All {@code a_j} are expanded from one 32-byte seed, which is what is stored.
- * Immutable and thread-safe.
+ * Immutable and thread-safe (the Shoup constants some backends use are made once, on first use).
  */
 public final class SwitchingKey implements HeObject {
   static final String A_LABEL = "polyhe.swk.a/";
@@ -16,6 +16,8 @@ public final class SwitchingKey implements HeObject {
   private final RnsPoly[] b;
   private final RnsPoly[] a;
   private final byte[] seed;
+  /** Shoup constants of the b_j and a_j ({b's, a's}), made on first use by a backend that wants them. */
+  private volatile RnsPoly[][] shoupConstants;
 
   SwitchingKey(RlweParameters params, RnsPoly[] b, RnsPoly[] a, byte[] seed) {
     this.params = params;
@@ -75,6 +77,43 @@ public final class SwitchingKey implements HeObject {
   /** {@code a_j}; read-only. */
   public RnsPoly a(int j) {
     return a[j];
+  }
+
+  /**
+   * The Shoup constants of every {@code b_j} and {@code a_j} ({@code {b's, a's}}), computed once
+   * on first call (as much memory as the key again; only backends that profit ask, see {@link
+   * io.polyhe.he.backend.ComputeBackend#usesShoupOperands}). Read-only; never serialised.
+   */
+  RnsPoly[][] shoupConstants() {
+    RnsPoly[][] s = shoupConstants;
+    if (s == null) {
+      synchronized (this) {
+        s = shoupConstants;
+        if (s == null) {
+          s = new RnsPoly[][] {shoupOf(b), shoupOf(a)};
+          shoupConstants = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  private static RnsPoly[] shoupOf(RnsPoly[] polys) {
+    RnsPoly[] out = new RnsPoly[polys.length];
+    for (int j = 0; j < polys.length; j++) {
+      RnsPoly p = polys[j];
+      RnsPoly o = new RnsPoly(p.basis(), p.isNtt());
+      java.util.stream.IntStream.range(0, p.limbCount()).parallel().forEach(i -> {
+        io.polyhe.he.math.Modulus q = p.basis().modulus(i);
+        long[] from = p.limb(i);
+        long[] to = o.limb(i);
+        for (int c = 0; c < from.length; c++) {
+          to[c] = q.shoup(from[c]);
+        }
+      });
+      out[j] = o;
+    }
+    return out;
   }
 
   /** The seed of all {@code a_j} (a copy). */

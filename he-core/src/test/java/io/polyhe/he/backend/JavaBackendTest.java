@@ -136,6 +136,20 @@ class JavaBackendTest {
     backend.negate(a, neg, moduli, count);
     backend.multiplyAccumulate(a, b, mac, moduli, count);
     backend.multiplyScalar(a, scalars, scaled, moduli, count);
+    long[][] bShoup = new long[count][n];
+    for (int i = 0; i < count; i++) {
+      for (int j = 0; j < n; j++) {
+        bShoup[i][j] = moduli[i].shoup(b[i][j]);
+      }
+    }
+    long[][] prodShoup = new long[count][n];
+    long[][] macShoup = deepCopy(c);
+    backend.multiplyShoup(a, b, bShoup, prodShoup, moduli, count);
+    backend.multiplyAccumulateShoup(a, b, bShoup, macShoup, moduli, count);
+    for (int i = 0; i < count; i++) {
+      assertArrayEquals(prod[i], prodShoup[i], "Shoup product, limb " + i);
+      assertArrayEquals(mac[i], macShoup[i], "Shoup multiply-accumulate, limb " + i);
+    }
     for (int i = 0; i < count; i++) {
       BigInteger q = BigInteger.valueOf(moduli[i].value());
       for (int j = 0; j < n; j++) {
