@@ -61,8 +61,9 @@ public final class ClientModel {
     this.refresh = RefreshMode.fromManifest(manifest.getRefresh());
     // Bootstrapping keeps the levels above its output level for itself: inputs come in below the top.
     int maxInputLevel = parameters.maxLevel();
-    if (manifest.getInputLevel() < 1 || manifest.getInputLevel() > maxInputLevel
+    if (manifest.getInputLevel() > maxInputLevel
         || refresh == RefreshMode.CLIENT && manifest.getInputLevel() != maxInputLevel
+        || refresh == RefreshMode.BOOTSTRAP && manifest.getInputLevel() < 1
         || !(manifest.getInputScale() > 1)) {
       throw new IllegalArgumentException("manifest's input level or scale is invalid");
     }

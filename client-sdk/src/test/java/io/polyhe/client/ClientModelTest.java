@@ -41,7 +41,7 @@ class ClientModelTest {
     assertEquals(RefreshMode.CLIENT, new ClientModel(M.toBuilder().setRefresh("client").build()).refresh());
     assertEquals(RefreshMode.BOOTSTRAP, new ClientModel(M.toBuilder().setRefresh("bootstrap").build()).refresh());
     assertThrows(IllegalArgumentException.class, () -> new ClientModel(M.toBuilder().setRefresh("hybrid").build()));
-    // Inputs at level 0 would leave the circuit nothing, bootstrapping or not.
+    // Bootstrapped inputs at level 0 would leave the circuit nothing; client-aided ones come at the top.
     assertThrows(IllegalArgumentException.class,
         () -> new ClientModel(M.toBuilder().setRefresh("bootstrap").setInputLevel(0).build()));
     assertThrows(IllegalArgumentException.class, () -> new ClientModel(M.toBuilder().setInputLevel(0).build()));
