@@ -60,6 +60,20 @@ public interface ComputeBackend {
   }
 
   /**
+   * {@code out = Σ_t a[t]·b[t]} per limb ({@code a[t]}, {@code b[t]}: the limbs of term t): a
+   * ciphertext-times-plaintext dot product. The default multiplies and accumulates term by term.
+   */
+  default void multiplySum(long[][][] a, long[][][] b, long[][] out, Modulus[] moduli, int count) {
+    if (a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " left terms for " + b.length + " right terms");
+    }
+    multiply(a[0], b[0], out, moduli, count);
+    for (int t = 1; t < a.length; t++) {
+      multiplyAccumulate(a[t], b[t], out, moduli, count);
+    }
+  }
+
+  /**
    * {@code out = a·b} per limb where {@code b} is a fixed operand with Shoup constants {@code
    * bShoup[i][j] = floor(b[i][j]·2^64/q_i)} (see {@link Modulus#shoup}): key-switching keys. The
    * default ignores the constants ({@link #multiply}).

@@ -70,6 +70,38 @@ public final class JavaBackend implements ComputeBackend {
         count, length(a, count), i -> JavaKernels.multiplyAccumulate(a[i], b[i], acc[i], moduli[i]));
   }
 
+  /**
+   * Products summed in 128 bits and reduced once per coefficient (three reductions instead of one
+   * per term), for primes of at least {@value JavaKernels#LAZY_SUM_MIN_BITS} bits and at most
+   * {@value JavaKernels#LAZY_SUM_MAX_TERMS} terms; otherwise term by term.
+   */
+  @Override
+  public void multiplySum(long[][][] a, long[][][] b, long[][] out, Modulus[] moduli, int count) {
+    if (a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " left terms for " + b.length + " right terms");
+    }
+    if (a.length < 3 || a.length > JavaKernels.LAZY_SUM_MAX_TERMS) {
+      ComputeBackend.super.multiplySum(a, b, out, moduli, count);
+      return;
+    }
+    forEachLimb(count, length(out, count), i -> {
+      long[][] ai = new long[a.length][];
+      long[][] bi = new long[a.length][];
+      for (int t = 0; t < a.length; t++) {
+        ai[t] = a[t][i];
+        bi[t] = b[t][i];
+      }
+      if (moduli[i].bits() >= JavaKernels.LAZY_SUM_MIN_BITS) {
+        JavaKernels.multiplySum(ai, bi, out[i], moduli[i]);
+      } else {
+        JavaKernels.multiply(ai[0], bi[0], out[i], moduli[i]);
+        for (int t = 1; t < ai.length; t++) {
+          JavaKernels.multiplyAccumulate(ai[t], bi[t], out[i], moduli[i]);
+        }
+      }
+    });
+  }
+
   @Override
   public void multiplyShoup(long[][] a, long[][] b, long[][] bShoup, long[][] out, Modulus[] moduli, int count) {
     forEachLimb(count, length(a, count),

@@ -221,6 +221,36 @@ final class JavaKernels {
     }
   }
 
+  /** Smallest prime size of {@link #multiplySum}: its reductions need values below 2^(2·bits) ≥ 2^64. */
+  static final int LAZY_SUM_MIN_BITS = 33;
+  /** Most terms of {@link #multiplySum}: 64 products below 2^120 each stay below 2^126. */
+  static final int LAZY_SUM_MAX_TERMS = 64;
+
+  /**
+   * {@code out[j] = Σ_t a[t][j]·b[t][j] mod q}: the products are summed exactly in 128 bits and the
+   * sum reduced once, as {@code (hi mod q)·(2^64 mod q) + (lo mod q)}. Needs primes of at least
+   * {@link #LAZY_SUM_MIN_BITS} bits and at most {@link #LAZY_SUM_MAX_TERMS} terms.
+   */
+  static void multiplySum(long[][] a, long[][] b, long[] out, Modulus m) {
+    final long q = m.value();
+    final long twoTo64 = Long.remainderUnsigned(Long.remainderUnsigned(-1L, q) + 1, q);
+    final int terms = a.length;
+    for (int j = 0; j < out.length; j++) {
+      long hi = 0;
+      long lo = 0;
+      for (int t = 0; t < terms; t++) {
+        long x = a[t][j];
+        long y = b[t][j];
+        long productLo = x * y;
+        long sum = lo + productLo;
+        hi += Math.unsignedMultiplyHigh(x, y) + (Long.compareUnsigned(sum, productLo) < 0 ? 1 : 0);
+        lo = sum;
+      }
+      long r = m.mul(m.reduce128(0, hi), twoTo64) + m.reduce128(0, lo);
+      out[j] = r >= q ? r - q : r;
+    }
+  }
+
   /** {@code out[j] = a[j]·b[j] mod q} with Shoup constants {@code bs} of b; {@code a[j] < q}. */
   static void multiplyShoup(long[] a, long[] b, long[] bs, long[] out, long q) {
     for (int j = 0; j < out.length; j++) {

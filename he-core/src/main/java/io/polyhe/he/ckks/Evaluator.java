@@ -227,12 +227,17 @@ public final class Evaluator {
       }
     }
     RnsPoly[] out = new RnsPoly[size];
+    RnsPoly[] plain = new RnsPoly[pts.length];
+    for (int i = 0; i < pts.length; i++) {
+      plain[i] = pts[i].poly();
+    }
     for (int j = 0; j < size; j++) {
       out[j] = blankLike(cts[0].poly(j));
-      ring.multiply(cts[0].poly(j), pts[0].poly(), out[j]);
-      for (int i = 1; i < cts.length; i++) {
-        ring.multiplyAccumulate(cts[i].poly(j), pts[i].poly(), out[j]);
+      RnsPoly[] parts = new RnsPoly[cts.length];
+      for (int i = 0; i < cts.length; i++) {
+        parts[i] = cts[i].poly(j);
       }
+      ring.multiplySum(parts, plain, out[j]);
     }
     return make(out, scale);
   }

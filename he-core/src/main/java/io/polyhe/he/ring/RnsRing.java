@@ -106,6 +106,23 @@ public final class RnsRing {
     backend.multiply(a.limbs(), b.limbs(), out.limbs(), a.basis().moduliArray(), a.limbCount());
   }
 
+  /** {@code out = Σ_t a[t]·b[t]} pointwise; all over one basis, in NTT form. */
+  public void multiplySum(RnsPoly[] a, RnsPoly[] b, RnsPoly out) {
+    if (a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " left terms for " + b.length + " right terms");
+    }
+    long[][][] al = new long[a.length][][];
+    long[][][] bl = new long[a.length][][];
+    for (int t = 0; t < a.length; t++) {
+      checkSame(a[t], out);
+      checkSame(b[t], out);
+      requireNtt(a[t]);
+      al[t] = a[t].limbs();
+      bl[t] = b[t].limbs();
+    }
+    backend.multiplySum(al, bl, out.limbs(), out.basis().moduliArray(), out.limbCount());
+  }
+
   /**
    * {@code out = a·b} pointwise for a fixed {@code b} with its Shoup constants {@code bShoup} (see
    * {@link ComputeBackend#multiplyShoup}); all in NTT form.

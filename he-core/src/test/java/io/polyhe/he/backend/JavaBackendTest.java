@@ -165,6 +165,41 @@ class JavaBackendTest {
     }
   }
 
+  /** Dot products of 1 to 65 terms (lazy 128-bit sums, and the term-by-term fallbacks) equal BigInteger sums. */
+  @ParameterizedTest
+  @CsvSource({"1, 1", "2, 2", "5, 1", "5, 2", "64, 2", "65, 2"})
+  void multiplySumMatchesBigIntegerDotProducts(int terms, int threads) {
+    int logN = 10;
+    int n = 1 << logN;
+    List<Long> primes = Primes.nttPrimes(logN, new int[] {60, 44, 33, 30}, Set.of());
+    int count = primes.size();
+    Modulus[] moduli = primes.stream().map(Modulus::new).toArray(Modulus[]::new);
+    SplittableRandom r = new SplittableRandom(terms);
+    long[][][] a = new long[terms][count][n];
+    long[][][] b = new long[terms][count][n];
+    for (int t = 0; t < terms; t++) {
+      for (int i = 0; i < count; i++) {
+        for (int j = 0; j < n; j++) {
+          // Many residues at q - 1: the largest products, where a 128-bit sum would overflow first.
+          a[t][i][j] = j % 3 == 0 ? moduli[i].value() - 1 : r.nextLong(moduli[i].value());
+          b[t][i][j] = j % 3 == 0 ? moduli[i].value() - 1 : r.nextLong(moduli[i].value());
+        }
+      }
+    }
+    long[][] out = new long[count][n];
+    new JavaBackend(threads).multiplySum(a, b, out, moduli, count);
+    for (int i = 0; i < count; i++) {
+      BigInteger q = BigInteger.valueOf(moduli[i].value());
+      for (int j = 0; j < n; j++) {
+        BigInteger sum = BigInteger.ZERO;
+        for (int t = 0; t < terms; t++) {
+          sum = sum.add(BigInteger.valueOf(a[t][i][j]).multiply(BigInteger.valueOf(b[t][i][j])));
+        }
+        assertEquals(sum.mod(q).longValue(), out[i][j], "limb " + i + ", coefficient " + j);
+      }
+    }
+  }
+
   private static long[][] deepCopy(long[][] x) {
     long[][] c = new long[x.length][];
     for (int i = 0; i < x.length; i++) {

@@ -88,6 +88,27 @@ public final class NttTimingBackend implements ComputeBackend {
   }
 
   @Override
+  public void multiplySum(long[][][] a, long[][][] b, long[][] out, Modulus[] moduli, int count) {
+    delegate.multiplySum(a, b, out, moduli, count);
+  }
+
+  @Override
+  public void multiplyShoup(long[][] a, long[][] b, long[][] bShoup, long[][] out, Modulus[] moduli, int count) {
+    delegate.multiplyShoup(a, b, bShoup, out, moduli, count);
+  }
+
+  @Override
+  public void multiplyAccumulateShoup(long[][] a, long[][] b, long[][] bShoup, long[][] acc, Modulus[] moduli,
+      int count) {
+    delegate.multiplyAccumulateShoup(a, b, bShoup, acc, moduli, count);
+  }
+
+  @Override
+  public boolean usesShoupOperands() {
+    return delegate.usesShoupOperands();
+  }
+
+  @Override
   public void multiplyScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
     delegate.multiplyScalar(a, scalars, out, moduli, count);
   }
