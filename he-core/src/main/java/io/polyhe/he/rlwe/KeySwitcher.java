@@ -189,42 +189,53 @@ public final class KeySwitcher {
     RnsPoly acc0 = pool.takePoly(qp, true);
     RnsPoly acc1 = pool.takePoly(qp, true);
     int[] permutation = galois == 1 ? null : ring.nttPermutation(galois);
-    // The key is the fixed operand of every product: where the backend profits, its Shoup constants
-    // replace a Barrett reduction per product.
+    // The key is the fixed operand of every product: where the backend profits (and memory allows),
+    // its Shoup constants replace a Barrett reduction per product; otherwise one dot product over
+    // the digits per part, which a backend may sum before reducing.
     RnsPoly[][] shoup = ring.backend().usesShoupOperands() ? key.shoupConstants() : null;
-    RnsPoly permuted = permutation == null ? null : pool.takePoly(qp, true);
-    for (int j = 0; j < decomposition.digitCount(); j++) {
+    int digits = decomposition.digitCount();
+    RnsPoly[] permuted = new RnsPoly[digits];
+    for (int j = 0; j < digits; j++) {
       RnsPoly digit = decomposition.digit(j);
       if (permutation != null) {
-        ring.automorphism(digit, galois, permuted);
-        digit = permuted;
+        RnsPoly p = pool.takePoly(qp, true);
+        ring.automorphism(digit, galois, p);
+        digit = p;
       }
-      RnsPoly b = context.viewQPAtLevel(key.b(j), level);
-      RnsPoly a = context.viewQPAtLevel(key.a(j), level);
-      if (shoup != null) {
+      permuted[j] = digit;
+    }
+    if (shoup != null) {
+      for (int j = 0; j < digits; j++) {
+        RnsPoly b = context.viewQPAtLevel(key.b(j), level);
+        RnsPoly a = context.viewQPAtLevel(key.a(j), level);
         RnsPoly bs = context.viewQPAtLevel(shoup[0][j], level);
         RnsPoly as = context.viewQPAtLevel(shoup[1][j], level);
         if (j == 0) {
-          ring.multiplyShoup(digit, b, bs, acc0);
-          ring.multiplyShoup(digit, a, as, acc1);
+          ring.multiplyShoup(permuted[j], b, bs, acc0);
+          ring.multiplyShoup(permuted[j], a, as, acc1);
         } else {
-          ring.multiplyAccumulateShoup(digit, b, bs, acc0);
-          ring.multiplyAccumulateShoup(digit, a, as, acc1);
+          ring.multiplyAccumulateShoup(permuted[j], b, bs, acc0);
+          ring.multiplyAccumulateShoup(permuted[j], a, as, acc1);
         }
-      } else if (j == 0) {
-        ring.multiply(digit, b, acc0);
-        ring.multiply(digit, a, acc1);
-      } else {
-        ring.multiplyAccumulate(digit, b, acc0);
-        ring.multiplyAccumulate(digit, a, acc1);
+      }
+    } else {
+      RnsPoly[] bs = new RnsPoly[digits];
+      RnsPoly[] as = new RnsPoly[digits];
+      for (int j = 0; j < digits; j++) {
+        bs[j] = context.viewQPAtLevel(key.b(j), level);
+        as[j] = context.viewQPAtLevel(key.a(j), level);
+      }
+      ring.multiplySum(permuted, bs, acc0);
+      ring.multiplySum(permuted, as, acc1);
+    }
+    if (permutation != null) {
+      for (RnsPoly p : permuted) {
+        pool.give(p);
       }
     }
     RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
     pool.give(acc0);
     pool.give(acc1);
-    if (permuted != null) {
-      pool.give(permuted);
-    }
     return out;
   }
 
