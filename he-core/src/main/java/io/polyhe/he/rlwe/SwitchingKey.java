@@ -80,11 +80,11 @@ public final class SwitchingKey implements HeObject {
   }
 
   /**
-   * Bytes all live keys' Shoup constants may take together: a quarter of the maximum heap, so
+   * Bytes all live keys' Shoup constants may take together: an eighth of the maximum heap, so
    * that the speed-up never costs the memory a model's keys need (128-bit bootstrapping keys alone
    * take 12 GB). Keys over the budget run the plain products.
    */
-  private static final long SHOUP_BUDGET = Runtime.getRuntime().maxMemory() / 4;
+  private static final long SHOUP_BUDGET = Runtime.getRuntime().maxMemory() / 8;
   private static final java.util.concurrent.atomic.AtomicLong SHOUP_BYTES = new java.util.concurrent.atomic.AtomicLong();
   private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
   /** Set once the budget refused this key, so that it is not asked again. */
