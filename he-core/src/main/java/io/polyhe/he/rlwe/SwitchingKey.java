@@ -79,23 +79,14 @@ public final class SwitchingKey implements HeObject {
     return a[j];
   }
 
-  /**
-   * Bytes all live keys' Shoup constants may take together: an eighth of the maximum heap, so
-   * that the speed-up never costs the memory a model's keys need (128-bit bootstrapping keys alone
-   * take 12 GB). Keys over the budget run the plain products.
-   */
-  private static final long SHOUP_BUDGET = Runtime.getRuntime().maxMemory() / 8;
-  private static final java.util.concurrent.atomic.AtomicLong SHOUP_BYTES = new java.util.concurrent.atomic.AtomicLong();
-  private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
   /** Set once the budget refused this key, so that it is not asked again. */
   private volatile boolean shoupRefused;
 
   /**
    * The Shoup constants of every {@code b_j} and {@code a_j} ({@code {b's, a's}}), computed once
    * on first call (as much memory as the key again; only backends that profit ask, see {@link
-   * io.polyhe.he.backend.ComputeBackend#usesShoupOperands}), or null when the constants of the
-   * keys alive would exceed {@link #SHOUP_BUDGET} (they are handed back when a key is collected).
-   * Read-only; never serialised.
+   * io.polyhe.he.backend.ComputeBackend#usesShoupOperands}), or null when {@link ShoupBudget}
+   * refuses them (a refused key is not asked again). Read-only; never serialised.
    */
   RnsPoly[][] shoupConstants() {
     RnsPoly[][] s = shoupConstants;
@@ -107,13 +98,10 @@ public final class SwitchingKey implements HeObject {
           for (RnsPoly p : b) {
             bytes += 2L * p.limbCount() * p.n() * Long.BYTES;
           }
-          if (SHOUP_BYTES.addAndGet(bytes) > SHOUP_BUDGET) {
-            SHOUP_BYTES.addAndGet(-bytes);
+          if (!ShoupBudget.reserve(this, bytes)) {
             shoupRefused = true;
             return null;
           }
-          final long taken = bytes;
-          CLEANER.register(this, () -> SHOUP_BYTES.addAndGet(-taken));
           s = new RnsPoly[][] {shoupOf(b), shoupOf(a)};
           shoupConstants = s;
         }

@@ -167,7 +167,14 @@ public final class LevelPlanner {
    * A model compiled for bootstrapping: the parameters, the bootstrap circuit's shape, and the model
    * using the levels below the bootstrap's output level.
    */
-  public record BootstrapChoice(EncryptedTransformer model, BootstrapParameters bootstrap) {}
+  public record BootstrapChoice(EncryptedTransformer model, BootstrapParameters bootstrap) {
+    /** The Galois elements a client makes keys for: the model's and the bootstrap circuit's, each once, sorted. */
+    public int[] galoisElements() {
+      return java.util.stream.IntStream.concat(java.util.Arrays.stream(model.galoisElements()),
+          java.util.Arrays.stream(io.polyhe.he.circuits.bootstrap.Bootstrapper.galoisElements(model.parameters(),
+              bootstrap))).distinct().sorted().toArray();
+    }
+  }
 
   /**
    * The chain for bootstrapping a model whose segments need {@code circuitLevels} levels: {@code

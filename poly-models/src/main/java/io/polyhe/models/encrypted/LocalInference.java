@@ -117,12 +117,8 @@ public final class LocalInference {
     long start = System.nanoTime();
     KeyGenerator keygen = new KeyGenerator(context.rlwe(), seeds);
     this.secretKey = keygen.generateSecretKey();
-    int[] galois = model.galoisElements();
-    if (bootstrap != null) {
-      galois = java.util.stream.IntStream.concat(java.util.Arrays.stream(galois),
-          java.util.Arrays.stream(Bootstrapper.galoisElements(model.parameters(), bootstrap))).distinct().sorted()
-          .toArray();
-    }
+    int[] galois = bootstrap == null ? model.galoisElements()
+        : new LevelPlanner.BootstrapChoice(model, bootstrap).galoisElements();
     this.keys = keygen.generateEvaluationKeys(secretKey, galois);
     this.keySeconds = (System.nanoTime() - start) / 1e9;
     this.encoder = new CkksEncoder(context);

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * One model as the server runs it: the encrypted transformer with its planned CKKS parameters, the
@@ -91,8 +90,7 @@ public final class ServedModel {
         throw new IllegalStateException("bootstrapping comes out at level " + bootstrapCircuit.outputLevel()
             + " but model '" + name + "' was compiled for top level " + encrypted.topLevel());
       }
-      elements = IntStream.concat(Arrays.stream(elements), Arrays.stream(bootstrapCircuit.galoisElements()))
-          .distinct().sorted().toArray();
+      elements = choice.galoisElements();
       LOG.info(String.format("model %s: bootstrap circuit built in %.2f s (%d Galois elements with the model's)",
           name, seconds, elements.length));
     }
