@@ -22,6 +22,7 @@ import io.polyhe.server.service.InferenceQueue;
 import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
 import io.polyhe.server.service.ModelServiceImpl;
+import io.polyhe.server.session.DiskKeyStore;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -87,8 +88,8 @@ public final class PolyheServer {
             + " --max-key-bytes-per-session to at least " + m.keyBytesPerSession());
       }
     }
-    store = new SessionStore(config.keyStore(), models, config.maxSessions(), config.maxSessionsPerCaller(),
-        config.sessionTtl(), config.cachedSessions(), SessionStore.Disk.LOCAL);
+    store = new SessionStore(new DiskKeyStore(config.keyStore()), models, config.maxSessions(),
+        config.maxSessionsPerCaller(), config.sessionTtl(), config.cachedSessions());
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
     inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
         config.maxDecodedBytes());

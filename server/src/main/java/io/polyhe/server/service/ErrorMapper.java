@@ -4,6 +4,13 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.polyhe.he.io.HeFormatException;
+import io.polyhe.server.session.DamagedKeysException;
+import io.polyhe.server.session.KeyStoreFullException;
+import io.polyhe.server.session.KeyStoreUnavailableException;
+import io.polyhe.server.session.QuotaExceededException;
+import io.polyhe.server.session.SessionException;
+import io.polyhe.server.session.SessionModelMismatchException;
+import io.polyhe.server.session.SessionNotFoundException;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.logging.Level;
@@ -14,6 +21,10 @@ import java.util.logging.Logger;
  *
  * <ul>
  *   <li>{@link ServiceException}: its own code and message;
+ *   <li>the session store's {@link SessionException}s, with their message: {@code NOT_FOUND}
+ *       (no such session), {@code INVALID_ARGUMENT} (session of another model), {@code
+ *       FAILED_PRECONDITION} (damaged stored keys), {@code RESOURCE_EXHAUSTED} (session quota, full
+ *       key store), {@code UNAVAILABLE} (key store unreachable);
  *   <li>{@link HeFormatException} and other {@link IllegalArgumentException}s (malformed input,
  *       parameter or level mismatch, found by he-core's validation): {@code INVALID_ARGUMENT};
  *   <li>{@link CancellationException}: {@code CANCELLED};
@@ -41,6 +52,9 @@ public final class ErrorMapper {
     if (t instanceof ServiceException s) {
       return Status.fromCode(s.code()).withDescription(cut(s.getMessage()));
     }
+    if (t instanceof SessionException s) {
+      return Status.fromCode(code(s)).withDescription(cut(s.getMessage()));
+    }
     if (t instanceof StatusRuntimeException s) {
       return Status.fromCode(s.getStatus().getCode()).withDescription(cut(s.getStatus().getDescription()));
     }
@@ -63,6 +77,19 @@ public final class ErrorMapper {
     String ref = UUID.randomUUID().toString();
     LOG.log(Level.SEVERE, "internal error, ref " + ref, t);
     return Status.INTERNAL.withDescription("internal error (ref " + ref + ")");
+  }
+
+  // Exhaustive over the sealed hierarchy: a new kind of session failure does not compile until it
+  // has a status here.
+  static Status.Code code(SessionException e) {
+    return switch (e) {
+      case SessionNotFoundException x -> Status.Code.NOT_FOUND;
+      case SessionModelMismatchException x -> Status.Code.INVALID_ARGUMENT;
+      case DamagedKeysException x -> Status.Code.FAILED_PRECONDITION;
+      case QuotaExceededException x -> Status.Code.RESOURCE_EXHAUSTED;
+      case KeyStoreFullException x -> Status.Code.RESOURCE_EXHAUSTED;
+      case KeyStoreUnavailableException x -> Status.Code.UNAVAILABLE;
+    };
   }
 
   private static String cut(String message) {

@@ -29,6 +29,7 @@ import io.polyhe.proto.v1.RefreshTime;
 import io.polyhe.server.auth.Caller;
 import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
+import io.polyhe.server.session.SessionException;
 import io.polyhe.server.session.SessionRecord;
 import io.polyhe.server.session.SessionStore;
 import java.time.Duration;
@@ -301,7 +302,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
             .setOutputLevel(logits.level()).setRefreshes(points.refreshes())).build());
         complete();
       } catch (Throwable t) {
-        if (stop == null || t instanceof ServiceException) {
+        if (stop == null || t instanceof ServiceException || t instanceof SessionException) {
           fail(t);
         } else {
           finish();

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.polyhe.he.io.HeFormatException;
+import io.polyhe.server.session.DamagedKeysException;
+import io.polyhe.server.session.KeyStoreFullException;
+import io.polyhe.server.session.KeyStoreUnavailableException;
+import io.polyhe.server.session.QuotaExceededException;
+import io.polyhe.server.session.SessionModelMismatchException;
+import io.polyhe.server.session.SessionNotFoundException;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +25,19 @@ class ErrorMapperTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, ErrorMapper.toStatusOf(new IllegalArgumentException("level")).getCode());
     assertEquals(Status.Code.CANCELLED, ErrorMapper.toStatusOf(new CancellationException("gone")).getCode());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, ErrorMapper.toStatusOf(new OutOfMemoryError("heap")).getCode());
+  }
+
+  @Test
+  void sessionFailuresGetTheirStatusAndMessage() {
+    assertEquals(Status.Code.NOT_FOUND, ErrorMapper.toStatusOf(new SessionNotFoundException("no such session")).getCode());
+    assertEquals(Status.Code.INVALID_ARGUMENT, ErrorMapper.toStatusOf(new SessionModelMismatchException("m")).getCode());
+    assertEquals(Status.Code.FAILED_PRECONDITION, ErrorMapper.toStatusOf(new DamagedKeysException("d")).getCode());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, ErrorMapper.toStatusOf(new QuotaExceededException("q")).getCode());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, ErrorMapper.toStatusOf(new KeyStoreFullException("f")).getCode());
+    assertEquals(Status.Code.UNAVAILABLE, ErrorMapper.toStatusOf(new KeyStoreUnavailableException("u")).getCode());
+    Status s = ErrorMapper.toStatusOf(new SessionNotFoundException("session expired; upload the keys again"));
+    assertEquals("session expired; upload the keys again", s.getDescription());
+    assertNull(s.getCause());
   }
 
   @Test

@@ -2,10 +2,10 @@ package io.polyhe.server.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.ring.SeedSource;
@@ -16,11 +16,23 @@ import io.polyhe.he.rlwe.SecretKey;
 import io.polyhe.server.auth.Caller;
 import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
-import io.polyhe.server.service.ServiceException;
+import io.polyhe.he.rlwe.EvaluationKeys;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,20 +58,25 @@ class SessionStoreTest {
   }
 
   SessionStore open(Duration ttl) throws Exception {
-    return new SessionStore(dir, models, 4, ttl, 1);
+    return open(new DiskKeyStore(dir), 4, 4, ttl);
   }
 
-  SessionRecord upload(SessionStore store) throws Exception {
-    try (SessionStore.Upload u = store.begin(ALICE, tiny)) {
+  static SessionStore open(KeyStore keys, int maxSessions, int maxPerCaller, Duration ttl) throws Exception {
+    return new SessionStore(keys, models, maxSessions, maxPerCaller, ttl, 1);
+  }
+
+  static SessionRecord upload(SessionStore store) throws Exception {
+    return upload(store, ALICE);
+  }
+
+  static SessionRecord upload(SessionStore store, Caller caller) throws Exception {
+    try (SessionStore.Upload u = store.begin(caller, tiny)) {
       u.addRelinearizationKey(relin, HeFormat.write(relin));
       u.addGaloisKey(galois, HeFormat.write(galois));
       return u.commit();
     }
   }
 
-  static Status.Code code(Runnable r) {
-    return assertThrows(ServiceException.class, r::run).code();
-  }
 
   @Test
   void aRestartedStoreServesTheSameKeys() throws Exception {
@@ -72,7 +89,7 @@ class SessionStoreTest {
     assertEquals(galois.galoisElement(), keys.galoisKeys().keySet().iterator().next());
     assertTrue(java.util.Arrays.equals(HeFormat.write(galois), HeFormat.write(keys.galoisKeys().values().iterator()
         .next())), "the key read back is the key uploaded");
-    assertEquals(Status.Code.NOT_FOUND, code(() -> restarted.keys(r.id(), new Caller("bob"), tiny)));
+    assertThrows(SessionNotFoundException.class, () -> restarted.keys(r.id(), new Caller("bob"), tiny));
   }
 
   @Test
@@ -92,8 +109,8 @@ class SessionStoreTest {
     SessionStore restarted = open(Duration.ofHours(1));
     assertEquals(2, restarted.lostSessions(), "both damaged sessions reported lost");
     assertEquals(1, restarted.sessions());
-    assertEquals(Status.Code.NOT_FOUND, code(() -> restarted.keys(flipped.id(), ALICE, tiny)));
-    assertEquals(Status.Code.NOT_FOUND, code(() -> restarted.keys(truncated.id(), ALICE, tiny)));
+    assertThrows(SessionNotFoundException.class, () -> restarted.keys(flipped.id(), ALICE, tiny));
+    assertThrows(SessionNotFoundException.class, () -> restarted.keys(truncated.id(), ALICE, tiny));
     assertFalse(Files.exists(dir.resolve(flipped.id())), "a lost session's files are removed");
     assertTrue(restarted.keys(intact.id(), ALICE, tiny).relinearizationKey().isPresent(), "the rest is served");
   }
@@ -106,12 +123,15 @@ class SessionStoreTest {
     byte[] b = Files.readAllBytes(keysFile);
     b[b.length - 1] ^= 1;
     Files.write(keysFile, b);
-    assertEquals(Status.Code.FAILED_PRECONDITION, code(() -> restarted.keys(r.id(), ALICE, tiny)));
+    DamagedKeysException e = assertThrows(DamagedKeysException.class, () -> restarted.keys(r.id(), ALICE, tiny));
+    assertEquals("the stored keys of this session are damaged; upload them again", e.getMessage());
     assertEquals(1, restarted.lostSessions());
+    assertEquals(0, restarted.cachedSessions(), "nothing damaged is cached");
+    assertEquals(1, restarted.sessions(), "still listed: the client learns to upload again");
   }
 
   /** A disk that fills up after {@code budget} bytes, as the kernel reports it (ENOSPC). */
-  static final class FullDisk implements SessionStore.Disk {
+  static final class FullDisk implements DiskKeyStore.Disk {
     final java.util.concurrent.atomic.AtomicLong budget;
     final long usable;
 
@@ -157,10 +177,9 @@ class SessionStoreTest {
     // Full in the middle of the keys, and full when only the description is left to write.
     for (long budget : new long[] {keyBytes / 2, keyBytes}) {
       Path root = dir.resolve("full-" + budget);
-      SessionStore store = new SessionStore(root, models, 1, 1, Duration.ofHours(1), 1,
-          new FullDisk(budget, Long.MAX_VALUE));
-      ServiceException e = assertThrows(ServiceException.class, () -> upload(store));
-      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+      SessionStore store = open(new DiskKeyStore(root, new FullDisk(budget, Long.MAX_VALUE)), 1, 1,
+          Duration.ofHours(1));
+      KeyStoreFullException e = assertThrows(KeyStoreFullException.class, () -> upload(store));
       assertTrue(e.getMessage().contains("disk is full"), e.getMessage());
       assertEquals(0, store.sessions());
       assertNoTemporaryDirectories(root);
@@ -168,19 +187,17 @@ class SessionStoreTest {
       store.begin(ALICE, tiny).close();
     }
     // An upload larger than the free space is refused before a byte is written.
-    SessionStore tight = new SessionStore(dir.resolve("tight"), models, 4, 4, Duration.ofHours(1), 1,
-        new FullDisk(Long.MAX_VALUE, 10L << 20));
-    ServiceException e = assertThrows(ServiceException.class, () -> tight.begin(ALICE, tiny, 1L << 20));
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+    SessionStore tight = open(new DiskKeyStore(dir.resolve("tight"), new FullDisk(Long.MAX_VALUE, 10L << 20)), 4, 4,
+        Duration.ofHours(1));
+    KeyStoreFullException e = assertThrows(KeyStoreFullException.class, () -> tight.begin(ALICE, tiny, 1L << 20));
     assertTrue(e.getMessage().contains("MiB free"), e.getMessage());
     assertNoTemporaryDirectories(dir.resolve("tight"));
     // Uploads in progress share the free space: with room for 10 MiB of keys, 6 MiB promised to one
     // upload leaves too little for 5 MiB more.
-    SessionStore shared = new SessionStore(dir.resolve("shared"), models, 4, 4, Duration.ofHours(1), 1,
-        new FullDisk(Long.MAX_VALUE, SessionStore.DISK_MARGIN_BYTES + (10L << 20)));
+    SessionStore shared = open(new DiskKeyStore(dir.resolve("shared"),
+        new FullDisk(Long.MAX_VALUE, SessionQuota.MARGIN_BYTES + (10L << 20))), 4, 4, Duration.ofHours(1));
     try (SessionStore.Upload first = shared.begin(ALICE, tiny, 6L << 20)) {
-      e = assertThrows(ServiceException.class, () -> shared.begin(new Caller("bob"), tiny, 5L << 20));
-      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+      e = assertThrows(KeyStoreFullException.class, () -> shared.begin(new Caller("bob"), tiny, 5L << 20));
       assertTrue(e.getMessage().contains("promised to uploads in progress"), e.getMessage());
     }
     shared.begin(new Caller("bob"), tiny, 5L << 20).close(); // the first one's room came back
@@ -189,26 +206,27 @@ class SessionStoreTest {
   @Test
   void sessionLimitsHoldExactlyAtTheLimitAndRefuseOnePast() throws Exception {
     // Two places in all, one per caller.
-    SessionStore store = new SessionStore(dir, models, 2, 1, Duration.ofHours(1), 1, SessionStore.Disk.LOCAL);
+    SessionStore store = open(new DiskKeyStore(dir), 2, 1, Duration.ofHours(1));
     upload(store);
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(() -> begin(store, ALICE)), "alice past her one session");
+    QuotaExceededException mine = assertThrows(QuotaExceededException.class, () -> begin(store, ALICE),
+        "alice past her one session");
+    assertEquals("this caller holds 1 sessions, the per-caller limit of 1; delete one first", mine.getMessage());
     try (SessionStore.Upload u = store.begin(new Caller("bob"), tiny)) {
       u.addRelinearizationKey(relin, HeFormat.write(relin));
       u.commit();
     }
     assertEquals(2, store.sessions(), "at the limit of two sessions");
-    ServiceException e = assertThrows(ServiceException.class, () -> begin(store, new Caller("carol")));
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
-    assertTrue(e.getMessage().contains("maximum of 2 sessions"), e.getMessage());
+    QuotaExceededException e = assertThrows(QuotaExceededException.class, () -> begin(store, new Caller("carol")));
+    assertEquals("the server holds its maximum of 2 sessions; delete one or try later", e.getMessage());
     assertEquals(1, store.list(ALICE).size());
     assertTrue(store.list(new Caller("carol")).isEmpty());
   }
 
   @Test
   void uploadsInProgressCountAgainstTheCallersShare() throws Exception {
-    SessionStore store = new SessionStore(dir, models, 4, 1, Duration.ofHours(1), 1, SessionStore.Disk.LOCAL);
+    SessionStore store = open(new DiskKeyStore(dir), 4, 1, Duration.ofHours(1));
     try (SessionStore.Upload first = store.begin(ALICE, tiny)) {
-      assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(() -> begin(store, ALICE)), "one upload at a time for alice");
+      assertThrows(QuotaExceededException.class, () -> begin(store, ALICE), "one upload at a time for alice");
       begin(store, new Caller("bob"));
     }
     begin(store, ALICE); // given back when the first closed
@@ -244,7 +262,7 @@ class SessionStoreTest {
     int[] ones = new int[192];
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < n; i++) {
-      String id = SessionStore.newId();
+      String id = SessionIds.newId();
       assertTrue(id.matches("[A-Za-z0-9_-]{32}"), id);
       assertTrue(seen.add(id), "ids never repeat");
       byte[] raw = java.util.Base64.getUrlDecoder().decode(id);
@@ -273,7 +291,7 @@ class SessionStoreTest {
     try (var files = Files.list(dir)) {
       assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith(".upload-")), "leftover removed");
     }
-    assertEquals(Status.Code.NOT_FOUND, code(() -> restarted.keys(r.id(), ALICE, tiny)));
+    assertThrows(SessionNotFoundException.class, () -> restarted.keys(r.id(), ALICE, tiny));
   }
 
   @Test
@@ -281,17 +299,184 @@ class SessionStoreTest {
     SessionStore store = open(Duration.ofMillis(1));
     SessionRecord r = upload(store);
     Thread.sleep(5);
-    assertEquals(Status.Code.NOT_FOUND, code(() -> store.keys(r.id(), ALICE, tiny)));
+    SessionNotFoundException gone = assertThrows(SessionNotFoundException.class, () -> store.keys(r.id(), ALICE, tiny));
+    assertEquals("session expired; upload the keys again", gone.getMessage());
     assertFalse(Files.exists(dir.resolve(r.id())), "expired files deleted");
-    SessionStore small = new SessionStore(dir.resolve("small"), models, 1, Duration.ofHours(1), 1);
+    assertEquals(1, store.expiredSessions());
+    SessionStore small = open(new DiskKeyStore(dir.resolve("small")), 1, 1, Duration.ofHours(1));
     upload(small);
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(() -> {
-      try {
-        small.begin(ALICE, tiny);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+    assertThrows(QuotaExceededException.class, () -> small.begin(ALICE, tiny));
+    assertEquals("no such session",
+        assertThrows(SessionNotFoundException.class, () -> store.record("../" + "x".repeat(29), ALICE)).getMessage());
+    assertThrows(SessionNotFoundException.class, () -> store.record(null, ALICE));
+  }
+
+  /**
+   * A key store whose reads of one session stop at their first byte until the test lets them go:
+   * a load of that session's keys is then in progress, deterministically, for as long as the test
+   * needs. Everything else goes straight to the disk store.
+   */
+  static class GatedKeyStore implements KeyStore {
+    final KeyStore disk;
+    final String gated;
+    final CountDownLatch loading = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger reads = new AtomicInteger();
+
+    GatedKeyStore(KeyStore disk, String gated) {
+      this.disk = disk;
+      this.gated = gated;
+    }
+
+    @Override
+    public Inventory open(Predicate<String> served) throws IOException {
+      return disk.open(served);
+    }
+
+    @Override
+    public PendingKeys create() throws IOException {
+      return disk.create();
+    }
+
+    @Override
+    public InputStream read(SessionRecord r) throws IOException {
+      reads.incrementAndGet();
+      InputStream in = disk.read(r);
+      if (!r.id().equals(gated)) {
+        return in;
       }
-    }));
-    assertEquals(Status.Code.NOT_FOUND, code(() -> store.record("../" + "x".repeat(29), ALICE)));
+      return new FilterInputStream(in) {
+        boolean opened;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (!opened) {
+            opened = true;
+            loading.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new InterruptedIOException();
+            }
+          }
+          return super.read(b, off, len);
+        }
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+      };
+    }
+
+    @Override
+    public void delete(String id) throws IOException {
+      disk.delete(id);
+    }
+
+    @Override
+    public long usableBytes() throws IOException {
+      return disk.usableBytes();
+    }
+  }
+
+  // Deadlock guard only: each step below either completes at once or never (if the load held a lock
+  // it needs); nothing is timed.
+  static final long GUARD_SECONDS = 120;
+
+  @Test
+  void anotherSessionsUploadAndTheSweeperProceedWhileKeysLoad() throws Exception {
+    SessionRecord first = upload(open(Duration.ofHours(1)));
+    GatedKeyStore gate = new GatedKeyStore(new DiskKeyStore(dir), first.id());
+    SessionStore store = open(gate, 4, 4, Duration.ofHours(1));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<EvaluationKeys> load = pool.submit(() -> store.keys(first.id(), ALICE, tiny));
+      assertTrue(gate.loading.await(GUARD_SECONDS, TimeUnit.SECONDS), "the first session's keys started loading");
+      // The first session's keys are mid-read and stay there until release: a second session's
+      // upload, the sweeper, listing and the figures must all go through meanwhile.
+      Future<SessionRecord> second = pool.submit(() -> {
+        store.purgeExpired();
+        return upload(store, new Caller("bob"));
+      });
+      SessionRecord bobs = second.get(GUARD_SECONDS, TimeUnit.SECONDS);
+      assertEquals(List.of(bobs), store.list(new Caller("bob")));
+      assertEquals(2, store.sessions());
+      assertEquals(1, store.cachedSessions(), "bob's keys cached at commit");
+      assertFalse(load.isDone(), "the first load is still held at its first byte");
+
+      gate.release.countDown();
+      EvaluationKeys keys = load.get(GUARD_SECONDS, TimeUnit.SECONDS);
+      assertTrue(java.util.Arrays.equals(HeFormat.write(galois), HeFormat.write(keys.galoisKeys().get(
+          galois.galoisElement()))), "the keys loaded are the keys uploaded");
+      assertTrue(store.keys(first.id(), ALICE, tiny) == keys, "cached after the load");
+      assertEquals(1, gate.reads.get(), "read once");
+    } finally {
+      gate.release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSessionDeletedWhileItsKeysLoadIsNotFoundAndNotCached() throws Exception {
+    SessionRecord first = upload(open(Duration.ofHours(1)));
+    GatedKeyStore gate = new GatedKeyStore(new DiskKeyStore(dir), first.id());
+    SessionStore store = open(gate, 4, 4, Duration.ofHours(1));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<EvaluationKeys> load = pool.submit(() -> store.keys(first.id(), ALICE, tiny));
+      assertTrue(gate.loading.await(GUARD_SECONDS, TimeUnit.SECONDS));
+      store.delete(first.id(), ALICE); // does not wait for the load
+      assertFalse(Files.exists(dir.resolve(first.id())), "its files are gone");
+      gate.release.countDown();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> load.get(GUARD_SECONDS, TimeUnit.SECONDS));
+      assertInstanceOf(SessionNotFoundException.class, e.getCause());
+      assertEquals(0, store.cachedSessions(), "a deleted session's keys never enter memory");
+      assertEquals(0, store.lostSessions(), "deleted, not damaged");
+      assertEquals(0, store.sessions());
+      // Its place came back: with room for one session per caller, alice may upload again.
+      upload(store);
+    } finally {
+      gate.release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void callersNeitherSeeNorDeleteEachOthersSessionsAndPlacesComeBack() throws Exception {
+    SessionStore store = open(new DiskKeyStore(dir), 2, 1, Duration.ofHours(1));
+    SessionRecord alices = upload(store);
+    Caller bob = new Caller("bob");
+    assertThrows(SessionNotFoundException.class, () -> store.delete(alices.id(), bob));
+    assertThrows(SessionNotFoundException.class, () -> store.record(alices.id(), bob));
+    assertTrue(store.list(bob).isEmpty());
+    assertEquals(List.of(alices), store.list(ALICE));
+    store.delete(alices.id(), ALICE);
+    assertFalse(Files.exists(dir.resolve(alices.id())));
+    assertThrows(SessionNotFoundException.class, () -> store.delete(alices.id(), ALICE));
+    // Both places are free again: one for each caller.
+    upload(store);
+    upload(store, bob);
+    assertEquals(2, store.sessions());
+  }
+
+  @Test
+  void keysForAnotherModelThanTheSessionsAreRefusedBeforeAnyRead() throws Exception {
+    // A store that knows one session, of a model "retired", and must never be read.
+    SessionRecord retired = new SessionRecord(SessionIds.newId(), ALICE, "retired", System.currentTimeMillis(),
+        System.currentTimeMillis() + 3_600_000, List.of(), true, 1, "00");
+    KeyStore described = new GatedKeyStore(new DiskKeyStore(dir), "") {
+      @Override
+      public Inventory open(Predicate<String> served) {
+        return new Inventory(List.of(retired), 0);
+      }
+    };
+    SessionStore store = open(described, 4, 4, Duration.ofHours(1));
+    SessionModelMismatchException e = assertThrows(SessionModelMismatchException.class,
+        () -> store.keys(retired.id(), ALICE, tiny));
+    assertEquals("session is for model 'retired', not 'tiny'", e.getMessage());
+    assertEquals(0, ((GatedKeyStore) described).reads.get());
   }
 }
