@@ -5,6 +5,8 @@ import io.grpc.Status;
 /**
  * A failure the client may be told about: a status code and a message that names what was wrong
  * without echoing payload bytes, keys or other callers' data. {@link ErrorMapper} sends it as is.
+ * The service layer's own failures only: the session store throws its own ({@link
+ * io.polyhe.server.session.SessionException}), which {@link ErrorMapper} maps.
  */
 public final class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;

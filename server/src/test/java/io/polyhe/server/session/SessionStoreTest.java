@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
@@ -386,6 +387,14 @@ class SessionStoreTest {
   // it needs); nothing is timed.
   static final long GUARD_SECONDS = 120;
 
+  static <T> T completes(Future<T> step, String what) throws Exception {
+    try {
+      return step.get(GUARD_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError(what + " never completed: it waits for the held-up load", e);
+    }
+  }
+
   @Test
   void anotherSessionsUploadAndTheSweeperProceedWhileKeysLoad() throws Exception {
     SessionRecord first = upload(open(Duration.ofHours(1)));
@@ -401,7 +410,7 @@ class SessionStoreTest {
         store.purgeExpired();
         return upload(store, new Caller("bob"));
       });
-      SessionRecord bobs = second.get(GUARD_SECONDS, TimeUnit.SECONDS);
+      SessionRecord bobs = completes(second, "bob's upload and the sweep");
       assertEquals(List.of(bobs), store.list(new Caller("bob")));
       assertEquals(2, store.sessions());
       assertEquals(1, store.cachedSessions(), "bob's keys cached at commit");
