@@ -10,10 +10,10 @@ import java.util.List;
  * and integer powers by squaring. Each is a fixed sequence of {@link Arithmetic} calls, so a dry run
  * ({@link DepthSimulator}) takes exactly the steps the real run takes.
  *
- * <p>Errors (measured in {@code CiphertextOpsTest} against the same steps in doubles, values in
- * [-1, 1], at scale 2^40): {@link #multiply}, {@link #maskTo}, {@link #addAligned} and {@link
- * #sum} add about one rescale's rounding, {@code < 2^-20}; {@link #power} of degree p compounds it
- * over its {@code ⌈log2 p⌉} products, {@code < p·2^-20}.
+ * <p>Errors (bounds checked in {@code CiphertextOpsTest} against the same steps in doubles, values
+ * in [-1, 1], at scale 2^40): {@link #multiply}, {@link #maskTo}, {@link #addAligned} and {@link
+ * #sum} add about one rescale's rounding, within {@code 2^-20}; {@link #power} of degree p
+ * compounds it over its {@code ⌈log2 p⌉} products, within {@code p·2^-20}.
  *
  * <p>Stateless and thread-safe. Inputs with too few levels throw an {@link
  * IllegalArgumentException} that says how many are needed.
