@@ -29,6 +29,9 @@
  *   <li>{@link io.polyhe.he.circuits.InverseCircuit} and {@link
  *       io.polyhe.he.circuits.InverseSqrtCircuit} on stated ranges, with planned depth and
  *       documented error tables.
+ *   <li>{@link io.polyhe.he.circuits.CiphertextOps}: small generic steps circuits repeat (a
+ *       product at the lower level, a mask landing on a scale, an aligned add, sums, powers by
+ *       squaring).
  *   <li>{@link io.polyhe.he.circuits.Refresher}: client-aided refresh or non-interactive
  *       bootstrapping (sub-package {@code bootstrap}).
  * </ul>
