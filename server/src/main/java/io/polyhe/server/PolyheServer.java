@@ -12,6 +12,7 @@ import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.models.encrypted.NttTimingBackend;
 import io.polyhe.server.auth.AuthInterceptor;
+import io.polyhe.server.logging.TransportLogging;
 import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
 import io.polyhe.server.ops.AccessLogInterceptor;
@@ -22,6 +23,7 @@ import io.polyhe.server.service.InferenceQueue;
 import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
 import io.polyhe.server.service.ModelServiceImpl;
+import io.polyhe.server.service.RequestParsing;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,6 +72,7 @@ public final class PolyheServer {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
+    TransportLogging.quietByDefault();
     int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
     ComputeBackend backend = new NttTimingBackend(config.backend().isPresent()
         ? ComputeBackends.create(config.backend().get(), threads) : ComputeBackends.best(threads));
@@ -124,13 +127,14 @@ public final class PolyheServer {
         keys, inference}) {
       // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
       // then the access log (which needs the caller auth established).
-      var def = ServerInterceptors.intercept(service, new AccessLogInterceptor());
+      // Requests parsed inside the call (RequestParsing), so the interceptors see malformed ones closed.
+      var def = ServerInterceptors.intercept(RequestParsing.strict(service.bindService()), new AccessLogInterceptor());
       if (auth.isPresent()) {
         def = ServerInterceptors.intercept(def, auth.get());
       }
       builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics)));
     }
-    builder.addService(health.getHealthService());
+    builder.addService(RequestParsing.strict(health.getHealthService().bindService()));
     server = builder.build().start();
     health.setStatus("polyhe.v1.InferenceService", ServingStatus.SERVING);
     health.setStatus("", ServingStatus.SERVING);
