@@ -23,7 +23,9 @@ import io.polyhe.server.service.InferenceQueue;
 import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
 import io.polyhe.server.service.ModelServiceImpl;
+import io.polyhe.server.service.InferStreamCap;
 import io.polyhe.server.service.RequestParsing;
+import io.polyhe.server.service.UploadBudget;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -95,8 +97,9 @@ public final class PolyheServer {
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
     inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
         config.maxDecodedBytes());
+    UploadBudget uploadMemory = new UploadBudget(config.maxUploadMemoryBytes());
     keys = new KeyServiceImpl(models, store, config.maxKeyBytesPerSession(), config.maxChunksPerObject(),
-        config.maxDecodedBytes(), config.uploadIdleTimeout());
+        config.maxDecodedBytes(), config.uploadIdleTimeout(), uploadMemory, config.maxUploadTime());
     long sweep = Math.clamp(config.sessionTtl().toMillis() / 4, 100, 60_000);
     sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("polyhe-session-sweeper").daemon(true).factory());
@@ -113,6 +116,8 @@ public final class PolyheServer {
     metrics.gauge("polyhe_inferences_running", "Forward passes running now.", queue::running);
     metrics.gauge("polyhe_infer_calls_active", "Infer streams open now.", inference::activeCalls);
     metrics.gauge("polyhe_sessions", "Sessions stored.", store::sessions);
+    metrics.gauge("polyhe_upload_memory_reserved_bytes", "Memory reserved by key uploads in progress.",
+        uploadMemory::reservedBytes);
     metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
     metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
     metrics.gauge("polyhe_sessions_lost", "Sessions found damaged or truncated (at start or on load).",
@@ -121,14 +126,19 @@ public final class PolyheServer {
 
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
-    var builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials())
+    var builder = ConnectionLimits.apply(NettyServerBuilder.forAddress(
+        new InetSocketAddress(config.host(), config.port()), credentials()), config)
         .maxInboundMessageSize(config.maxMessageBytes());
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
         keys, inference}) {
       // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
       // then the access log (which needs the caller auth established).
       // Requests parsed inside the call (RequestParsing), so the interceptors see malformed ones closed.
-      var def = ServerInterceptors.intercept(RequestParsing.strict(service.bindService()), new AccessLogInterceptor());
+      var def = RequestParsing.strict(service.bindService());
+      if (service == inference) {
+        def = ServerInterceptors.intercept(def, new InferStreamCap(config.maxInferStreamsPerCaller()));
+      }
+      def = ServerInterceptors.intercept(def, new AccessLogInterceptor());
       if (auth.isPresent()) {
         def = ServerInterceptors.intercept(def, auth.get());
       }

@@ -91,9 +91,22 @@ final class RawHttp2 implements AutoCloseable {
    * {@code millis} without one (-2). Answers the server's SETTINGS; ignores everything else.
    */
   int awaitGoAway(int millis) throws IOException {
-    socket.setSoTimeout(millis);
+    return awaitGoAway(millis, false);
+  }
+
+  /**
+   * As {@link #awaitGoAway(int)}, over {@code millis} in all; with {@code answerPings} the server's
+   * pings are acknowledged, as a live client would.
+   */
+  int awaitGoAway(int millis, boolean answerPings) throws IOException {
+    long end = System.nanoTime() + millis * 1_000_000L;
     try {
       while (true) {
+        long left = (end - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return -2;
+        }
+        socket.setSoTimeout((int) left);
         int len = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
         int type = in.readUnsignedByte();
         int flags = in.readUnsignedByte();
@@ -102,7 +115,9 @@ final class RawHttp2 implements AutoCloseable {
         if (payload.length < len) {
           return -1;
         }
-        if (type == SETTINGS && (flags & 1) == 0) {
+        if (type == PING && (flags & 1) == 0 && answerPings) {
+          frame(PING, 1, 0, payload);
+        } else if (type == SETTINGS && (flags & 1) == 0) {
           frame(SETTINGS, 1, 0, new byte[0]);
         } else if (type == GOAWAY) {
           return (payload[4] & 0xff) << 24 | (payload[5] & 0xff) << 16 | (payload[6] & 0xff) << 8 | payload[7] & 0xff;
@@ -110,7 +125,7 @@ final class RawHttp2 implements AutoCloseable {
       }
     } catch (SocketTimeoutException e) {
       return -2;
-    } catch (EOFException e) {
+    } catch (EOFException | java.net.SocketException e) {
       return -1;
     } finally {
       socket.setSoTimeout(15_000);
