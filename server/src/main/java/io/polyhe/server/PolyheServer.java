@@ -12,6 +12,7 @@ import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.models.encrypted.NttTimingBackend;
 import io.polyhe.server.auth.AuthInterceptor;
+import io.polyhe.server.logging.TransportLogging;
 import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
 import io.polyhe.server.ops.AccessLogInterceptor;
@@ -23,6 +24,9 @@ import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
 import io.polyhe.server.service.ModelServiceImpl;
 import io.polyhe.server.session.DiskKeyStore;
+import io.polyhe.server.service.InferStreamCap;
+import io.polyhe.server.service.RequestParsing;
+import io.polyhe.server.service.UploadBudget;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -71,6 +75,7 @@ public final class PolyheServer {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
+    TransportLogging.quietByDefault();
     int threads = config.threads() == 0 ? ComputeBackends.defaultThreads() : config.threads();
     ComputeBackend backend = new NttTimingBackend(config.backend().isPresent()
         ? ComputeBackends.create(config.backend().get(), threads) : ComputeBackends.best(threads));
@@ -93,8 +98,9 @@ public final class PolyheServer {
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
     inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
         config.maxDecodedBytes());
+    UploadBudget uploadMemory = new UploadBudget(config.maxUploadMemoryBytes());
     keys = new KeyServiceImpl(models, store, config.maxKeyBytesPerSession(), config.maxChunksPerObject(),
-        config.maxDecodedBytes(), config.uploadIdleTimeout());
+        config.maxDecodedBytes(), config.uploadIdleTimeout(), uploadMemory, config.maxUploadTime());
     long sweep = Math.clamp(config.sessionTtl().toMillis() / 4, 100, 60_000);
     sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("polyhe-session-sweeper").daemon(true).factory());
@@ -111,6 +117,8 @@ public final class PolyheServer {
     metrics.gauge("polyhe_inferences_running", "Forward passes running now.", queue::running);
     metrics.gauge("polyhe_infer_calls_active", "Infer streams open now.", inference::activeCalls);
     metrics.gauge("polyhe_sessions", "Sessions stored.", store::sessions);
+    metrics.gauge("polyhe_upload_memory_reserved_bytes", "Memory reserved by key uploads in progress.",
+        uploadMemory::reservedBytes);
     metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
     metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
     metrics.gauge("polyhe_sessions_lost", "Sessions found damaged or truncated (at start or on load).",
@@ -119,19 +127,25 @@ public final class PolyheServer {
 
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
-    var builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials())
+    var builder = ConnectionLimits.apply(NettyServerBuilder.forAddress(
+        new InetSocketAddress(config.host(), config.port()), credentials()), config)
         .maxInboundMessageSize(config.maxMessageBytes());
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
         keys, inference}) {
       // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
       // then the access log (which needs the caller auth established).
-      var def = ServerInterceptors.intercept(service, new AccessLogInterceptor());
+      // Requests parsed inside the call (RequestParsing), so the interceptors see malformed ones closed.
+      var def = RequestParsing.strict(service.bindService());
+      if (service == inference) {
+        def = ServerInterceptors.intercept(def, new InferStreamCap(config.maxInferStreamsPerCaller()));
+      }
+      def = ServerInterceptors.intercept(def, new AccessLogInterceptor());
       if (auth.isPresent()) {
         def = ServerInterceptors.intercept(def, auth.get());
       }
       builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics)));
     }
-    builder.addService(health.getHealthService());
+    builder.addService(RequestParsing.strict(health.getHealthService().bindService()));
     server = builder.build().start();
     health.setStatus("polyhe.v1.InferenceService", ServingStatus.SERVING);
     health.setStatus("", ServingStatus.SERVING);

@@ -40,6 +40,21 @@ import java.util.Optional;
  * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
  * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
  * @param refresh how passes refresh ciphertexts (client-aided by default)
+ * @param maxConnectionIdle a connection without calls for this long is closed (GOAWAY)
+ * @param maxConnectionAge a connection this old is asked to close (GOAWAY); clients reconnect
+ * @param maxConnectionAgeGrace how long calls still running on such a connection may finish
+ * @param maxCallsPerConnection calls open at once on one connection (HTTP/2 concurrent streams);
+ *     a client's further calls wait for a free one
+ * @param keepAliveTime how long a connection may go without reads before the server pings it
+ *     (finds peers that vanished without closing)
+ * @param keepAliveTimeout how long the server waits for its ping's answer before closing
+ * @param permitKeepAliveTime the shortest interval between a client's pings the server accepts; a
+ *     client pinging more often (or at all without calls) is sent GOAWAY (ENHANCE_YOUR_CALM)
+ * @param maxInferStreamsPerCaller Infer streams one caller may have open at once
+ * @param maxUploadMemoryBytes memory that key uploads in progress may hold (parsed keys and
+ *     buffers, in bytes); an upload that does not fit beside the others is refused; by default half
+ *     the JVM's maximum heap
+ * @param maxUploadTime how long one key upload may take from its first message to its last
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -48,7 +63,9 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
     Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
     int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend,
-    RefreshMode refresh) {
+    RefreshMode refresh, Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
+    int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout, Duration permitKeepAliveTime,
+    int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
@@ -61,6 +78,30 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
    * (70 seeded switching keys of 65 MB) take 4.55 GB, over the client-aided default.
    */
   public static final long DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP = 8L << 30;
+
+  /** Default {@link #maxConnectionIdle}. */
+  public static final Duration DEFAULT_MAX_CONNECTION_IDLE = Duration.ofMinutes(5);
+  /** Default {@link #maxConnectionAge}. */
+  public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofHours(1);
+  /** Default {@link #maxConnectionAgeGrace}: room for a queued pass and a bootstrapping upload. */
+  public static final Duration DEFAULT_MAX_CONNECTION_AGE_GRACE = Duration.ofMinutes(15);
+  /** Default {@link #maxCallsPerConnection} (HTTP/2's recommended minimum for a peer to allow). */
+  public static final int DEFAULT_MAX_CALLS_PER_CONNECTION = 100;
+  /** Default {@link #keepAliveTime}. */
+  public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofMinutes(2);
+  /** Default {@link #keepAliveTimeout}. */
+  public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
+  /** Default {@link #permitKeepAliveTime}. */
+  public static final Duration DEFAULT_PERMIT_KEEPALIVE_TIME = Duration.ofMinutes(1);
+  /** Default {@link #maxInferStreamsPerCaller}: twice the default queue places per caller. */
+  public static final int DEFAULT_MAX_INFER_STREAMS_PER_CALLER = 4;
+  /** Default {@link #maxUploadTime}: 4.55 GB of bootstrapping keys need 7.6 MB/s, tiny's 219 MB 0.4 MB/s. */
+  public static final Duration DEFAULT_MAX_UPLOAD_TIME = Duration.ofMinutes(10);
+
+  /** Default {@link #maxUploadMemoryBytes}: half the JVM's maximum heap. */
+  public static long defaultUploadMemoryBytes() {
+    return Runtime.getRuntime().maxMemory() / 2;
+  }
 
   public ServerConfig {
     models = List.copyOf(models);
@@ -84,9 +125,14 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       throw new IllegalArgumentException("max message bytes must be at least " + MIN_MESSAGE_BYTES
           + " (a 1 MiB chunk and its message), got " + maxMessageBytes);
     }
-    if (sessionTtl.isNegative() || sessionTtl.isZero() || refreshTimeout.isNegative() || refreshTimeout.isZero()
-        || uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
-      throw new IllegalArgumentException("durations must be positive");
+    if (maxCallsPerConnection < 1 || maxInferStreamsPerCaller < 1 || maxUploadMemoryBytes < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    for (Duration d : List.of(sessionTtl, refreshTimeout, uploadIdleTimeout, maxConnectionIdle, maxConnectionAge,
+        maxConnectionAgeGrace, keepAliveTime, keepAliveTimeout, permitKeepAliveTime, maxUploadTime)) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("durations must be positive");
+      }
     }
   }
 
@@ -121,6 +167,16 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private Duration uploadIdleTimeout = Duration.ofSeconds(60);
     private String backend;
     private RefreshMode refresh = RefreshMode.CLIENT;
+    private Duration maxConnectionIdle = DEFAULT_MAX_CONNECTION_IDLE;
+    private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
+    private Duration maxConnectionAgeGrace = DEFAULT_MAX_CONNECTION_AGE_GRACE;
+    private int maxCallsPerConnection = DEFAULT_MAX_CALLS_PER_CONNECTION;
+    private Duration keepAliveTime = DEFAULT_KEEPALIVE_TIME;
+    private Duration keepAliveTimeout = DEFAULT_KEEPALIVE_TIMEOUT;
+    private Duration permitKeepAliveTime = DEFAULT_PERMIT_KEEPALIVE_TIME;
+    private int maxInferStreamsPerCaller = DEFAULT_MAX_INFER_STREAMS_PER_CALLER;
+    private Long maxUploadMemoryBytes;
+    private Duration maxUploadTime = DEFAULT_MAX_UPLOAD_TIME;
 
     public Builder host(String v) {
       host = v;
@@ -248,6 +304,57 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    public Builder maxConnectionIdle(Duration v) {
+      maxConnectionIdle = v;
+      return this;
+    }
+
+    public Builder maxConnectionAge(Duration v) {
+      maxConnectionAge = v;
+      return this;
+    }
+
+    public Builder maxConnectionAgeGrace(Duration v) {
+      maxConnectionAgeGrace = v;
+      return this;
+    }
+
+    public Builder maxCallsPerConnection(int v) {
+      maxCallsPerConnection = v;
+      return this;
+    }
+
+    public Builder keepAliveTime(Duration v) {
+      keepAliveTime = v;
+      return this;
+    }
+
+    public Builder keepAliveTimeout(Duration v) {
+      keepAliveTimeout = v;
+      return this;
+    }
+
+    public Builder permitKeepAliveTime(Duration v) {
+      permitKeepAliveTime = v;
+      return this;
+    }
+
+    public Builder maxInferStreamsPerCaller(int v) {
+      maxInferStreamsPerCaller = v;
+      return this;
+    }
+
+    /** Memory for uploads in progress; unset, {@link ServerConfig#defaultUploadMemoryBytes()}. */
+    public Builder maxUploadMemoryBytes(long v) {
+      maxUploadMemoryBytes = v;
+      return this;
+    }
+
+    public Builder maxUploadTime(Duration v) {
+      maxUploadTime = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -259,7 +366,10 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
               : refresh != null && refresh.bootstraps() ? DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP
               : DEFAULT_KEY_BYTES_PER_SESSION,
           Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
-          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh);
+          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh,
+          maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, maxCallsPerConnection, keepAliveTime,
+          keepAliveTimeout, permitKeepAliveTime, maxInferStreamsPerCaller,
+          maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime);
     }
   }
 }

@@ -105,6 +105,48 @@ public final class ServeCommand implements Callable<Integer> {
       description = "A key upload silent this long is dropped (default: ${DEFAULT-VALUE}).")
   long uploadIdleTimeout;
 
+  @Option(names = "--upload-timeout-seconds", defaultValue = "600",
+      description = "A key upload must complete within this time from its start (default: ${DEFAULT-VALUE}).")
+  long uploadTimeout;
+
+  @Option(names = "--max-upload-memory-bytes",
+      description = "Memory key uploads in progress may hold together; one that does not fit is refused"
+          + " (default: half the maximum heap).")
+  Long maxUploadMemoryBytes;
+
+  @Option(names = "--max-infer-streams-per-caller", defaultValue = "4",
+      description = "Infer streams one caller may have open at once (default: ${DEFAULT-VALUE}).")
+  int maxInferStreamsPerCaller;
+
+  @Option(names = "--max-calls-per-connection", defaultValue = "100",
+      description = "Calls open at once on one connection; more wait for a free one (default: ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(names = "--max-connection-idle-seconds", defaultValue = "300",
+      description = "A connection without calls this long is closed (default: ${DEFAULT-VALUE}).")
+  long maxConnectionIdle;
+
+  @Option(names = "--max-connection-age-seconds", defaultValue = "3600",
+      description = "A connection this old is asked to close; clients reconnect (default: ${DEFAULT-VALUE}).")
+  long maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace-seconds", defaultValue = "900",
+      description = "How long calls on such a connection may still run (default: ${DEFAULT-VALUE}).")
+  long maxConnectionAgeGrace;
+
+  @Option(names = "--keepalive-seconds", defaultValue = "120",
+      description = "The server pings a connection silent this long (default: ${DEFAULT-VALUE}).")
+  long keepAlive;
+
+  @Option(names = "--keepalive-timeout-seconds", defaultValue = "20",
+      description = "A ping unanswered this long closes the connection (default: ${DEFAULT-VALUE}).")
+  long keepAliveTimeout;
+
+  @Option(names = "--permit-keepalive-seconds", defaultValue = "60",
+      description = "Shortest interval between a client's pings; more often, or pings without calls, get the"
+          + " connection closed (default: ${DEFAULT-VALUE}).")
+  long permitKeepAlive;
+
   @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
   Integer metricsPort;
 
@@ -154,7 +196,15 @@ public final class ServeCommand implements Callable<Integer> {
         .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
-        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
+        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend)
+        .maxUploadTime(Duration.ofSeconds(uploadTimeout)).maxInferStreamsPerCaller(maxInferStreamsPerCaller)
+        .maxCallsPerConnection(maxCallsPerConnection).maxConnectionIdle(Duration.ofSeconds(maxConnectionIdle))
+        .maxConnectionAge(Duration.ofSeconds(maxConnectionAge))
+        .maxConnectionAgeGrace(Duration.ofSeconds(maxConnectionAgeGrace)).keepAliveTime(Duration.ofSeconds(keepAlive))
+        .keepAliveTimeout(Duration.ofSeconds(keepAliveTimeout)).permitKeepAliveTime(Duration.ofSeconds(permitKeepAlive));
+    if (maxUploadMemoryBytes != null) {
+      b.maxUploadMemoryBytes(maxUploadMemoryBytes);
+    }
     if (maxKeyBytesPerSession != null) {
       b.maxKeyBytesPerSession(maxKeyBytesPerSession);
     }

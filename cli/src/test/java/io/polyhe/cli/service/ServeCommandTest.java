@@ -70,6 +70,39 @@ class ServeCommandTest {
   }
 
   @Test
+  void connectionStreamAndUploadLimitFlagsHaveTheConfigurationDefaultsAndReachIt() throws Exception {
+    ServerConfig flags = parse("--key-store", "/tmp/x");
+    ServerConfig config = ServerConfig.builder().keyStore(Path.of("/tmp/x")).build();
+    assertEquals(config.maxConnectionIdle(), flags.maxConnectionIdle());
+    assertEquals(config.maxConnectionAge(), flags.maxConnectionAge());
+    assertEquals(config.maxConnectionAgeGrace(), flags.maxConnectionAgeGrace());
+    assertEquals(config.maxCallsPerConnection(), flags.maxCallsPerConnection());
+    assertEquals(config.keepAliveTime(), flags.keepAliveTime());
+    assertEquals(config.keepAliveTimeout(), flags.keepAliveTimeout());
+    assertEquals(config.permitKeepAliveTime(), flags.permitKeepAliveTime());
+    assertEquals(config.maxInferStreamsPerCaller(), flags.maxInferStreamsPerCaller());
+    assertEquals(config.maxUploadMemoryBytes(), flags.maxUploadMemoryBytes());
+    assertEquals(ServerConfig.defaultUploadMemoryBytes(), flags.maxUploadMemoryBytes());
+    assertEquals(config.maxUploadTime(), flags.maxUploadTime());
+    ServerConfig c = parse("--key-store", "/tmp/x", "--max-connection-idle-seconds", "7", "--max-connection-age-seconds",
+        "8", "--max-connection-age-grace-seconds", "9", "--max-calls-per-connection", "10", "--keepalive-seconds", "11",
+        "--keepalive-timeout-seconds", "12", "--permit-keepalive-seconds", "13", "--max-infer-streams-per-caller", "3",
+        "--max-upload-memory-bytes", "123456", "--upload-timeout-seconds", "14");
+    assertEquals(Duration.ofSeconds(7), c.maxConnectionIdle());
+    assertEquals(Duration.ofSeconds(8), c.maxConnectionAge());
+    assertEquals(Duration.ofSeconds(9), c.maxConnectionAgeGrace());
+    assertEquals(10, c.maxCallsPerConnection());
+    assertEquals(Duration.ofSeconds(11), c.keepAliveTime());
+    assertEquals(Duration.ofSeconds(12), c.keepAliveTimeout());
+    assertEquals(Duration.ofSeconds(13), c.permitKeepAliveTime());
+    assertEquals(3, c.maxInferStreamsPerCaller());
+    assertEquals(123456, c.maxUploadMemoryBytes());
+    assertEquals(Duration.ofSeconds(14), c.maxUploadTime());
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--max-calls-per-connection", "0"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--upload-timeout-seconds", "0"));
+  }
+
+  @Test
   void refreshFlagsChooseTheModeAndItsKeyQuota() throws Exception {
     assertEquals(RefreshMode.CLIENT, parse("--key-store", "/tmp/x").refresh());
     ServerConfig boot = parse("--key-store", "/tmp/x", "--refresh", "bootstrap");

@@ -7,13 +7,16 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.polyhe.server.logging.RateLimitedLog;
 import java.util.Optional;
 
 /**
  * Bearer API-key authentication: every call must carry {@code authorization: Bearer <key>} with a
  * known key, or it is closed with {@code UNAUTHENTICATED} before any service code runs. The
  * caller's name goes into the call's {@link Context} ({@link Caller#CONTEXT_KEY}). The health
- * service is exempt (load balancers probe it without keys). Thread-safe.
+ * service is exempt (load balancers probe it without keys). Rejections are logged at WARNING, at
+ * most {@value #REJECTIONS_LOGGED_PER_MINUTE} a minute with a count of those suppressed, since any
+ * client can cause them at will. Thread-safe.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   /** The metadata key of the bearer token. */
@@ -22,7 +25,12 @@ public final class AuthInterceptor implements ServerInterceptor {
 
   private static final String PREFIX = "Bearer ";
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AuthInterceptor.class.getName());
+  /** Rejection warnings logged per minute; the rest are counted. */
+  public static final int REJECTIONS_LOGGED_PER_MINUTE = 10;
+
   private final ApiKeys keys;
+  private final RateLimitedLog rejections = new RateLimitedLog(LOG, java.util.logging.Level.WARNING,
+      REJECTIONS_LOGGED_PER_MINUTE, java.time.Duration.ofMinutes(1));
 
   public AuthInterceptor(ApiKeys keys) {
     this.keys = keys;
@@ -41,7 +49,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       caller = keys.authenticate(value.substring(PREFIX.length()));
     }
     if (caller.isEmpty()) {
-      LOG.warning(() -> "rejected " + call.getMethodDescriptor().getFullMethodName() + ": "
+      rejections.log(() -> "rejected " + call.getMethodDescriptor().getFullMethodName() + ": "
           + (value == null ? "no bearer API key" : "unknown API key"));
       call.close(Status.UNAUTHENTICATED.withDescription(
           value == null ? "missing bearer API key" : "unknown API key"), new Metadata());

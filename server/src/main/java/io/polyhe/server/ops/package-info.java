@@ -1,2 +1,2 @@
-/** Observability: Prometheus metrics (and their HTTP endpoint) and the access log, one interceptor each. */
+/** Observability: Prometheus metrics (and their HTTP endpoint, on Jetty) and the access log, one interceptor each. */
 package io.polyhe.server.ops;

@@ -34,7 +34,11 @@ import java.util.List;
  * parameter hash, sizes and every coefficient) and must be one the model needs; the session is
  * created only when every declared key arrived intact. An upload that sends nothing for the idle
  * timeout is dropped (DEADLINE_EXCEEDED), giving back its session place, its parsed keys and its
- * temporary files. Thread-safe (one {@link Upload} per stream, its methods serialised).
+ * temporary files. An upload also has a total time ({@code maxUploadTime}, DEADLINE_EXCEEDED past it,
+ * so one trickling bytes just inside the idle timeout ends too), and reserves the memory it will
+ * hold from the server's {@link UploadBudget} when its header arrives (RESOURCE_EXHAUSTED if it does
+ * not fit beside the uploads in progress). Thread-safe (one {@link Upload} per stream, its methods
+ * serialised).
  */
 public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
   private final ModelRegistry models;
@@ -42,6 +46,8 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
   private final long maxKeyBytesPerSession;
   private final ChunkAssembler.Limits objectLimits;
   private final Duration idleTimeout;
+  private final UploadBudget budget;
+  private final Duration maxUploadTime;
   private final ScheduledExecutorService timers = idleTimers();
 
   // A cancelled idle check must leave the queue at once: it references its upload, whose parsed
@@ -58,19 +64,30 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     this(models, store, maxKeyBytesPerSession, Integer.MAX_VALUE, Long.MAX_VALUE, Duration.ofSeconds(60));
   }
 
+  /** Without an upload memory budget or total-time bound beyond the idle timeout. */
+  public KeyServiceImpl(ModelRegistry models, SessionStore store, long maxKeyBytesPerSession, int maxChunksPerObject,
+      long maxDecodedBytes, Duration idleTimeout) {
+    this(models, store, maxKeyBytesPerSession, maxChunksPerObject, maxDecodedBytes, idleTimeout,
+        new UploadBudget(Long.MAX_VALUE), Duration.ofDays(365));
+  }
+
   /**
    * @param maxKeyBytesPerSession the per-session key quota, in serialised bytes
    * @param maxChunksPerObject chunks one key may arrive in
    * @param maxDecodedBytes largest key (serialised bytes) buffered and decoded
    * @param idleTimeout how long an upload may go without a message
+   * @param budget the memory uploads in progress may hold together
+   * @param maxUploadTime how long one upload may take, from its start to its last message
    */
   public KeyServiceImpl(ModelRegistry models, SessionStore store, long maxKeyBytesPerSession, int maxChunksPerObject,
-      long maxDecodedBytes, Duration idleTimeout) {
+      long maxDecodedBytes, Duration idleTimeout, UploadBudget budget, Duration maxUploadTime) {
     this.models = models;
     this.store = store;
     this.maxKeyBytesPerSession = maxKeyBytesPerSession;
     this.objectLimits = new ChunkAssembler.Limits(maxChunksPerObject, maxDecodedBytes);
     this.idleTimeout = idleTimeout;
+    this.budget = budget;
+    this.maxUploadTime = maxUploadTime;
   }
 
   /** Stops the idle timer (the server calls it when stopping). */
@@ -119,19 +136,31 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
     private ChunkAssembler current;
     private boolean finished;
     private volatile long lastMessageNanos = System.nanoTime();
+    private final long startNanos = System.nanoTime();
+    private UploadBudget.Reservation memory;
     private final ScheduledFuture<?> idleCheck;
 
     Upload(Caller caller, StreamObserver<Session> out) {
       this.caller = caller;
       this.out = out;
-      long period = Math.max(20, idleTimeout.toMillis() / 4);
+      long period = Math.max(20, Math.min(idleTimeout.toMillis(), maxUploadTime.toMillis()) / 4);
       this.idleCheck = timers.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void checkIdle() {
       // Read without the lock first: the one timer thread serves every upload, and a long onNext
       // (checking a key) or commit (fsyncing the keys) of this one must not hold up the others.
-      if (System.nanoTime() - lastMessageNanos <= idleTimeout.toNanos()) {
+      long now = System.nanoTime();
+      if (now - startNanos > maxUploadTime.toNanos()) {
+        synchronized (this) {
+          if (!finished) {
+            fail(ServiceException.deadline("the upload took longer than the server's limit of "
+                + maxUploadTime.toSeconds() + " s (--upload-timeout-seconds); the partial upload was discarded"));
+          }
+        }
+        return;
+      }
+      if (now - lastMessageNanos <= idleTimeout.toNanos()) {
         return;
       }
       synchronized (this) {
@@ -170,6 +199,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       ServedModel m = ModelServiceImpl.find(models, h.getModel());
       List<KeyDescriptor> ks = KeyUploadChecks.header(h, m.name(), m.parameters(), m.galoisElements(),
           maxKeyBytesPerSession, objectLimits);
+      memory = budget.reserve(UploadBudget.bytesFor(m.parameters().rlwe(), ks.size()));
       model = m;
       keys = ks;
       upload = store.begin(caller, m, ks.size() * HeFormat.switchingKeySize(m.parameters().rlwe()));
@@ -222,6 +252,8 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
         SessionRecord r = upload.commit();
         finished = true;
         idleCheck.cancel(false);
+        // The parsed keys now belong to the session cache (bounded by --cached-sessions).
+        memory.close();
         out.onNext(Session.newBuilder().setSessionId(r.id()).setExpiresAtUnixMillis(r.expiresMillis())
             .setStoredBytes(r.bytes()).build());
         out.onCompleted();
@@ -240,6 +272,9 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
 
     private void closeUpload() {
       idleCheck.cancel(false);
+      if (memory != null) {
+        memory.close();
+      }
       if (upload != null) {
         upload.close();
         upload = null;

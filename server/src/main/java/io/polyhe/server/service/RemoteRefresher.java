@@ -39,6 +39,8 @@ final class RemoteRefresher implements Refresher {
   private long bytesBack;
   private long waitNanos;
   private double clientSeconds;
+  /** The client's figure for the answer just delivered, until the waiting pass accounts it. */
+  private double reportedSeconds;
 
   RemoteRefresher(Sender sender, Duration timeout) {
     this.sender = sender;
@@ -86,10 +88,16 @@ final class RemoteRefresher implements Refresher {
       pending = null;
     }
     synchronized (this) {
+      long waited = System.nanoTime() - start;
       refreshes++;
       bytesOut += bytes.length;
       bytesBack += HeFormat.serializedSize(fresh);
-      waitNanos += System.nanoTime() - start;
+      waitNanos += waited;
+      // The client's own figure, bounded by this server's measured wait for the same answer: the
+      // client cannot have spent longer on it than the server waited (1e308 three times made the
+      // total infinite).
+      clientSeconds += Math.min(reportedSeconds, waited / 1e9);
+      reportedSeconds = 0;
     }
     return fresh;
   }
@@ -120,8 +128,9 @@ final class RemoteRefresher implements Refresher {
       throw ServiceException.invalid("refresh answer " + id + " answers no open request");
     }
     synchronized (this) {
-      // Reported by the client: a NaN or infinite figure must not poison the breakdown.
-      clientSeconds += Double.isFinite(reportedClientSeconds) ? Math.max(0, reportedClientSeconds) : 0;
+      // Reported by the client: a NaN or infinite figure must not poison the breakdown; refresh()
+      // bounds the rest by the wait it measured.
+      reportedSeconds = Double.isFinite(reportedClientSeconds) ? Math.max(0, reportedClientSeconds) : 0;
     }
     p.answer().complete(fresh);
   }
@@ -145,7 +154,10 @@ final class RemoteRefresher implements Refresher {
     return waitNanos / 1e9;
   }
 
-  /** Seconds the client reported spending on its answers. */
+  /**
+   * Seconds the client reported spending on its answers, each answer's figure bounded by the time
+   * the server waited for it (so never more than {@link #waitSeconds()}).
+   */
   synchronized double clientSeconds() {
     return clientSeconds;
   }
