@@ -82,8 +82,20 @@ public interface Arithmetic<C> {
   /** Rotations of {@code a} by each step sharing one decomposition; step 0 yields {@code a}. */
   C[] rotateHoisted(C a, int[] steps);
 
+  /** Conjugates every slot (a key switch with the conjugation's Galois key). */
+  C conjugate(C a);
+
   /**
-   * Slot-wise product with {@code v} encoded at {@code a}'s level and scale {@code plainScale};
+   * The 2-part, level-0 {@code a} lifted to the top level, same scale: it then decrypts to {@code
+   * m + q_0·I} for a small integer polynomial {@code I} (bootstrapping's first step, see {@link
+   * io.polyhe.he.rlwe.ModRaise}).
+   *
+   * @throws IllegalArgumentException unless {@code a} is a 2-part ciphertext at level 0
+   */
+  C modRaise(C a);
+
+  /**
+   * Slot-wise product with {@code v} (real or complex) encoded at {@code a}'s level and scale {@code plainScale};
    * the result's scale is {@code scale(a)·plainScale} (no rescale).
    */
   C mulPlain(C a, PlainVector v, double plainScale);

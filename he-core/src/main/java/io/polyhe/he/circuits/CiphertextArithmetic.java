@@ -5,6 +5,7 @@ import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.ring.RnsPoly;
 import io.polyhe.he.rlwe.Ciphertext;
+import io.polyhe.he.rlwe.ModRaise;
 
 /**
  * {@link Arithmetic} over real ciphertexts: a thin adapter over an {@link Evaluator} (keys) and a
@@ -123,6 +124,16 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   @Override
   public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
     return evaluator.rotateHoisted(a, steps);
+  }
+
+  @Override
+  public Ciphertext conjugate(Ciphertext a) {
+    return evaluator.conjugate(a);
+  }
+
+  @Override
+  public Ciphertext modRaise(Ciphertext a) {
+    return ModRaise.raise(evaluator.context().rlwe(), a, params.maxLevel());
   }
 
   @Override

@@ -22,7 +22,7 @@ public final class DepthSimulator implements Arithmetic<SimulatedCiphertext> {
    *
    * @param ciphertextProducts tensor products (ct × ct)
    * @param relinearizations relinearisations (key switches)
-   * @param rotations rotations, hoisted ones included (key switches)
+   * @param rotations rotations, hoisted ones and conjugations included (key switches)
    * @param hoistedDecompositions hoisted rotation batches (one decomposition each)
    * @param plaintextProducts ct × pt products
    * @param constantProducts ct × constant and ct × integer products
@@ -254,6 +254,23 @@ public final class DepthSimulator implements Arithmetic<SimulatedCiphertext> {
       hoisted++;
     }
     return out;
+  }
+
+  @Override
+  public SimulatedCiphertext conjugate(SimulatedCiphertext a) {
+    twoParts(a, "conjugation");
+    rotations++;
+    galoisUsed.add(GaloisElements.conjugation(n));
+    return a;
+  }
+
+  @Override
+  public SimulatedCiphertext modRaise(SimulatedCiphertext a) {
+    if (a.level() != 0 || a.size() != 2) {
+      throw new IllegalArgumentException(
+          "ModRaise needs a 2-part ciphertext at level 0, got " + a.size() + " parts at level " + a.level());
+    }
+    return new SimulatedCiphertext(params.maxLevel(), a.scale(), 2);
   }
 
   @Override

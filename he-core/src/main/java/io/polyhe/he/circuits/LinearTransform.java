@@ -5,14 +5,19 @@ import io.polyhe.he.rlwe.GaloisElements;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
- * A plaintext matrix times an encrypted slot vector, plus an optional bias: the diagonal method
- * with baby-step/giant-step and hoisted rotations, {@code M·v = Σ_g rot(Σ_b rot(diag_{g+b}, -g) ⊙
- * rot(v, b), g)}. The baby rotations {@code rot(v, b)} share one decomposition ({@link
- * Arithmetic#rotateHoisted}); each giant step costs one rotation; the diagonals are pre-rotated by
- * {@code -g} in the clear. The baby-step size minimises the number of rotations for the matrix's
- * actual diagonals (for {@code I_T ⊗ W} with equal strides there are {@code d_in + d_out - 1}).
+ * A plaintext linear map of the slots applied to an encrypted slot vector, plus an optional bias:
+ * the diagonal method with baby-step/giant-step and hoisted rotations, {@code M·v = Σ_g rot(Σ_b
+ * rot(diag_{g+b}, -g) ⊙ rot(v, b), g)}. The baby rotations {@code rot(v, b)} share one
+ * decomposition ({@link Arithmetic#rotateHoisted}); each giant step costs one rotation; the
+ * diagonals are pre-rotated by {@code -g} in the clear. The baby-step size minimises the number of
+ * rotations for the map's actual diagonals, searched as {@link BabySteps} says.
+ *
+ * <p>The map is a {@link BlockMatrix} (real diagonals; for {@code I_T ⊗ W} with equal strides there
+ * are {@code d_in + d_out - 1}), or is given by its complex diagonals ({@link #ofDiagonals}: the
+ * DFT factors of bootstrapping).
  *
  * <p>Depth 1: the products are summed (and giant-rotated) before a single rescale, and the
  * diagonals are encoded at {@code target·q_l/scale(input)} so that the output lands exactly on the
@@ -23,7 +28,24 @@ import java.util.TreeSet;
  * <p>Immutable apart from the caches; thread-safe.
  */
 public final class LinearTransform implements UnaryCircuit {
+
+  /** Which baby-step sizes the search tries; each picks the cheapest (fewest rotations), the smallest on ties. */
+  public enum BabySteps {
+    /**
+     * Every size from 1 to about four times the square root of the offsets' span: for dense bands
+     * of consecutive diagonals (matrix layers).
+     */
+    ANY_SIZE,
+    /**
+     * Powers of two times the offsets' common stride, up to N/2: for few diagonals at large,
+     * regular distances (DFT factors). Baby and giant steps then stay powers of two times the
+     * stride, so CoeffsToSlots and SlotsToCoeffs share their rotations, hence their Galois keys.
+     */
+    POWERS_OF_TWO
+  }
+
   private final CkksParameters params;
+  /** The block matrix, or null for a map given by its diagonals. */
   private final BlockMatrix matrix;
   private final int inputPeriod;
   private final int babyStep;
@@ -36,35 +58,38 @@ public final class LinearTransform implements UnaryCircuit {
   /** Whether encodings of the diagonals are kept (per level and scale) for later evaluations. */
   private final boolean retainEncodings;
 
-  private LinearTransform(CkksParameters params, BlockMatrix matrix, int inputPeriod, double[] biasRow,
-      double targetScale) {
+  /**
+   * @param diagonals offset -> {re, im} over all slots, im null for real diagonals
+   */
+  private LinearTransform(CkksParameters params, BlockMatrix matrix, int inputPeriod,
+      Map<Integer, double[][]> diagonals, BabySteps search, double[] biasRow, double targetScale) {
     if (!(targetScale >= 1) || Double.isInfinite(targetScale)) {
       throw new IllegalArgumentException("target scale must be finite and >= 1, got " + targetScale);
     }
-    int slots = params.slots();
     this.params = params;
     this.matrix = matrix;
     this.inputPeriod = inputPeriod;
     this.targetScale = targetScale;
     this.retainEncodings = true;
-    Map<Integer, double[]> diags = DiagonalEncoder.diagonals(matrix, slots, inputPeriod);
-    if (diags.isEmpty()) {
-      throw new IllegalArgumentException("the matrix is zero");
+    if (diagonals.isEmpty()) {
+      throw new IllegalArgumentException(matrix != null ? "the matrix is zero" : "no diagonals");
     }
-    this.babyStep = chooseBabyStep(diags.keySet());
+    this.babyStep = chooseBabyStep(diagonals.keySet(), search, params.slots());
     this.plan = new TreeMap<>();
     TreeSet<Integer> babies = new TreeSet<>();
-    for (Map.Entry<Integer, double[]> e : diags.entrySet()) {
+    for (Map.Entry<Integer, double[][]> e : diagonals.entrySet()) {
       int k = e.getKey();
       int b = Math.floorMod(k, babyStep);
       int g = k - b;
       babies.add(b);
-      plan.computeIfAbsent(g, x -> new TreeMap<>())
-          .put(b, new PlainVector(DiagonalEncoder.rotate(e.getValue(), -g)));
+      double[][] d = e.getValue();
+      PlainVector rotated = d[1] == null ? new PlainVector(DiagonalEncoder.rotate(d[0], -g))
+          : PlainVector.complex(DiagonalEncoder.rotate(d[0], -g), DiagonalEncoder.rotate(d[1], -g));
+      plan.computeIfAbsent(g, x -> new TreeMap<>()).put(b, rotated);
     }
     this.babySteps = babies.stream().mapToInt(Integer::intValue).toArray();
     int n = params.n();
-    this.galois = Levels.sortedDistinct(java.util.stream.IntStream.concat(
+    this.galois = Levels.sortedDistinct(IntStream.concat(
         java.util.Arrays.stream(GaloisElements.forRotations(babySteps, n)),
         java.util.Arrays.stream(GaloisElements.forRotations(
             plan.keySet().stream().mapToInt(Integer::intValue).toArray(), n))));
@@ -83,6 +108,15 @@ public final class LinearTransform implements UnaryCircuit {
     }
   }
 
+  private static LinearTransform ofMatrix(CkksParameters params, BlockMatrix matrix, int inputPeriod, double[] bias) {
+    Map<Integer, double[][]> diagonals = new TreeMap<>();
+    for (Map.Entry<Integer, double[]> e : DiagonalEncoder.diagonals(matrix, params.slots(), inputPeriod).entrySet()) {
+      diagonals.put(e.getKey(), new double[][] {e.getValue(), null});
+    }
+    return new LinearTransform(params, matrix, inputPeriod, diagonals, BabySteps.ANY_SIZE, bias,
+        params.defaultScale());
+  }
+
   /**
    * {@code M·v (+ bias)} for the block matrix {@code matrix}; the bias (length {@code d_out}, may be
    * null) is added to every output row. Outputs land at the default scale.
@@ -91,7 +125,7 @@ public final class LinearTransform implements UnaryCircuit {
    *     has the wrong length
    */
   public static LinearTransform of(CkksParameters params, BlockMatrix matrix, double[] bias) {
-    return new LinearTransform(params, matrix, 0, bias, params.defaultScale());
+    return ofMatrix(params, matrix, 0, bias);
   }
 
   /**
@@ -103,7 +137,31 @@ public final class LinearTransform implements UnaryCircuit {
     if (inputPeriod <= 0) {
       throw new IllegalArgumentException("input period must be positive, got " + inputPeriod);
     }
-    return new LinearTransform(params, matrix, inputPeriod, bias, params.defaultScale());
+    return ofMatrix(params, matrix, inputPeriod, bias);
+  }
+
+  /**
+   * The map {@code (M·v)[i] = Σ_k d_k[i]·v[(i + k) mod N/2]} given by its non-zero complex
+   * diagonals {@code d_k = {re, im}} (N/2 values each; {@code im} may be null for a real one),
+   * without a bias. Outputs land at the default scale. For an input that repeats with period
+   * {@code n}, a map of period {@code n} may use any offset {@code k} congruent mod {@code n}: the
+   * offsets given are the rotations applied.
+   *
+   * @throws IllegalArgumentException if there are no diagonals, one has the wrong length or a
+   *     value that is not finite
+   */
+  public static LinearTransform ofDiagonals(CkksParameters params, Map<Integer, double[][]> diagonals,
+      BabySteps search) {
+    int slots = params.slots();
+    for (Map.Entry<Integer, double[][]> e : diagonals.entrySet()) {
+      double[][] d = e.getValue();
+      if (d.length != 2 || d[0].length != slots || d[1] != null && d[1].length != slots) {
+        throw new IllegalArgumentException("diagonal " + e.getKey() + " must hold {re, im} of " + slots
+            + " values each");
+      }
+    }
+    // The constructor keeps rotated copies only: the caller's arrays are neither kept nor changed.
+    return new LinearTransform(params, null, 0, new TreeMap<>(diagonals), search, null, params.defaultScale());
   }
 
   /**
@@ -143,10 +201,6 @@ public final class LinearTransform implements UnaryCircuit {
     this.galois = other.galois;
     this.targetScale = targetScale;
     this.retainEncodings = retainEncodings;
-  }
-
-  public BlockMatrix matrix() {
-    return matrix;
   }
 
   public double targetScale() {
@@ -194,8 +248,16 @@ public final class LinearTransform implements UnaryCircuit {
     return false;
   }
 
-  /** The plain result over all slots: {@code M·v + bias} (the reference of the circuit). */
+  /**
+   * The plain result over all slots: {@code M·v + bias}, computed from the block matrix (the
+   * reference of the circuit).
+   *
+   * @throws IllegalStateException for a map given by its diagonals ({@link #ofDiagonals})
+   */
   public double[] applyPlain(double[] v) {
+    if (matrix == null) {
+      throw new IllegalStateException("a linear transform given by its diagonals has no block matrix");
+    }
     int slots = params.slots();
     double[] in = v;
     if (inputPeriod != 0) {
@@ -350,25 +412,37 @@ public final class LinearTransform implements UnaryCircuit {
   }
 
   /**
-   * Baby-step size minimising baby plus giant rotations for the given offsets. The optimum lies
-   * near the square root of the offsets' span, so sizes up to a few times that are tried.
+   * Baby-step size minimising baby plus giant rotations for the given offsets, among the sizes
+   * {@code search} tries ({@code slots} bounds the powers of two). For {@link BabySteps#ANY_SIZE} the
+   * optimum lies near the square root of the offsets' span, so sizes up to a few times that are tried.
    */
-  static int chooseBabyStep(java.util.Set<Integer> offsets) {
-    int min = offsets.stream().mapToInt(Integer::intValue).min().orElse(0);
-    int max = offsets.stream().mapToInt(Integer::intValue).max().orElse(0);
-    int span = max - min + 1;
-    int limit = Math.min(span, 4 * (int) Math.ceil(Math.sqrt(span)) + 4);
+  static int chooseBabyStep(java.util.Set<Integer> offsets, BabySteps search, int slots) {
+    IntStream sizes = switch (search) {
+      case ANY_SIZE -> {
+        int min = offsets.stream().mapToInt(Integer::intValue).min().orElse(0);
+        int max = offsets.stream().mapToInt(Integer::intValue).max().orElse(0);
+        int span = max - min + 1;
+        yield IntStream.rangeClosed(1, Math.min(span, 4 * (int) Math.ceil(Math.sqrt(span)) + 4));
+      }
+      case POWERS_OF_TWO -> {
+        int stride = 0;
+        for (int k : offsets) {
+          stride = gcd(stride, k);
+        }
+        yield IntStream.iterate(Math.max(1, stride), s -> s <= Math.max(slots, 1), s -> 2 * s);
+      }
+    };
     int best = 1;
     int bestCost = Integer.MAX_VALUE;
-    for (int n1 = 1; n1 <= limit; n1++) {
-      java.util.BitSet babies = new java.util.BitSet(n1);
+    for (int n1 : (Iterable<Integer>) sizes::iterator) {
+      java.util.HashSet<Integer> babies = new java.util.HashSet<>();
       java.util.HashSet<Integer> giants = new java.util.HashSet<>();
       for (int k : offsets) {
         int b = Math.floorMod(k, n1);
-        babies.set(b);
+        babies.add(b);
         giants.add(k - b);
       }
-      int cost = (babies.cardinality() - (babies.get(0) ? 1 : 0))
+      int cost = (babies.size() - (babies.contains(0) ? 1 : 0))
           + (giants.size() - (giants.contains(0) ? 1 : 0));
       if (cost < bestCost) {
         bestCost = cost;
@@ -378,10 +452,22 @@ public final class LinearTransform implements UnaryCircuit {
     return best;
   }
 
+  private static int gcd(int a, int b) {
+    a = Math.abs(a);
+    b = Math.abs(b);
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
   @Override
   public String toString() {
-    return "LinearTransform(" + matrix.outputDimension() + "x" + matrix.inputDimension() + " x "
-        + matrix.blocks() + " blocks, diagonals " + diagonalCount() + ", baby " + babyStep
+    String shape = matrix == null ? "" : matrix.outputDimension() + "x" + matrix.inputDimension() + " x "
+        + matrix.blocks() + " blocks, ";
+    return "LinearTransform(" + shape + "diagonals " + diagonalCount() + ", baby " + babyStep
         + ", rotations " + rotationCount() + (bias != null ? ", bias" : "") + ")";
   }
 }

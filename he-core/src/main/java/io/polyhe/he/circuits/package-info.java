@@ -20,7 +20,8 @@
  *   <li>{@link io.polyhe.he.circuits.LinearTransform}: plaintext {@link
  *       io.polyhe.he.circuits.BlockMatrix} ({@code I_T ⊗ W}, rectangular, bias) times an encrypted
  *       vector, diagonals ({@link io.polyhe.he.circuits.DiagonalEncoder}) with BSGS and hoisted
- *       rotations; encodings cached per level in {@link io.polyhe.he.circuits.PlainVector}s.
+ *       rotations; or any slot map given by its complex diagonals (bootstrapping's DFT factors);
+ *       encodings cached per level in {@link io.polyhe.he.circuits.PlainVector}s (real or complex).
  *   <li>Ciphertext–ciphertext: {@link io.polyhe.he.circuits.RotateAndSum} (row and column sums,
  *       broadcast, replication), {@link io.polyhe.he.circuits.Mask}, {@link
  *       io.polyhe.he.circuits.ColumnBroadcast}, {@link io.polyhe.he.circuits.DiagonalScores}

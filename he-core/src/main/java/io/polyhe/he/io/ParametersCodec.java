@@ -69,7 +69,11 @@ final class ParametersCodec {
     long[] q = readPrimes(in, qCount, "q");
     long[] p = readPrimes(in, pCount, "p");
 
-    RlweParameters structural = build(logN, q, p, digitSize, (int) hammingWeight, true);
+    RlweParameters.Literal literal = RlweParameters.Literal.ofPrimes(logN, q, p).withDigitSize(digitSize)
+        .withSecretHammingWeight((int) hammingWeight);
+    // Structure first (a hash mismatch is reported before weakness): validated without the
+    // security check, then discarded unless insecure parameters are allowed.
+    RlweParameters structural = build(literal, true);
     if (!MessageDigest.isEqual(structural.hash(), header.parameterHash())) {
       throw new HeFormatException(
           "parameter hash in the header (" + header.shortHash()
@@ -77,10 +81,10 @@ final class ParametersCodec {
     }
     RlweParameters rlwe;
     if (!allowInsecure) {
-      rlwe = build(logN, q, p, digitSize, (int) hammingWeight, false);
+      rlwe = build(literal, false);
     } else {
       try {
-        rlwe = RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, (int) hammingWeight, false);
+        rlwe = RlweParameters.of(literal);
       } catch (IllegalArgumentException weak) {
         rlwe = structural;
       }
@@ -105,10 +109,9 @@ final class ParametersCodec {
     return primes;
   }
 
-  private static RlweParameters build(
-      int logN, long[] q, long[] p, int digitSize, int hammingWeight, boolean insecure) {
+  private static RlweParameters build(RlweParameters.Literal literal, boolean insecure) {
     try {
-      return RlweParameters.fromPrimesWithDigitSize(logN, q, p, digitSize, hammingWeight, insecure);
+      return insecure ? RlweParameters.insecureForTestsOnly(literal) : RlweParameters.of(literal);
     } catch (IllegalArgumentException e) {
       throw new HeFormatException("invalid parameters: " + e.getMessage(), e);
     }

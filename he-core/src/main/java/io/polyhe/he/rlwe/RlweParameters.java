@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -21,7 +22,7 @@ import java.util.Set;
  * rounded Gaussian of σ = 3.2. The 128-bit check uses the HomomorphicEncryption.org table for
  * uniform ternary secrets and {@link SecurityStandard#maxLogQP128Sparse} for sparse ones.
  *
- * <p>Built from a {@link Literal}: {@link #of(Literal)} enforces 128-bit classical security
+ * <p>Built from a {@link Literal} (bit sizes or primes): {@link #of(Literal)} enforces 128-bit classical security
  * ({@link SecurityStandard}) and refuses weaker parameters with the limit in the message; {@link
  * #insecureForTestsOnly(Literal)} is the only way around it, and every object built from such
  * parameters says so in {@link #toString()}. Every HE object records {@link #hash()} so that
@@ -34,21 +35,52 @@ public final class RlweParameters {
   public static final int MAX_LOG_N = 16;
 
   /**
-   * Plain description of parameters; either prime bit sizes or explicit primes are given for each
-   * chain. Immutable (arrays are copied).
-   *
-   * @param logN ring degree exponent
-   * @param logQ bit sizes of the ciphertext primes, {@code q_0} first
-   * @param logP bit sizes of the special primes (may be empty)
-   * @param dnum number of key-switching digits the ciphertext primes are split into at the top
-   *     level; 0 chooses automatically (see {@link RlweParameters#digitSize()})
-   * @param secretHammingWeight 0 for a uniform ternary secret, else the exact number of non-zero
-   *     coefficients of a sparse ternary secret
+   * Plain description of parameters: the chains as prime bit sizes (primes then generated
+   * deterministically) or as explicit primes ({@link #ofPrimes}, as read from the binary format);
+   * key-switching digits as a count ({@code dnum}, 0 = automatic) or a digit size ({@code α}, as
+   * stored in the binary format); the secret. Validated by {@link RlweParameters#of} or {@link
+   * RlweParameters#insecureForTestsOnly}, the only two ways to parameters. Immutable (arrays are
+   * copied in and out).
    */
-  public record Literal(int logN, int[] logQ, int[] logP, int dnum, int secretHammingWeight) {
-    public Literal {
-      logQ = logQ.clone();
-      logP = logP == null ? new int[0] : logP.clone();
+  public static final class Literal {
+    private final int logN;
+    private final int[] logQ;
+    private final int[] logP;
+    private final long[] q;
+    private final long[] p;
+    private final int dnum;
+    private final int digitSize;
+    private final int secretHammingWeight;
+
+    private Literal(int logN, int[] logQ, int[] logP, long[] q, long[] p, int dnum, int digitSize,
+        int secretHammingWeight) {
+      if (dnum != 0 && digitSize != 0) {
+        throw new IllegalArgumentException("give the key-switching digits as a count (dnum " + dnum
+            + ") or a size (" + digitSize + " primes), not both");
+      }
+      this.logN = logN;
+      this.logQ = logQ;
+      this.logP = logP;
+      this.q = q;
+      this.p = p;
+      this.dnum = dnum;
+      this.digitSize = digitSize;
+      this.secretHammingWeight = secretHammingWeight;
+    }
+
+    /**
+     * Chains from bit sizes.
+     *
+     * @param logN ring degree exponent
+     * @param logQ bit sizes of the ciphertext primes, {@code q_0} first
+     * @param logP bit sizes of the special primes (may be empty or null)
+     * @param dnum number of key-switching digits the ciphertext primes are split into at the top
+     *     level; 0 chooses automatically (see {@link RlweParameters#digitSize()})
+     * @param secretHammingWeight 0 for a uniform ternary secret, else the exact number of non-zero
+     *     coefficients of a sparse ternary secret
+     */
+    public Literal(int logN, int[] logQ, int[] logP, int dnum, int secretHammingWeight) {
+      this(logN, logQ.clone(), logP == null ? new int[0] : logP.clone(), null, null, dnum, 0, secretHammingWeight);
     }
 
     /** A literal with a uniform ternary secret. */
@@ -61,33 +93,96 @@ public final class RlweParameters {
       this(logN, logQ, logP, 0);
     }
 
-    @Override
-    public int[] logQ() {
-      return logQ.clone();
+    /**
+     * Chains of explicit primes (checked when validated: NTT-friendly, distinct, in range), uniform
+     * ternary secret, automatic digits.
+     */
+    public static Literal ofPrimes(int logN, long[] qPrimes, long[] pPrimes) {
+      return new Literal(logN, null, null, qPrimes.clone(), pPrimes == null ? new long[0] : pPrimes.clone(), 0, 0, 0);
     }
 
-    @Override
+    /** The same with {@code dnum} key-switching digits (0 = automatic), replacing a digit size given before. */
+    public Literal withDnum(int dnum) {
+      return new Literal(logN, logQ, logP, q, p, dnum, 0, secretHammingWeight);
+    }
+
+    /**
+     * The same with digits of {@code digitSize} primes each ({@code α}, as the binary format stores
+     * it), replacing a digit count given before.
+     */
+    public Literal withDigitSize(int digitSize) {
+      if (digitSize < 1) {
+        throw new IllegalArgumentException("digit size must be at least 1, got " + digitSize);
+      }
+      return new Literal(logN, logQ, logP, q, p, 0, digitSize, secretHammingWeight);
+    }
+
+    /** The same with a sparse ternary secret of Hamming weight {@code h} (0: uniform ternary). */
+    public Literal withSecretHammingWeight(int h) {
+      return new Literal(logN, logQ, logP, q, p, dnum, digitSize, h);
+    }
+
+    public int logN() {
+      return logN;
+    }
+
+    /** True if the chains are explicit primes rather than bit sizes. */
+    public boolean hasPrimes() {
+      return q != null;
+    }
+
+    /** Bit sizes of the ciphertext primes (a copy); empty for a literal of primes. */
+    public int[] logQ() {
+      return logQ == null ? new int[0] : logQ.clone();
+    }
+
+    /** Bit sizes of the special primes (a copy); empty for a literal of primes. */
     public int[] logP() {
-      return logP.clone();
+      return logP == null ? new int[0] : logP.clone();
+    }
+
+    /** The ciphertext primes (a copy); empty for a literal of bit sizes. */
+    public long[] qPrimes() {
+      return q == null ? new long[0] : q.clone();
+    }
+
+    /** The special primes (a copy); empty for a literal of bit sizes. */
+    public long[] pPrimes() {
+      return p == null ? new long[0] : p.clone();
+    }
+
+    /** Key-switching digits at the top level, 0 for automatic or when {@link #digitSize()} is given. */
+    public int dnum() {
+      return dnum;
+    }
+
+    /** Primes per key-switching digit, 0 unless given. */
+    public int digitSize() {
+      return digitSize;
+    }
+
+    public int secretHammingWeight() {
+      return secretHammingWeight;
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Literal l && l.logN == logN && l.dnum == dnum
-          && l.secretHammingWeight == secretHammingWeight
-          && Arrays.equals(l.logQ, logQ) && Arrays.equals(l.logP, logP);
+      return o instanceof Literal l && l.logN == logN && l.dnum == dnum && l.digitSize == digitSize
+          && l.secretHammingWeight == secretHammingWeight && Arrays.equals(l.logQ, logQ)
+          && Arrays.equals(l.logP, logP) && Arrays.equals(l.q, q) && Arrays.equals(l.p, p);
     }
 
     @Override
     public int hashCode() {
-      return 31 * (31 * (31 * (31 * logN + Arrays.hashCode(logQ)) + Arrays.hashCode(logP)) + dnum)
-          + secretHammingWeight;
+      return Objects.hash(logN, Arrays.hashCode(logQ), Arrays.hashCode(logP), Arrays.hashCode(q), Arrays.hashCode(p),
+          dnum, digitSize, secretHammingWeight);
     }
 
     @Override
     public String toString() {
-      return "Literal(logN=" + logN + ", logQ=" + Arrays.toString(logQ) + ", logP="
-          + Arrays.toString(logP) + ", dnum=" + dnum
+      String chains = q != null ? "q=" + Arrays.toString(q) + ", p=" + Arrays.toString(p)
+          : "logQ=" + Arrays.toString(logQ) + ", logP=" + Arrays.toString(logP);
+      return "Literal(logN=" + logN + ", " + chains + ", " + (digitSize > 0 ? "digitSize=" + digitSize : "dnum=" + dnum)
           + (secretHammingWeight > 0 ? ", h=" + secretHammingWeight : "") + ")";
     }
   }
@@ -121,9 +216,10 @@ public final class RlweParameters {
   }
 
   /**
-   * Secure parameters from bit sizes.
+   * Secure parameters from a literal of bit sizes or primes.
    *
-   * @throws IllegalArgumentException if malformed, or if log2(QP) exceeds the 128-bit limit for N
+   * @throws IllegalArgumentException if malformed (a value not an NTT-friendly prime, primes
+   *     repeated, digits that do not fit P...), or if log2(QP) exceeds the 128-bit limit for N
    */
   public static RlweParameters of(Literal literal) {
     return build(literal, false);
@@ -132,6 +228,8 @@ public final class RlweParameters {
   /**
    * Parameters that skip the security check. For tests and demonstrations only: data encrypted
    * under them is not protected.
+   *
+   * @throws IllegalArgumentException if malformed
    */
   public static RlweParameters insecureForTestsOnly(Literal literal) {
     return build(literal, true);
@@ -139,13 +237,27 @@ public final class RlweParameters {
 
   private static RlweParameters build(Literal literal, boolean insecure) {
     int logN = literal.logN();
-    checkShape(logN, literal.logQ().length, literal.logP().length, insecure);
-    List<Long> q = Primes.nttPrimes(logN, literal.logQ(), Set.of());
-    List<Long> p = Primes.nttPrimes(logN, literal.logP(), new HashSet<>(q));
-    long[] qs = q.stream().mapToLong(Long::longValue).toArray();
-    long[] ps = p.stream().mapToLong(Long::longValue).toArray();
-    return validated(logN, qs, ps, chooseDigitSize(qs, ps, literal.dnum()), literal.secretHammingWeight(),
-        insecure);
+    long[] qs;
+    long[] ps;
+    if (literal.hasPrimes()) {
+      qs = literal.qPrimes();
+      ps = literal.pPrimes();
+      checkShape(logN, qs.length, ps.length, insecure);
+    } else {
+      checkShape(logN, literal.logQ().length, literal.logP().length, insecure);
+      List<Long> q = Primes.nttPrimes(logN, literal.logQ(), Set.of());
+      List<Long> p = Primes.nttPrimes(logN, literal.logP(), new HashSet<>(q));
+      qs = q.stream().mapToLong(Long::longValue).toArray();
+      ps = p.stream().mapToLong(Long::longValue).toArray();
+    }
+    int digitSize = literal.digitSize();
+    if (digitSize > qs.length) {
+      throw new IllegalArgumentException("digit size must be in [1, " + qs.length + "], got " + digitSize);
+    }
+    if (digitSize == 0) {
+      digitSize = chooseDigitSize(qs, ps, literal.dnum());
+    }
+    return validated(logN, qs, ps, digitSize, literal.secretHammingWeight(), insecure);
   }
 
   /**
@@ -215,43 +327,6 @@ public final class RlweParameters {
       }
     }
     return best;
-  }
-
-  /**
-   * Parameters from explicit primes (as read from the binary format). Checks that every value is
-   * an NTT-friendly prime, that all are distinct, and security unless {@code insecure}.
-   */
-  public static RlweParameters fromPrimes(
-      int logN, long[] qPrimes, long[] pPrimes, boolean insecure) {
-    return fromPrimes(logN, qPrimes, pPrimes, 0, insecure);
-  }
-
-  /** As {@link #fromPrimes(int, long[], long[], boolean)} with an explicit digit count. */
-  public static RlweParameters fromPrimes(
-      int logN, long[] qPrimes, long[] pPrimes, int dnum, boolean insecure) {
-    checkShape(logN, qPrimes.length, pPrimes.length, insecure);
-    return validated(
-        logN, qPrimes, pPrimes, chooseDigitSize(qPrimes, pPrimes, dnum), 0, insecure);
-  }
-
-  /**
-   * As {@link #fromPrimes(int, long[], long[], boolean)} with the key-switching digit size
-   * ({@code α}, primes per digit) given directly, as stored in the binary format.
-   */
-  public static RlweParameters fromPrimesWithDigitSize(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, boolean insecure) {
-    return fromPrimesWithDigitSize(logN, qPrimes, pPrimes, digitSize, 0, insecure);
-  }
-
-  /** As above, with the secret's Hamming weight (0: uniform ternary). */
-  public static RlweParameters fromPrimesWithDigitSize(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
-    checkShape(logN, qPrimes.length, pPrimes.length, insecure);
-    if (digitSize < 1 || digitSize > qPrimes.length) {
-      throw new IllegalArgumentException(
-          "digit size must be in [1, " + qPrimes.length + "], got " + digitSize);
-    }
-    return validated(logN, qPrimes, pPrimes, digitSize, hammingWeight, insecure);
   }
 
   private static RlweParameters validated(

@@ -51,6 +51,24 @@ class DepthSimulatorTest {
     assertEquals(0, sim.galoisElementsUsed().length);
   }
 
+  /** Bootstrapping's two operations: ModRaise to the top level, then a conjugation (a key switch). */
+  @Test
+  void modRaiseAndConjugationFollowTheEvaluator() {
+    int n = CircuitFixture.Params.N10_L6.params.n();
+    CircuitFixture f = CircuitFixture.of(CircuitFixture.Params.N10_L6, new int[] {GaloisElements.conjugation(n)});
+    Ciphertext zero = f.encrypt(new double[] {0.5, -0.25}, 0, 0x1p30);
+    DepthSimulator sim = new DepthSimulator(f.params());
+    SimulatedCiphertext s = sim.conjugate(sim.modRaise(CircuitFixture.twin(zero)));
+    Ciphertext raised = f.ar().modRaise(zero);
+    Ciphertext real = f.ar().conjugate(raised);
+    assertEquals(f.params().maxLevel(), raised.level());
+    assertEquals(s, CircuitFixture.twin(real));
+    assertArrayEquals(new int[] {GaloisElements.conjugation(n)}, sim.galoisElementsUsed());
+    assertEquals(1, sim.counts().rotations());
+    // The raised value decrypts to the input plus q_0 times a small integer polynomial: the slots
+    // change, so this checks the bookkeeping only; BootstrapperTest checks the values.
+  }
+
   @Test
   void misuseFailsAsInTheEvaluator() {
     CircuitFixture f = CircuitFixture.of(CircuitFixture.Params.N10_L6, new int[0]);
@@ -65,11 +83,13 @@ class DepthSimulatorTest {
     both(f, sim, top, top, (ar, c) -> null, IllegalArgumentException.class, Op.MUL3);
     both(f, sim, top, top, (ar, c) -> null, IllegalArgumentException.class, Op.BIG_CONSTANT);
     both(f, sim, low, low, (ar, c) -> null, IllegalArgumentException.class, Op.RAISE);
+    both(f, sim, low, low, (ar, c) -> null, IllegalArgumentException.class, Op.MOD_RAISE_ABOVE_ZERO);
+    both(f, sim, zero, zero, (ar, c) -> null, IllegalArgumentException.class, Op.MOD_RAISE_THREE_PARTS);
     assertThrows(IllegalArgumentException.class, () -> sim.fresh(f.params().maxLevel() + 1, 1e10));
     assertThrows(IllegalArgumentException.class, () -> SimulatedCiphertext.of(0, 0.5));
   }
 
-  enum Op { ADD, RESCALE, MUL3, BIG_CONSTANT, RAISE }
+  enum Op { ADD, RESCALE, MUL3, BIG_CONSTANT, RAISE, MOD_RAISE_ABOVE_ZERO, MOD_RAISE_THREE_PARTS }
 
   static <C> void apply(Arithmetic<C> ar, C a, C b, Op op) {
     switch (op) {
@@ -78,6 +98,8 @@ class DepthSimulatorTest {
       case MUL3 -> ar.mul(ar.mul(a, b), b);
       case BIG_CONSTANT -> ar.mulConstant(a, 4, 0x1p61);
       case RAISE -> ar.dropToLevel(a, ar.level(a) + 1);
+      case MOD_RAISE_ABOVE_ZERO -> ar.modRaise(a);
+      case MOD_RAISE_THREE_PARTS -> ar.modRaise(ar.mul(a, b));
     }
   }
 

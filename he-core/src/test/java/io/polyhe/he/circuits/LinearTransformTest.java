@@ -217,6 +217,62 @@ class LinearTransformTest {
     assertEquals(0, transient_.cachedEncodings(), "transient encodings are let go");
   }
 
+  /**
+   * A map given by complex diagonals, {@code y[i] = Σ_k d_k[i]·v[i+k]}, on a complex input against
+   * the same sum in complex doubles: dense offsets searched over any size, and sparse ones at a
+   * common stride over powers of two (bootstrapping's DFT factors). Dry run = real run; declared
+   * keys = used ones. Bound as for real matrices: at most 7 terms of modulus below 2.
+   */
+  @ParameterizedTest
+  @EnumSource(LinearTransform.BabySteps.class)
+  void complexDiagonalsMatchTheSumInComplexDoubles(LinearTransform.BabySteps search) {
+    CircuitFixture.Params p = CircuitFixture.Params.N11_L12;
+    int slots = p.params.slots();
+    SplittableRandom r = new SplittableRandom(9);
+    int[] offsets = search == LinearTransform.BabySteps.ANY_SIZE ? new int[] {-3, -2, -1, 0, 1, 2, 3}
+        : new int[] {-96, -32, 0, 32, 64, 160, 256};
+    java.util.Map<Integer, double[][]> diagonals = new java.util.TreeMap<>();
+    for (int k : offsets) {
+      diagonals.put(k, new double[][] {HeTestSupport.randomValues(r, slots, 1), HeTestSupport.randomValues(r, slots, 1)});
+    }
+    diagonals.get(0)[1] = null; // a real diagonal among complex ones
+    LinearTransform lt = LinearTransform.ofDiagonals(p.params, diagonals, search);
+    assertEquals(offsets.length, lt.diagonalCount());
+    if (search == LinearTransform.BabySteps.POWERS_OF_TWO) {
+      assertEquals(0, lt.babyStep() % 32, "a power of two times the stride 32: " + lt.babyStep());
+      assertEquals(0, Integer.bitCount(lt.babyStep() / 32) - 1);
+    }
+    double[] vr = HeTestSupport.randomValues(r, slots, 1);
+    double[] vi = HeTestSupport.randomValues(r, slots, 1);
+    double[] er = new double[slots];
+    double[] ei = new double[slots];
+    for (java.util.Map.Entry<Integer, double[][]> e : diagonals.entrySet()) {
+      double[] dr = e.getValue()[0];
+      double[] di = e.getValue()[1] == null ? new double[slots] : e.getValue()[1];
+      for (int i = 0; i < slots; i++) {
+        int j = Math.floorMod(i + e.getKey(), slots);
+        er[i] += dr[i] * vr[j] - di[i] * vi[j];
+        ei[i] += dr[i] * vi[j] + di[i] * vr[j];
+      }
+    }
+    CircuitFixture f = CircuitFixture.of(p, lt.galoisElements());
+    Ciphertext in = f.enc().encrypt(f.encoder().encodeComplex(vr, vi, 4, f.params().defaultScale()));
+    DepthSimulator sim = new DepthSimulator(f.params());
+    SimulatedCiphertext predicted = lt.simulate(sim, CircuitFixture.twin(in));
+    Ciphertext out = lt.evaluate(f.ar(), in);
+    assertEquals(predicted, CircuitFixture.twin(out), "dry run = real run");
+    assertArrayEquals(lt.galoisElements(), sim.galoisElementsUsed(), "declared = used");
+    assertEquals(lt.rotationCount(), sim.counts().rotations());
+    double[][] y = f.encoder().decodeComplex(f.dec().decrypt(out));
+    double err = Math.max(HeTestSupport.maxError(er, y[0]), HeTestSupport.maxError(ei, y[1]));
+    assertTrue(err <= bound(p), lt + ": error " + err + " above " + bound(p));
+    assertThrows(IllegalStateException.class, () -> lt.applyPlain(vr), "no block matrix to multiply by");
+    assertThrows(IllegalArgumentException.class, () -> LinearTransform.ofDiagonals(p.params,
+        java.util.Map.of(1, new double[][] {new double[slots - 1], null}), search));
+    assertThrows(IllegalArgumentException.class,
+        () -> LinearTransform.ofDiagonals(p.params, java.util.Map.of(), search));
+  }
+
   @Test
   void aMissingDeclaredKeyFailsBeforeAnyWork() {
     CircuitFixture.Params p = CircuitFixture.Params.N10_L6;

@@ -34,8 +34,8 @@ class FormatKnownAnswerTest {
   private static final long P0 = 147457;
 
   private static CkksParameters katParameters() {
-    RlweParameters rlwe =
-        RlweParameters.fromPrimes(3, new long[] {Q0, Q1}, new long[] {P0}, true);
+    RlweParameters rlwe = RlweParameters.insecureForTestsOnly(
+        RlweParameters.Literal.ofPrimes(3, new long[] {Q0, Q1}, new long[] {P0}));
     return CkksParameters.of(rlwe, 1024.0);
   }
 

@@ -56,15 +56,37 @@ class RlweParametersTest {
   @Test
   void explicitPrimesAreChecked() {
     long[] good = CkksPreset.N12_QP109_128.parameters().rlwe().qPrimes();
+    long[] special = CkksPreset.N12_QP109_128.parameters().rlwe().pPrimes();
     assertThrows(IllegalArgumentException.class,
-        () -> RlweParameters.fromPrimes(12, new long[] {good[0], good[0]}, new long[0], false));
+        () -> RlweParameters.of(RlweParameters.Literal.ofPrimes(12, new long[] {good[0], good[0]}, new long[0])));
     assertThrows(IllegalArgumentException.class,
-        () -> RlweParameters.fromPrimes(12, new long[] {good[0] + 2}, new long[0], false));
+        () -> RlweParameters.of(RlweParameters.Literal.ofPrimes(12, new long[] {good[0] + 2}, new long[0])));
     assertThrows(IllegalArgumentException.class, // prime, but not 1 mod 2N
-        () -> RlweParameters.fromPrimes(12, new long[] {1_000_000_007L}, new long[0], false));
-    assertEquals(
-        CkksPreset.N12_QP109_128.parameters().rlwe(),
-        RlweParameters.fromPrimes(12, good, CkksPreset.N12_QP109_128.parameters().rlwe().pPrimes(), false));
+        () -> RlweParameters.of(RlweParameters.Literal.ofPrimes(12, new long[] {1_000_000_007L}, new long[0])));
+    assertEquals(CkksPreset.N12_QP109_128.parameters().rlwe(),
+        RlweParameters.of(RlweParameters.Literal.ofPrimes(12, good, special)));
+    // The digit size as the binary format stores it, in range; the last of dnum and digit size given counts.
+    RlweParameters onePrimeDigits = RlweParameters.of(
+        RlweParameters.Literal.ofPrimes(12, good, special).withDigitSize(1));
+    assertEquals(1, onePrimeDigits.digitSize());
+    assertEquals(good.length, onePrimeDigits.dnum());
+    assertThrows(IllegalArgumentException.class,
+        () -> RlweParameters.of(RlweParameters.Literal.ofPrimes(12, good, special).withDigitSize(good.length + 1)));
+    RlweParameters.Literal last = RlweParameters.Literal.ofPrimes(12, good, special).withDnum(1).withDigitSize(1);
+    assertEquals(0, last.dnum(), "a digit size replaces the digit count");
+    assertEquals(1, last.digitSize());
+  }
+
+  /** Primes of a weak set pass only through the named insecure path; the literal has no flag. */
+  @Test
+  void weakPrimesNeedTheInsecurePath() {
+    RlweParameters weak = RlweParameters.insecureForTestsOnly(new RlweParameters.Literal(12, new int[] {60, 60}, new int[] {60}));
+    RlweParameters.Literal primes = RlweParameters.Literal.ofPrimes(12, weak.qPrimes(), weak.pPrimes());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RlweParameters.of(primes));
+    assertTrue(e.getMessage().contains("insecure"), e.getMessage());
+    RlweParameters again = RlweParameters.insecureForTestsOnly(primes);
+    assertTrue(again.isInsecure());
+    assertEquals(weak, again);
   }
 
   @Test

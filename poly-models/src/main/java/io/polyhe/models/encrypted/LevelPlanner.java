@@ -2,13 +2,14 @@ package io.polyhe.models.encrypted;
 
 import io.polyhe.he.circuits.DepthSimulator;
 import io.polyhe.he.circuits.SimulatedCiphertext;
+import io.polyhe.he.circuits.bootstrap.BootstrapChain;
+import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.rlwe.SecurityStandard;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.profile.LatencyRecorder;
 import java.util.ArrayList;
 import java.util.List;
-import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
 
 /**
  * Plans an encrypted forward pass without keys or ciphertexts: a dry run of {@link
@@ -180,26 +181,12 @@ public final class LevelPlanner {
    * The chain for bootstrapping a model whose segments need {@code circuitLevels} levels: {@code
    * q_0} of {@code SCALE_BITS + 16} bits (bootstrap inputs sit at {@code q_0/2^16 = 2^SCALE_BITS}, so
    * values of a few hundred keep EvalMod's {@code sin(2πx) ≈ 2πx} exact to about 2^-20), the circuit
-   * levels of {@code SCALE_BITS}, then SlotsToCoeffs, EvalMod and CoeffsToSlots primes.
+   * levels of {@code SCALE_BITS}, at the default scale {@code 2^SCALE_BITS}; the rest of the chain
+   * is the caller's.
    */
-  static CkksParameters.Literal bootstrapLiteral(int logN, int circuitLevels, int s2cBits, int s2c, int modBits,
-      int mod, int c2sBits, int c2s, int[] logP, int hammingWeight) {
-    int[] logQ = new int[1 + circuitLevels + s2c + mod + c2s];
-    int i = 0;
-    logQ[i++] = SCALE_BITS + 16;
-    for (int j = 0; j < circuitLevels; j++) {
-      logQ[i++] = SCALE_BITS;
-    }
-    for (int j = 0; j < s2c; j++) {
-      logQ[i++] = s2cBits;
-    }
-    for (int j = 0; j < mod; j++) {
-      logQ[i++] = modBits;
-    }
-    for (int j = 0; j < c2s; j++) {
-      logQ[i++] = c2sBits;
-    }
-    return new CkksParameters.Literal(logN, logQ, logP, SCALE_BITS, 0, hammingWeight);
+  private static BootstrapChain.Builder bootstrapChain(int logN, int circuitLevels) {
+    return BootstrapChain.builder(logN).q0Bits(SCALE_BITS + 16).circuit(circuitLevels, SCALE_BITS)
+        .logDefaultScale(SCALE_BITS);
   }
 
   /**
@@ -212,9 +199,10 @@ public final class LevelPlanner {
    * @throws IllegalArgumentException if the model needs more levels than fit
    */
   public static BootstrapChoice chooseForBootstrapping(Transformer model) {
-    BootstrapParameters bp = new BootstrapParameters(15, 3, 3, 40, 3, 63, false, 16, false);
-    return bootstrapChoice(model, bp, levels -> CkksParameters.of(bootstrapLiteral(16, levels, 42, 3, 60, 9, 55, 3,
-        new int[] {57, 57, 57, 57, 57, 57, 57}, 320)));
+    BootstrapParameters bp = BootstrapParameters.builder().messageRatioBits(16).build();
+    return bootstrapChoice(model, bp, levels -> CkksParameters.of(bootstrapChain(16, levels).slotsToCoeffs(3, 42)
+        .evalMod(9, 60).coeffsToSlots(3, 55).specialPrimes(57, 57, 57, 57, 57, 57, 57).secretHammingWeight(320)
+        .literal()));
   }
 
   /**
@@ -226,9 +214,11 @@ public final class LevelPlanner {
    * limits a test). DFT diagonals are encoded per use, not cached. Data under them is not protected.
    */
   public static BootstrapChoice insecureBootstrappingForTestsOnly(Transformer model) {
-    BootstrapParameters bp = new BootstrapParameters(13, 3, 3, 24, 3, 47, false, 16, false);
-    return bootstrapChoice(model, bp, levels -> CkksParameters.insecureForTestsOnly(
-        bootstrapLiteral(14, levels, 40, 3, 60, 9, 60, 3, new int[] {60, 60, 60, 60, 60, 60}, 64)));
+    BootstrapParameters bp = BootstrapParameters.builder().logSlots(13).k(24).sineDegree(47).messageRatioBits(16)
+        .build();
+    return bootstrapChoice(model, bp, levels -> CkksParameters.insecureForTestsOnly(bootstrapChain(14, levels)
+        .slotsToCoeffs(3, 40).evalMod(9, 60).coeffsToSlots(3, 60).specialPrimes(60, 60, 60, 60, 60, 60)
+        .secretHammingWeight(64).literal()));
   }
 
   private static BootstrapChoice bootstrapChoice(Transformer model, BootstrapParameters bp,

@@ -129,6 +129,17 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext conjugate(Ciphertext a) {
+    return timed(Primitive.KEY_SWITCH, () -> inner.conjugate(a));
+  }
+
+  @Override
+  public Ciphertext modRaise(Ciphertext a) {
+    // A change of basis, like a rescale's: inverse NTT, lift, NTT.
+    return timed(Primitive.RESCALE, () -> inner.modRaise(a));
+  }
+
+  @Override
   public Ciphertext mulPlain(Ciphertext a, PlainVector v, double plainScale) {
     Plaintext pt = encoded(v, a.level(), plainScale);
     return timed(Primitive.CT_PT_MUL, () -> evaluator.mulPlain(a, pt));

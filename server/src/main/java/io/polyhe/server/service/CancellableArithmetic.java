@@ -129,6 +129,18 @@ final class CancellableArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext conjugate(Ciphertext a) {
+    check.throwIfCancelled();
+    return inner.conjugate(a);
+  }
+
+  @Override
+  public Ciphertext modRaise(Ciphertext a) {
+    check.throwIfCancelled();
+    return inner.modRaise(a);
+  }
+
+  @Override
   public Ciphertext mulPlain(Ciphertext a, PlainVector v, double plainScale) {
     check.throwIfCancelled();
     return inner.mulPlain(a, v, plainScale);

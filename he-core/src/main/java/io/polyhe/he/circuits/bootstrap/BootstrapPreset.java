@@ -3,9 +3,9 @@ package io.polyhe.he.circuits.bootstrap;
 import io.polyhe.he.ckks.CkksParameters;
 
 /**
- * Named parameter sets for bootstrapping: CKKS parameters whose chain is laid out for it (from the
- * bottom: {@code q_0}, the levels left for the circuit, SlotsToCoeffs, EvalMod, CoeffsToSlots) and
- * the {@link BootstrapParameters} that use them. Presets whose name starts with {@code INSECURE_}
+ * Named parameter sets for bootstrapping: CKKS parameters whose chain is laid out for it by {@link
+ * BootstrapChain} (from the bottom: {@code q_0}, the levels left for the circuit, SlotsToCoeffs,
+ * EvalMod, CoeffsToSlots) and the {@link BootstrapParameters} that use them. Presets whose name starts with {@code INSECURE_}
  * skip the 128-bit check (through {@link CkksParameters#insecureForTestsOnly}) and exist for fast
  * tests only. See {@code docs/bootstrapping.md} for how each was chosen.
  */
@@ -20,9 +20,10 @@ public enum BootstrapPreset {
    * 10 left. Encoded DFT diagonals are not cached (gigabytes at this size).
    */
   N16_QP1726_H320_128_BOOTSTRAP(
-      new CkksParameters.Literal(16, chain(50, new int[] {40, 40, 40, 40, 40, 40, 40, 40, 40, 40}, 42, 3, 60, 9, 55, 3),
-          new int[] {57, 57, 57, 57, 57, 57, 57}, 40, 0, 320),
-      new BootstrapParameters(15, 3, 3, 40, 3, 63, false, 10, false)),
+      BootstrapChain.builder(16).q0Bits(50).circuit(10, 40).slotsToCoeffs(3, 42).evalMod(9, 60)
+          .coeffsToSlots(3, 55).specialPrimes(57, 57, 57, 57, 57, 57, 57).logDefaultScale(40)
+          .secretHammingWeight(320).literal(),
+      BootstrapParameters.builder().build()),
   /**
    * 128-bit (HomomorphicEncryption.org table, uniform ternary secret: log2(QP) ≤ 1772), N = 2^16,
    * full slots. The dense secret's ModRaise overflow has standard deviation sqrt(N/18) ≈ 60, so K =
@@ -33,27 +34,29 @@ public enum BootstrapPreset {
    * 6 left.
    */
   N16_QP1772_128_BOOTSTRAP(
-      new CkksParameters.Literal(16, chain(50, new int[] {40, 40, 40, 40, 40, 40}, 42, 3, 55, 14, 50, 3),
-          new int[] {57, 57, 57, 57, 57, 57, 57}, 40),
-      new BootstrapParameters(15, 3, 3, 512, 8, 47, false, 6, false)),
+      BootstrapChain.builder(16).q0Bits(50).circuit(6, 40).slotsToCoeffs(3, 42).evalMod(14, 55)
+          .coeffsToSlots(3, 50).specialPrimes(57, 57, 57, 57, 57, 57, 57).logDefaultScale(40).literal(),
+      BootstrapParameters.builder().k(512).doubleAngle(8).sineDegree(47).messageRatioBits(6).build()),
   /**
    * Insecure, N = 2^10, dense ternary secret, full slots (512): K = 64 (8.5 standard deviations of
    * the ModRaise overflow at this N), r = 6, cosine degree 31; 2 + 11 + 2 levels for bootstrapping,
    * 2 left. For tests.
    */
   INSECURE_N10_BOOTSTRAP_TEST(
-      new CkksParameters.Literal(10, chain(50, new int[] {40, 40}, 45, 2, 55, 11, 55, 2),
-          new int[] {60, 60}, 40),
-      new BootstrapParameters(9, 2, 2, 64, 6, 31, false, 10, true)),
+      BootstrapChain.builder(10).q0Bits(50).circuit(2, 40).slotsToCoeffs(2, 45).evalMod(11, 55)
+          .coeffsToSlots(2, 55).specialPrimes(60, 60).logDefaultScale(40).literal(),
+      BootstrapParameters.builder().logSlots(9).dftLevels(2).k(64).doubleAngle(6).sineDegree(31)
+          .cacheDiagonals(true).build()),
   /**
    * Insecure, N = 2^10, sparse ternary secret of Hamming weight 32, full slots: the ModRaise
    * overflow has standard deviation about sqrt(32/12) ≈ 1.6, so K = 16, r = 4, cosine degree 30:
    * 2 + 9 + 2 levels for bootstrapping, 2 left. For tests.
    */
   INSECURE_N10_SPARSE_BOOTSTRAP_TEST(
-      new CkksParameters.Literal(10, chain(50, new int[] {40, 40}, 45, 2, 55, 9, 55, 2),
-          new int[] {60, 60}, 40, 0, 32),
-      new BootstrapParameters(9, 2, 2, 16, 4, 30, false, 10, true));
+      BootstrapChain.builder(10).q0Bits(50).circuit(2, 40).slotsToCoeffs(2, 45).evalMod(9, 55)
+          .coeffsToSlots(2, 55).specialPrimes(60, 60).logDefaultScale(40).secretHammingWeight(32).literal(),
+      BootstrapParameters.builder().logSlots(9).dftLevels(2).k(16).doubleAngle(4).sineDegree(30)
+          .cacheDiagonals(true).build());
 
   private final CkksParameters.Literal literal;
   private final BootstrapParameters bootstrap;
@@ -62,29 +65,6 @@ public enum BootstrapPreset {
   BootstrapPreset(CkksParameters.Literal literal, BootstrapParameters bootstrap) {
     this.literal = literal;
     this.bootstrap = bootstrap;
-  }
-
-  /**
-   * The chain {@code q_0}, the circuit levels, then {@code s2c} primes of {@code s2cBits}, {@code
-   * mod} of {@code modBits}, {@code c2s} of {@code c2sBits}.
-   */
-  static int[] chain(int q0, int[] circuit, int s2cBits, int s2c, int modBits, int mod, int c2sBits, int c2s) {
-    int[] out = new int[1 + circuit.length + s2c + mod + c2s];
-    int i = 0;
-    out[i++] = q0;
-    for (int b : circuit) {
-      out[i++] = b;
-    }
-    for (int j = 0; j < s2c; j++) {
-      out[i++] = s2cBits;
-    }
-    for (int j = 0; j < mod; j++) {
-      out[i++] = modBits;
-    }
-    for (int j = 0; j < c2s; j++) {
-      out[i++] = c2sBits;
-    }
-    return out;
   }
 
   public boolean insecure() {

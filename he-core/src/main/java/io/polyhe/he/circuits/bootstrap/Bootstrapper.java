@@ -1,19 +1,18 @@
 package io.polyhe.he.circuits.bootstrap;
 
+import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.circuits.DepthSimulator;
+import io.polyhe.he.circuits.LinearTransform;
+import io.polyhe.he.circuits.PlainVector;
 import io.polyhe.he.circuits.Refresher;
-import io.polyhe.he.ckks.CkksContext;
-import io.polyhe.he.ckks.CkksEncoder;
+import io.polyhe.he.circuits.SimulatedCiphertext;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.rlwe.Ciphertext;
-import io.polyhe.he.rlwe.GaloisElements;
-import io.polyhe.he.rlwe.ModRaise;
-import io.polyhe.he.rlwe.Plaintext;
 import io.polyhe.he.rlwe.RlweParameters;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * depth; its output {@code ≈ (m + e)/q_0} is read at scale × {@code Δ_in/q_0} (free) to become the
  * message; SlotsToCoeffs spends {@code s} levels and lands exactly on the requested scale. The
  * output level is {@code L − c − depth(EvalMod) − s} ({@link #outputLevel()}).
+ *
+ * <h2>One circuit, real or dry</h2>
+ *
+ * The circuit is one generic method over an {@link Arithmetic} ({@link #bootstrap(Arithmetic, Object,
+ * double)}). Run on a {@link DepthSimulator} when the bootstrapper is built, it yields the output
+ * level, the Galois elements and the operation counts, so that what is declared is what a real
+ * bootstrap does; the DFT factors are {@link LinearTransform}s given by their complex diagonals.
  *
  * <p>Thread-safe; {@link #stats()} counts bootstraps; {@link #timings()} sums the time of each step.
  */
@@ -66,18 +72,26 @@ public final class Bootstrapper implements Refresher {
   private final CkksParameters params;
   private final RlweParameters rlwe;
   private final BootstrapParameters bp;
-  private final Evaluator evaluator;
-  private final CkksContext context;
-  private final CkksEncoder encoder;
   private final CiphertextArithmetic arithmetic;
   private final Plan plan;
   private final AtomicLong count = new AtomicLong();
   private final AtomicLong[] nanos = new AtomicLong[Step.values().length];
   private volatile StepListener listener = (s, t) -> {};
 
-  /** What a bootstrapping circuit needs, built without keys. */
-  private record Plan(int slots, List<SlotTransform> c2s, EvalMod evalMod, List<SlotTransform> s2c,
-      int[] subSumSteps, int outputLevel, int[] galois) {}
+  /**
+   * What a bootstrapping circuit needs, built without keys: the DFT factors, EvalMod, SubSum's
+   * steps; and what a dry run of it on a {@link DepthSimulator} found: the output level, the Galois
+   * elements and the key switches.
+   */
+  private record Plan(CkksParameters params, int slots, List<LinearTransform> c2s, EvalMod evalMod,
+      List<LinearTransform> s2c, int[] subSumSteps, PlainVector plusI, PlainVector minusI, int outputLevel,
+      int[] galois, DepthSimulator.OpCounts counts) {}
+
+  /** Where a run reports the end of each step. */
+  @FunctionalInterface
+  private interface Steps {
+    void done(Step step);
+  }
 
   /**
    * @throws IllegalArgumentException if the parameters have too few levels for {@code bp}, or the
@@ -88,13 +102,10 @@ public final class Bootstrapper implements Refresher {
   }
 
   private Bootstrapper(Evaluator evaluator, BootstrapParameters bp, Plan plan) {
-    this.evaluator = evaluator;
-    this.context = evaluator.context();
-    this.params = context.parameters();
+    this.arithmetic = new CiphertextArithmetic(evaluator);
+    this.params = arithmetic.parameters();
     this.rlwe = params.rlwe();
     this.bp = bp;
-    this.encoder = new CkksEncoder(context);
-    this.arithmetic = new CiphertextArithmetic(evaluator);
     this.plan = plan;
     for (int i = 0; i < nanos.length; i++) {
       nanos[i] = new AtomicLong();
@@ -122,9 +133,9 @@ public final class Bootstrapper implements Refresher {
       throw new IllegalArgumentException(slots + " slots exceed N/2 = " + params.slots());
     }
     EvalMod evalMod = new EvalMod(params, bp.k(), bp.doubleAngle(), bp.sineDegree(), bp.arcSine());
-    int out = params.maxLevel() - bp.coeffsToSlotsLevels() - evalMod.depth() - bp.slotsToCoeffsLevels();
-    if (out < 0) {
-      throw new IllegalArgumentException("bootstrapping needs " + (params.maxLevel() - out) + " levels ("
+    int needed = bp.coeffsToSlotsLevels() + evalMod.depth() + bp.slotsToCoeffsLevels();
+    if (needed > params.maxLevel()) {
+      throw new IllegalArgumentException("bootstrapping needs " + needed + " levels ("
           + bp.coeffsToSlotsLevels() + " CoeffsToSlots, " + evalMod.depth() + " EvalMod, "
           + bp.slotsToCoeffsLevels() + " SlotsToCoeffs), the parameters have " + params.maxLevel());
     }
@@ -133,38 +144,46 @@ public final class Bootstrapper implements Refresher {
     // and 1/2 (w + conj(w) is twice the real part) are applied by reading the raised ciphertext at
     // scale q_0·N instead. Folded into the diagonals they would shrink them, and the plaintexts'
     // rounding error (absolute, about sqrt(N)/q_l per slot) would cost that many bits.
-    List<SlotTransform> c2s = new ArrayList<>();
+    List<LinearTransform> c2s = new ArrayList<>();
     for (SlotMatrix m : DftFactors.coeffsToSlots(slots, bp.coeffsToSlotsLevels(), slots)) {
-      c2s.add(new SlotTransform(params, m, bp.cacheDiagonals()));
+      c2s.add(transform(params, m, bp.cacheDiagonals()));
     }
-    List<SlotTransform> s2c = new ArrayList<>();
+    List<LinearTransform> s2c = new ArrayList<>();
     for (SlotMatrix m : DftFactors.slotsToCoeffs(slots, bp.slotsToCoeffsLevels(), 1.0)) {
-      s2c.add(new SlotTransform(params, m, bp.cacheDiagonals()));
+      s2c.add(transform(params, m, bp.cacheDiagonals()));
     }
     int[] subSum = new int[Integer.numberOfTrailingZeros(gap)];
     for (int i = 0; i < subSum.length; i++) {
       subSum[i] = slots << i;
     }
-    TreeSet<Integer> g = new TreeSet<>();
-    g.add(GaloisElements.conjugation(params.n()));
-    for (int step : subSum) {
-      g.add(GaloisElements.forRotation(step, params.n()));
-    }
-    for (List<SlotTransform> ts : List.of(c2s, s2c)) {
-      for (SlotTransform t : ts) {
-        for (int e : t.galoisElements()) {
-          g.add(e);
-        }
-      }
-    }
-    return new Plan(slots, c2s, evalMod, s2c, subSum, out,
-        g.stream().mapToInt(Integer::intValue).toArray());
+    // The constants ±i (the monomials ±X^(N/2)), multiplied at scale 1.
+    double[] zeros = new double[params.slots()];
+    double[] ones = new double[params.slots()];
+    java.util.Arrays.fill(ones, 1);
+    double[] minusOnes = new double[params.slots()];
+    java.util.Arrays.fill(minusOnes, -1);
+    Plan circuit = new Plan(params, slots, List.copyOf(c2s), evalMod, List.copyOf(s2c), subSum,
+        PlainVector.complex(zeros, ones), PlainVector.complex(zeros, minusOnes), -1, null, null);
+    // Output level, keys and operation counts from a dry run of the very circuit bootstrap() runs.
+    DepthSimulator sim = new DepthSimulator(params);
+    SimulatedCiphertext out = run(circuit, bp, sim, sim.fresh(0, inputScale(params, bp)), params.defaultScale(),
+        step -> {});
+    return new Plan(params, slots, circuit.c2s(), evalMod, circuit.s2c(), subSum, circuit.plusI(),
+        circuit.minusI(), out.level(), sim.galoisElementsUsed(), sim.counts());
+  }
+
+  /** One DFT factor on inputs that repeat with period {@code m.n()}: BSGS over power-of-two steps. */
+  private static LinearTransform transform(CkksParameters params, SlotMatrix m, boolean cache) {
+    LinearTransform t = LinearTransform.ofDiagonals(params, m.tiledDiagonals(params.slots()),
+        LinearTransform.BabySteps.POWERS_OF_TWO);
+    return cache ? t : t.withTransientEncodings();
   }
 
   /**
    * The Galois elements bootstrapping with {@code bp} on {@code params} needs (conjugation, the DFT
-   * factors' baby and giant rotations, SubSum's rotations for sparse slots), sorted; the
-   * relinearisation key is needed too. Builds the DFT factors but no keys.
+   * factors' baby and giant rotations, SubSum's rotations for sparse slots), sorted, as a dry run
+   * on a {@link DepthSimulator} uses them; the relinearisation key is needed too. Builds the DFT
+   * factors but no keys.
    */
   public static int[] galoisElements(CkksParameters params, BootstrapParameters bp) {
     return plan(params, bp).galois().clone();
@@ -175,7 +194,10 @@ public final class Bootstrapper implements Refresher {
     return plan.galois().clone();
   }
 
-  /** The level bootstrapped ciphertexts come out at: the levels left for the circuit. */
+  /**
+   * The level bootstrapped ciphertexts come out at (the levels left for the circuit), as a dry run
+   * on a {@link DepthSimulator} found it: {@code L − c − depth(EvalMod) − s}.
+   */
   public int outputLevel() {
     return plan.outputLevel();
   }
@@ -193,15 +215,17 @@ public final class Bootstrapper implements Refresher {
     return plan.slots();
   }
 
-  /** Key switches per bootstrap (hoisted rotations count one each). */
+  /**
+   * Rotations per bootstrap, the conjugation included (hoisted rotations count one each), as the
+   * dry run counted them; relinearisations come on top.
+   */
   public int rotationCount() {
-    int r = plan.subSumSteps().length + 1;
-    for (List<SlotTransform> ts : List.of(plan.c2s(), plan.s2c())) {
-      for (SlotTransform t : ts) {
-        r += t.rotationCount();
-      }
-    }
-    return r;
+    return (int) plan.counts().rotations();
+  }
+
+  /** The operations of one bootstrap, as the dry run counted them. */
+  public DepthSimulator.OpCounts operationCounts() {
+    return plan.counts();
   }
 
   /** Sends each step's duration to {@code listener} (replacing the previous one). */
@@ -227,89 +251,107 @@ public final class Bootstrapper implements Refresher {
 
   /** The scale inputs are brought to at level 0: {@code q_0/2^messageRatioBits}. */
   public double inputScale() {
-    return Math.scalb((double) rlwe.q(0), -bp.messageRatioBits());
+    return inputScale(params, bp);
+  }
+
+  private static double inputScale(CkksParameters params, BootstrapParameters bp) {
+    return Math.scalb((double) params.rlwe().q(0), -bp.messageRatioBits());
   }
 
   /**
    * A fresh encryption of {@code ct}'s values at {@link #outputLevel()} and exactly {@code
-   * targetScale}.
+   * targetScale}. Counted in {@link #stats()}, timed in {@link #timings()} and reported to the
+   * listener step by step.
    *
    * @throws IllegalArgumentException if ct belongs to other parameters, or sits at level 0 with a
    *     scale above {@link #inputScale()} (too little room for the modular reduction)
    * @throws IllegalStateException if a key is missing
    */
   public Ciphertext bootstrap(Ciphertext ct, double targetScale) {
-    if (!Ciphertext.isValidScale(targetScale)) {
+    long[] t = {System.nanoTime()};
+    Ciphertext out = run(plan, bp, arithmetic, ct, targetScale, step -> {
+      long now = System.nanoTime();
+      nanos[step.ordinal()].addAndGet(now - t[0]);
+      listener.stepDone(step, now - t[0]);
+      t[0] = now;
+    });
+    count.incrementAndGet();
+    return out;
+  }
+
+  /**
+   * The bootstrapping circuit over any arithmetic: on a {@link DepthSimulator} it is the dry run
+   * that yields {@link #outputLevel()} and {@link #galoisElements()}; on real ciphertexts (through
+   * decorators, say) the same values as {@link #bootstrap(Ciphertext, double)}, without its counts,
+   * timings or listener.
+   *
+   * @throws IllegalArgumentException as {@link #bootstrap(Ciphertext, double)}, or if {@code ar}
+   *     computes under other parameters
+   */
+  public <C> C bootstrap(Arithmetic<C> ar, C ct, double targetScale) {
+    return run(plan, bp, ar, ct, targetScale, step -> {});
+  }
+
+  private static <C> C run(Plan plan, BootstrapParameters bp, Arithmetic<C> ar, C ct, double targetScale,
+      Steps steps) {
+    CkksParameters params = ar.parameters();
+    if (!params.equals(plan.params())) {
+      throw new IllegalArgumentException("the arithmetic computes under other parameters than this bootstrapper's");
+    }
+    if (!(targetScale >= 1) || Double.isInfinite(targetScale)) {
       throw new IllegalArgumentException("target scale must be finite and >= 1, got " + targetScale);
     }
-    long t = System.nanoTime();
-    Ciphertext in = evaluator.relinearize(ct);
-    double deltaIn = inputScale();
-    if (in.level() > 0) {
-      Ciphertext one = evaluator.dropToLevel(in, 1);
-      in = evaluator.rescale(evaluator.mulConstant(one, 1.0, deltaIn * rlwe.q(1) / one.scale()));
-      in = arithmetic.withScale(in, deltaIn); // exact up to 1e-9 relative, by construction
-    } else if (in.scale() > 2 * deltaIn) { // one bit of slack: scales drift a little
+    C in = ar.relinearize(ct);
+    double deltaIn = inputScale(params, bp);
+    if (ar.level(in) > 0) {
+      C one = ar.dropToLevel(in, 1);
+      in = ar.rescale(ar.mulConstant(one, 1.0, deltaIn * ar.q(1) / ar.scale(one)));
+      in = ar.withScale(in, deltaIn); // exact up to 1e-9 relative, by construction
+    } else if (ar.scale(in) > 2 * deltaIn) { // one bit of slack: scales drift a little
       throw new IllegalArgumentException(String.format(
           "a level-0 input needs a scale of at most 2·q_0/2^%d = 2^%.2f, got 2^%.2f",
-          bp.messageRatioBits(), log2(2 * deltaIn), log2(in.scale())));
+          bp.messageRatioBits(), log2(2 * deltaIn), log2(ar.scale(in))));
     } else {
-      deltaIn = in.scale();
+      deltaIn = ar.scale(in);
     }
     int top = params.maxLevel();
-    double q0 = rlwe.q(0);
+    double q0 = ar.q(0);
     // Read at q_0·N: 0.5/(gap·n) = 1/N, the constants CoeffsToSlots leaves out (see plan()).
-    Ciphertext x = arithmetic.withScale(ModRaise.raise(context.rlwe(), in, top), q0 * params.n());
-    t = done(Step.MOD_RAISE, t);
+    C x = ar.withScale(ar.modRaise(in), q0 * params.n());
+    steps.done(Step.MOD_RAISE);
 
     for (int step : plan.subSumSteps()) {
-      x = evaluator.add(x, evaluator.rotate(x, step));
+      x = ar.add(x, ar.rotate(x, step));
     }
-    List<SlotTransform> c2s = plan.c2s();
+    List<LinearTransform> c2s = plan.c2s();
     // From q_0·N down to EvalMod's input scale in equal steps: a plaintext encoded at a scale far
     // below q_l would carry its rounding error (about sqrt(N)/scale) into every coefficient.
-    double sIn = x.scale();
+    double sIn = ar.scale(x);
     double sOut = plan.evalMod().inputScale(top - c2s.size());
     for (int i = 0; i < c2s.size(); i++) {
-      int l = x.level();
       double target = i == c2s.size() - 1 ? sOut : sIn * Math.pow(sOut / sIn, (i + 1.0) / c2s.size());
-      x = withExactScale(c2s.get(i).apply(evaluator, encoder, x, target * rlwe.q(l) / x.scale()), target);
+      x = c2s.get(i).withTargetScale(target).apply(ar, x);
     }
-    Ciphertext conj = evaluator.conjugate(x);
-    Ciphertext re = evaluator.add(x, conj);
-    Ciphertext im = evaluator.mulPlain(evaluator.sub(x, conj), monomial(x.level(), -1));
-    t = done(Step.COEFFS_TO_SLOTS, t);
+    C conj = ar.conjugate(x);
+    C re = ar.add(x, conj);
+    C im = ar.mulPlain(ar.sub(x, conj), plan.minusI(), 1.0);
+    steps.done(Step.COEFFS_TO_SLOTS);
 
-    re = plan.evalMod().evaluate(arithmetic, re);
-    im = plan.evalMod().evaluate(arithmetic, im);
-    double messageScale = re.scale() * deltaIn / q0;
-    re = arithmetic.withScale(re, messageScale);
-    im = arithmetic.withScale(im, messageScale);
-    Ciphertext w = evaluator.add(re, evaluator.mulPlain(im, monomial(im.level(), 1)));
-    t = done(Step.EVAL_MOD, t);
+    re = plan.evalMod().apply(ar, re);
+    im = plan.evalMod().apply(ar, im);
+    double messageScale = ar.scale(re) * deltaIn / q0;
+    re = ar.withScale(re, messageScale);
+    im = ar.withScale(im, messageScale);
+    C w = ar.add(re, ar.mulPlain(im, plan.plusI(), 1.0));
+    steps.done(Step.EVAL_MOD);
 
-    List<SlotTransform> s2c = plan.s2c();
+    List<LinearTransform> s2c = plan.s2c();
     for (int i = 0; i < s2c.size(); i++) {
-      int l = w.level();
-      double target = i == s2c.size() - 1 ? targetScale : w.scale();
-      w = withExactScale(s2c.get(i).apply(evaluator, encoder, w, target * rlwe.q(l) / w.scale()), target);
+      double target = i == s2c.size() - 1 ? targetScale : ar.scale(w);
+      w = s2c.get(i).withTargetScale(target).apply(ar, w);
     }
-    done(Step.SLOTS_TO_COEFFS, t);
-    count.incrementAndGet();
+    steps.done(Step.SLOTS_TO_COEFFS);
     return w;
-  }
-
-  /** The ciphertext read at {@code scale}, which it carries up to floating-point rounding. */
-  private Ciphertext withExactScale(Ciphertext ct, double scale) {
-    return arithmetic.withScale(ct, scale);
-  }
-
-  /** The constant {@code ±i} (the monomial {@code ±X^(N/2)}) as a plaintext of scale 1. */
-  private Plaintext monomial(int level, int sign) {
-    double[] re = new double[params.slots()];
-    double[] im = new double[params.slots()];
-    java.util.Arrays.fill(im, sign);
-    return encoder.encodeComplex(re, im, level, 1.0);
   }
 
   private static double log2(double x) {
@@ -323,7 +365,7 @@ public final class Bootstrapper implements Refresher {
           + " at most, asked for " + targetLevel);
     }
     Ciphertext out = bootstrap(ct, targetScale);
-    return out.level() == targetLevel ? out : evaluator.dropToLevel(out, targetLevel);
+    return arithmetic.dropToLevel(out, targetLevel);
   }
 
   @Override

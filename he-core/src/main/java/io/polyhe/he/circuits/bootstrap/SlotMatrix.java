@@ -42,6 +42,32 @@ public final class SlotMatrix {
         : new double[][] {d[0].clone(), d[1].clone()};
   }
 
+  /**
+   * The diagonals over {@code slots} slots (a multiple of n) for an input that repeats with period
+   * n: each tiled across the slots, at its offset centred in {@code (-n/2, n/2]} (the rotation that
+   * applies it). The form {@link io.polyhe.he.circuits.LinearTransform#ofDiagonals} takes.
+   *
+   * @throws IllegalArgumentException if n does not divide {@code slots}
+   */
+  public Map<Integer, double[][]> tiledDiagonals(int slots) {
+    if (slots % n != 0) {
+      throw new IllegalArgumentException(n + " does not divide the " + slots + " slots");
+    }
+    Map<Integer, double[][]> out = new TreeMap<>();
+    for (Map.Entry<Integer, double[][]> e : diagonals.entrySet()) {
+      int k = e.getKey();
+      double[][] d = e.getValue();
+      double[] re = new double[slots];
+      double[] im = new double[slots];
+      for (int s = 0; s < slots; s++) {
+        re[s] = d[0][s % n];
+        im[s] = d[1][s % n];
+      }
+      out.put(k > n / 2 ? k - n : k, new double[][] {re, im});
+    }
+    return out;
+  }
+
   /** {@code this · other} (other applied first). */
   public SlotMatrix times(SlotMatrix other) {
     if (other.n != n) {

@@ -1,10 +1,15 @@
 package io.polyhe.he.circuits.bootstrap;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polyhe.he.HeTestSupport;
+import io.polyhe.he.circuits.Arithmetic;
+import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.circuits.DepthSimulator;
+import io.polyhe.he.circuits.SimulatedCiphertext;
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.ckks.CkksParameters;
@@ -13,6 +18,7 @@ import io.polyhe.he.ring.SeedSource;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.Decryptor;
 import io.polyhe.he.rlwe.EvaluationKeys;
+import io.polyhe.he.rlwe.GaloisElements;
 import io.polyhe.he.rlwe.KeyGenerator;
 import io.polyhe.he.rlwe.SecretKey;
 import io.polyhe.he.rlwe.SymmetricEncryptor;
@@ -32,7 +38,7 @@ class BootstrapperTest {
   static final double MIN_BITS = 19;
 
   record Fixture(CkksContext ctx, CkksEncoder encoder, Evaluator ev, SymmetricEncryptor enc, Decryptor dec,
-      Bootstrapper boot) {
+      Bootstrapper boot, SecretKey sk) {
     Ciphertext encryptAtLevel0(double[] values, double scale) {
       return enc.encrypt(encoder.encode(values, 0, scale));
     }
@@ -54,7 +60,7 @@ class BootstrapperTest {
       Evaluator ev = new Evaluator(ctx, keys);
       return new Fixture(ctx, new CkksEncoder(ctx), ev,
           new SymmetricEncryptor(ctx.rlwe(), sk, SeedSource.deterministicForTestsOnly(13)),
-          new Decryptor(ctx.rlwe(), sk), new Bootstrapper(ev, bp));
+          new Decryptor(ctx.rlwe(), sk), new Bootstrapper(ev, bp), sk);
     });
   }
 
@@ -178,6 +184,83 @@ class BootstrapperTest {
     assertThrows(IllegalArgumentException.class, () -> f.boot().withEvaluator(new Evaluator(other)));
   }
 
+  /**
+   * The bootstrapper's output level and Galois elements come from a dry run on a {@link
+   * DepthSimulator}; a real bootstrap, run through an arithmetic that records every key switch,
+   * lands on that level and scale and uses exactly those elements, with the simulated counts.
+   */
+  @Test
+  void dryRunPredictsTheRealBootstrap() {
+    BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
+    for (BootstrapParameters bp : java.util.List.of(preset.bootstrapParameters(),
+        preset.bootstrapParameters().withLogSlots(6))) {
+      Fixture f = fixture(preset, bp);
+      CkksParameters params = f.ctx().parameters();
+      DepthSimulator sim = new DepthSimulator(params);
+      SimulatedCiphertext predicted = f.boot().bootstrap(sim, sim.fresh(0, f.boot().inputScale()), 0x1p36);
+      assertEquals(f.boot().outputLevel(), predicted.level());
+      assertArrayEquals(f.boot().galoisElements(), sim.galoisElementsUsed());
+      assertEquals(f.boot().operationCounts(), sim.counts());
+
+      java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+      Arithmetic<Ciphertext> recording = recording(new CiphertextArithmetic(f.ev()), params, used);
+      int slots = params.slots();
+      double[] v = periodicValues(slots, 1 << bp.logSlots(), 8);
+      // An encryptor of its own: the shared one's randomness stays the other tests' (their figures).
+      SymmetricEncryptor enc = new SymmetricEncryptor(f.ctx().rlwe(), f.sk(), SeedSource.deterministicForTestsOnly(17));
+      Ciphertext in = enc.encrypt(f.encoder().encode(v, 0, f.boot().inputScale()));
+      Ciphertext out = f.boot().bootstrap(recording, in, 0x1p36);
+      assertEquals(predicted.level(), out.level());
+      assertEquals(predicted.scale(), out.scale(), 1e-9 * out.scale());
+      assertArrayEquals(f.boot().galoisElements(), used.stream().mapToInt(Integer::intValue).toArray());
+      double[] bits = precisionBits(v, f.decrypt(out));
+      assertTrue(bits[0] >= MIN_MEAN_BITS && bits[1] >= MIN_BITS, "precision " + bits[0] + " / " + bits[1]);
+    }
+  }
+
+  /**
+   * The Galois elements and the DFT's rotations of the test presets as they were before the DFT
+   * became a {@link io.polyhe.he.circuits.LinearTransform} and the elements came from a dry run
+   * (recorded from the earlier implementation): the keys a client makes did not change.
+   */
+  @Test
+  void galoisElementsAndRotationsAreUnchanged() {
+    int[] before = {5, 25, 65, 125, 257, 513, 593, 625, 769, 1025, 1281, 1505, 1537, 1569, 1681, 1713, 1793,
+        1857, 1921, 1985, 2047};
+    for (BootstrapPreset preset : java.util.List.of(BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST,
+        BootstrapPreset.INSECURE_N10_SPARSE_BOOTSTRAP_TEST)) {
+      Fixture f = fixture(preset, preset.bootstrapParameters());
+      assertArrayEquals(before, f.boot().galoisElements(), preset.name());
+      assertArrayEquals(before, Bootstrapper.galoisElements(preset.parameters(), preset.bootstrapParameters()));
+      // 11 + 10 per DFT direction, the conjugation: 43.
+      assertEquals(43, f.boot().rotationCount(), preset.name());
+      assertEquals(2, f.boot().outputLevel(), preset.name());
+    }
+  }
+
+  /** {@code inner} with every rotation's and conjugation's Galois element added to {@code used}. */
+  @SuppressWarnings("unchecked")
+  static Arithmetic<Ciphertext> recording(Arithmetic<Ciphertext> inner, CkksParameters params,
+      java.util.Set<Integer> used) {
+    int n = params.n();
+    return (Arithmetic<Ciphertext>) java.lang.reflect.Proxy.newProxyInstance(Arithmetic.class.getClassLoader(),
+        new Class<?>[] {Arithmetic.class}, (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "rotate" -> used.addAll(java.util.Arrays.stream(
+                GaloisElements.forRotations(new int[] {(Integer) args[1]}, n)).boxed().toList());
+            case "rotateHoisted" -> used.addAll(java.util.Arrays.stream(
+                GaloisElements.forRotations((int[]) args[1], n)).boxed().toList());
+            case "conjugate" -> used.add(GaloisElements.conjugation(n));
+            default -> { }
+          }
+          try {
+            return method.invoke(inner, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
   @Test
   void levelZeroInputWithTooLargeAScaleIsRefused() {
     BootstrapPreset preset = BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST;
@@ -189,7 +272,8 @@ class BootstrapperTest {
   @Test
   void tooFewLevelsAreRefusedWithTheCount() {
     CkksParameters small = io.polyhe.he.circuits.bootstrap.BootstrapPreset.INSECURE_N10_BOOTSTRAP_TEST.parameters();
-    BootstrapParameters deep = new BootstrapParameters(9, 9, 9, 64, 6, 31, true, 10, false);
+    BootstrapParameters deep = BootstrapParameters.builder().logSlots(9).dftLevels(9).k(64).doubleAngle(6)
+        .sineDegree(31).arcSine(true).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Bootstrapper.galoisElements(small, deep));
     assertTrue(e.getMessage().contains("levels"), e.getMessage());
