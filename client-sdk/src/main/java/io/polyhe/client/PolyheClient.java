@@ -60,7 +60,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe; one client may serve many concurrent sessions and calls.
  */
 public final class PolyheClient {
-
   private final Channel channel;
   private final CallCredentials credentials;
   private final Duration callTimeout;
