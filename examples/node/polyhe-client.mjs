@@ -19,7 +19,7 @@ if (!target || !caFile || !apiKey) {
 const protoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'src', 'main', 'proto');
 const definition = protoLoader.loadSync(
   ['polyhe/v1/model_service.proto', 'polyhe/v1/inference_service.proto'],
-  { includeDirs: [protoRoot], keepCase: true, longs: String, defaults: true, oneofs: true });
+  { includeDirs: [protoRoot], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
 const v1 = grpc.loadPackageDefinition(definition).polyhe.v1;
 
 // TLS with the server's CA, and the bearer API key on every call.
@@ -59,9 +59,12 @@ try {
   out.galois_keys = manifest.galois_elements.length;
   out.slot_layout = JSON.parse(manifest.slot_layout.json);
   out.vocab = manifest.tokenizer.vocab.join('');
+  // How the server refreshes: REFRESH_MODE_CLIENT means this client would answer refresh requests.
+  out.refresh = manifest.refresh;
   out.malformed_infer = await malformedInfer();
   out.ok = out.models.includes(model) && out.log_n > 0 && out.galois_keys > 0
-    && out.model_hash_bytes === 32 && out.malformed_infer.code === 'INVALID_ARGUMENT';
+    && out.model_hash_bytes === 32 && out.malformed_infer.code === 'INVALID_ARGUMENT'
+    && ['REFRESH_MODE_CLIENT', 'REFRESH_MODE_BOOTSTRAP'].includes(out.refresh);
 } catch (err) {
   out.error = `${grpc.status[err.code] ?? ''} ${err.details ?? err.message}`;
   out.ok = false;

@@ -58,7 +58,7 @@ public final class ClientModel {
     if (vocab < 1 || vocab > rowStride || manifest.getLogitsRowStride() != rowStride) {
       throw new IllegalArgumentException("manifest's vocabulary does not fit a row of the layout");
     }
-    this.refresh = RefreshMode.fromManifest(manifest.getRefresh());
+    this.refresh = RefreshMode.fromManifest(manifest.getRefreshValue());
     // Bootstrapping keeps the levels above its output level for itself: inputs come in below the top.
     int maxInputLevel = parameters.maxLevel();
     if (manifest.getInputLevel() > maxInputLevel
@@ -78,12 +78,18 @@ public final class ClientModel {
     this.context = CkksContext.create(parameters);
   }
 
+  /** The manifest as the server sent it (the wire form, e.g. to save next to a keyring). */
   public ModelManifest manifest() {
     return manifest;
   }
 
   public String name() {
     return manifest.getInfo().getName();
+  }
+
+  /** The model's name, description and hash, as {@link PolyheClient#listModels()} lists them. */
+  public ModelInfo info() {
+    return ModelInfo.of(manifest.getInfo());
   }
 
   public CkksParameters parameters() {

@@ -1,30 +1,42 @@
 package io.polyhe.client;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A session on the server (evaluation keys uploaded) with the keyring that made it: encrypted
- * inference and greedy generation. {@link #close()} deletes the session on the server. Thread-safe
- * (calls are independent; the server limits how many run at once).
+ * A session on the server (evaluation keys uploaded) with the keyring that made it: the SDK's one
+ * way to run encrypted inference ({@link #infer}) and greedy generation ({@link #generate}). Made by
+ * {@link PolyheClient#openSession} or, for a session uploaded earlier, {@link #resume}. {@link
+ * #close()} deletes the session on the server. Calls throw {@link io.grpc.StatusRuntimeException}
+ * with the server's status. Thread-safe (calls are independent; the server limits how many run at
+ * once).
  */
 public final class ClientSession implements AutoCloseable {
   private final PolyheClient client;
   private final Keyring keyring;
   private final String id;
   private final long uploadedBytes;
+  private final Instant expiresAt;
 
-  ClientSession(PolyheClient client, Keyring keyring, String id, long uploadedBytes) {
-    this.client = client;
-    this.keyring = keyring;
-    this.id = id;
+  /** {@code expiresAt} null when unknown (a resumed session). */
+  ClientSession(PolyheClient client, Keyring keyring, String id, long uploadedBytes, Instant expiresAt) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.keyring = Objects.requireNonNull(keyring, "keyring");
+    this.id = Objects.requireNonNull(id, "id");
     this.uploadedBytes = uploadedBytes;
+    this.expiresAt = expiresAt;
   }
 
-  /** A session uploaded earlier (e.g. before a server restart) with the same keyring. */
+  /**
+   * A session uploaded earlier (e.g. before a server restart, or by another process) with the same
+   * keyring. Nothing is sent: an unknown or expired id shows as NOT_FOUND on the first call.
+   */
   public static ClientSession resume(PolyheClient client, Keyring keyring, String id) {
-    return new ClientSession(client, keyring, id, 0);
+    return new ClientSession(client, keyring, id, 0, null);
   }
 
   /** The session id: a bearer of access to this caller's keys on the server; keep it private. */
@@ -37,13 +49,29 @@ public final class ClientSession implements AutoCloseable {
     return uploadedBytes;
   }
 
+  /** When the server deletes this session; empty for a resumed one. */
+  public Optional<Instant> expiresAt() {
+    return Optional.ofNullable(expiresAt);
+  }
+
   public Keyring keyring() {
     return keyring;
   }
 
-  /** One encrypted forward pass over {@code tokens}. */
+  /** As {@link #infer(int[], ProgressListener)} without progress. */
+  public InferenceResult infer(int[] tokens) {
+    return infer(tokens, ProgressListener.NONE);
+  }
+
+  /**
+   * One encrypted forward pass over {@code tokens} (1 to the model's context): encrypts them, answers
+   * the server's refresh requests, decrypts the logits of every row. The call's deadline is the
+   * client's {@code inferTimeout}.
+   *
+   * @throws IllegalArgumentException for no tokens, too many, or an id outside the vocabulary
+   */
   public InferenceResult infer(int[] tokens, ProgressListener progress) {
-    return client.infer(id, keyring, tokens, progress);
+    return new InferCall(keyring, id, tokens, progress).run(client.inferStub());
   }
 
   /** As {@link #generate(String, int, ProgressListener)} without progress. */

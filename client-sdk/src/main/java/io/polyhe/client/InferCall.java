@@ -5,12 +5,11 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.polyhe.he.io.HeFormat;
-import io.polyhe.proto.v1.CiphertextChunk;
+import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.InferRequest;
 import io.polyhe.proto.v1.InferResponse;
 import io.polyhe.proto.v1.InferStart;
 import io.polyhe.proto.v1.InferenceServiceGrpc;
-import io.polyhe.proto.v1.LatencyBreakdown;
 import io.polyhe.proto.v1.RefreshAnswer;
 import io.polyhe.proto.v1.RefreshRequest;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One Infer stream, client side: sends the start and the encrypted input in chunks, answers every
  * refresh request (client-aided refresh; a model whose server bootstraps sends none, and one that
- * does is refused), collects the encrypted logits and the breakdown, and decrypts. Server messages are checked (sizes bounded before anything is buffered, ciphertexts
- * read by he-core's validating reader); a malformed one cancels the call. Used once.
+ * does is refused), collects the encrypted logits and the breakdown, and decrypts. Server messages
+ * are checked (sizes bounded before anything is buffered, ciphertexts read by he-core's validating
+ * reader); a malformed one cancels the call. Chunks are cut by {@link Chunks}. Used once; the one
+ * path of an inference is {@link ClientSession#infer}.
  */
 final class InferCall implements ClientResponseObserver<InferRequest, InferResponse> {
   private final Keyring keyring;
@@ -35,7 +36,7 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
   private long refreshId;
   private int refreshLevel;
   private double refreshScale;
-  private LatencyBreakdown breakdown;
+  private io.polyhe.proto.v1.LatencyBreakdown breakdown;
   private int refreshes;
   private long bytesUp;
   private long bytesDown;
@@ -68,23 +69,10 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     synchronized (this) {
       req.onNext(InferRequest.newBuilder().setStart(InferStart.newBuilder().setSessionId(sessionId)
           .setModel(keyring.model().name()).setTokens(tokens.length)).build());
-      sendChunks(input, (off, chunk) -> InferRequest.newBuilder().setInput(chunk).build());
+      Chunks.ciphertext(input, chunk -> requests.onNext(InferRequest.newBuilder().setInput(chunk).build()));
       bytesUp += input.length;
     }
     return PolyheClient.await(result);
-  }
-
-  @FunctionalInterface
-  private interface Wrap {
-    InferRequest wrap(int offset, CiphertextChunk chunk);
-  }
-
-  private void sendChunks(byte[] bytes, Wrap wrap) {
-    for (int off = 0; off < bytes.length; off += PolyheClient.CHUNK_BYTES) {
-      int len = Math.min(PolyheClient.CHUNK_BYTES, bytes.length - off);
-      requests.onNext(wrap.wrap(off, CiphertextChunk.newBuilder().setTotalBytes(off == 0 ? bytes.length : 0)
-          .setData(ByteString.copyFrom(bytes, off, len)).build()));
-    }
   }
 
   /** The outcome: completes when the call ends, exceptionally with a status for a bad server. */
@@ -158,8 +146,8 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     double clientSeconds = (System.nanoTime() - t0) / 1e9;
     long id = refreshId;
     bytesUp += answer.length;
-    sendChunks(answer, (off, chunk) -> InferRequest.newBuilder().setRefreshAnswer(RefreshAnswer.newBuilder()
-        .setRefreshId(id).setChunk(chunk).setClientSeconds(clientSeconds)).build());
+    Chunks.ciphertext(answer, chunk -> requests.onNext(InferRequest.newBuilder().setRefreshAnswer(
+        RefreshAnswer.newBuilder().setRefreshId(id).setChunk(chunk).setClientSeconds(clientSeconds)).build()));
   }
 
   @Override
@@ -179,7 +167,7 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
       byte[] bytes = logits.bytes();
       bytesDown += bytes.length;
       double[][] values = cipher.decryptLogits(bytes, tokens.length);
-      result.complete(new InferenceResult(values, breakdown, refreshes, bytesUp, bytesDown,
+      result.complete(new InferenceResult(values, LatencyBreakdown.of(breakdown), refreshes, bytesUp, bytesDown,
           (System.nanoTime() - start) / 1e9));
     } catch (RuntimeException e) {
       result.completeExceptionally(Status.DATA_LOSS.withDescription("bad answer from the server: " + e.getMessage())

@@ -1,7 +1,5 @@
 package io.polyhe.client;
 
-import io.polyhe.proto.v1.LatencyBreakdown;
-
 /**
  * One encrypted forward pass, decrypted.
  *

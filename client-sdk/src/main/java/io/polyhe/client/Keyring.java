@@ -34,8 +34,8 @@ public final class Keyring {
     return generate(model, SeedSource.secure());
   }
 
-  /** A new secret key for {@code model} from {@code seeds}. */
-  public static Keyring generate(ClientModel model, SeedSource seeds) {
+  /** A new secret key for {@code model} from {@code seeds} (tests: deterministic seeds). */
+  static Keyring generate(ClientModel model, SeedSource seeds) {
     SecretKey sk = new KeyGenerator(model.context().rlwe(), seeds).generateSecretKey();
     return new Keyring(model, sk, seeds);
   }

@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.polyhe.he.io.HeFormat;
+import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.DeleteSessionRequest;
 import io.polyhe.proto.v1.GetModelManifestRequest;
 import io.polyhe.proto.v1.InferenceServiceGrpc;
@@ -19,7 +20,6 @@ import io.polyhe.proto.v1.KeyUploadHeader;
 import io.polyhe.proto.v1.KeyUploadRequest;
 import io.polyhe.proto.v1.ListModelsRequest;
 import io.polyhe.proto.v1.ListSessionsRequest;
-import io.polyhe.proto.v1.ModelInfo;
 import io.polyhe.proto.v1.ModelServiceGrpc;
 import io.polyhe.proto.v1.Session;
 import java.time.Duration;
@@ -43,19 +43,23 @@ import java.util.concurrent.TimeUnit;
  * PolyheClient client = PolyheClient.builder(channel).apiKey(System.getenv("POLYHE_API_KEY")).build();
  * ClientModel model = client.model("tiny");              // manifest: parameters, layout, tokenizer
  * Keyring keyring = Keyring.generate(model);              // the secret key never leaves this process
- * try (ClientSession session = client.openSession(keyring, ProgressListener.NONE)) {  // uploads keys
+ * try (ClientSession session = client.openSession(keyring)) {    // makes and uploads the keys
  *   Generation g = session.generate("^S31=", 4);          // encrypt, infer, refresh, decrypt
  *   System.out.println(g.text());                         // the decrypted answer
  * }
  * channel.shutdown();
  * }</pre>
  *
- * Thread-safe; one client may serve many concurrent sessions and calls.
+ * Inference goes through a {@link ClientSession} only: {@link #openSession} (or {@link
+ * ClientSession#resume} for a session uploaded earlier), then {@link ClientSession#infer} or {@link
+ * ClientSession#generate}. Results are SDK types ({@link ModelInfo}, {@link SessionInfo}, {@link
+ * InferenceResult} with its {@link LatencyBreakdown}), not protocol messages. Calls throw gRPC's
+ * {@link StatusRuntimeException} with the server's status (or DEADLINE_EXCEEDED, CANCELLED on
+ * interrupt, DATA_LOSS for a malformed answer).
+ *
+ * <p>Thread-safe; one client may serve many concurrent sessions and calls.
  */
 public final class PolyheClient {
-  /** Data bytes per chunk of a key or ciphertext (the server refuses more than 1 MiB). */
-  public static final int CHUNK_BYTES = 1 << 20;
-
   private final Channel channel;
   private final CallCredentials credentials;
   private final Duration callTimeout;
@@ -141,7 +145,8 @@ public final class PolyheClient {
 
   /** The served models. */
   public List<ModelInfo> listModels() {
-    return models().listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
+    return models().listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
+        .map(ModelInfo::of).toList();
   }
 
   /**
@@ -156,21 +161,27 @@ public final class PolyheClient {
         acceptInsecureParameters);
   }
 
-  /**
-   * Generates the evaluation keys of {@code keyring}'s model one at a time and uploads them as they
-   * are made (the relinearisation key, then one Galois key per element of the manifest), honouring
-   * the transport's flow control, and opens a session.
-   */
-  public ClientSession openSession(Keyring keyring, ProgressListener progress) {
-    Session s = uploadKeys(keyring, keyring.model().galoisElements(), progress);
-    return new ClientSession(this, keyring, s.getSessionId(), s.getStoredBytes());
+  /** As {@link #openSession(Keyring, ProgressListener)} without progress. */
+  public ClientSession openSession(Keyring keyring) {
+    return openSession(keyring, ProgressListener.NONE);
   }
 
   /**
-   * Uploads the relinearisation key and the Galois keys of {@code elements} (all of the manifest's
-   * for a usable session; fewer only to test the server).
+   * Generates the evaluation keys of {@code keyring}'s model one at a time and uploads them as they
+   * are made (the relinearisation key, then one Galois key per element of the manifest), honouring
+   * the transport's flow control, and opens a session; {@code progress} hears of each key
+   * ({@link ProgressListener.Stage#KEY_UPLOAD}).
    */
-  public Session uploadKeys(Keyring keyring, int[] elements, ProgressListener progress) {
+  public ClientSession openSession(Keyring keyring, ProgressListener progress) {
+    SessionInfo s = uploadKeys(keyring, keyring.model().galoisElements(), progress);
+    return new ClientSession(this, keyring, s.id(), s.storedBytes(), s.expiresAt());
+  }
+
+  /**
+   * Uploads the relinearisation key and the Galois keys of {@code elements}: all of the manifest's
+   * ({@link #openSession}), or fewer only to test the server (a session that cannot infer).
+   */
+  SessionInfo uploadKeys(Keyring keyring, int[] elements, ProgressListener progress) {
     ClientModel model = keyring.model();
     long size = HeFormat.switchingKeySize(model.parameters().rlwe());
     KeyUploadHeader.Builder header = KeyUploadHeader.newBuilder().setModel(model.name())
@@ -220,11 +231,10 @@ public final class PolyheClient {
       for (int i = 0; i < total; i++) {
         byte[] key = i == 0 ? HeFormat.write(keyring.relinearizationKey())
             : HeFormat.write(keyring.galoisKey(elements[i - 1]));
-        for (int off = 0; off < key.length; off += CHUNK_BYTES) {
+        Chunks.split(key, data -> {
           awaitReady(requests, ready, result);
-          requests.onNext(KeyUploadRequest.newBuilder().setChunk(KeyChunk.newBuilder()
-              .setData(ByteString.copyFrom(key, off, Math.min(CHUNK_BYTES, key.length - off)))).build());
-        }
+          requests.onNext(KeyUploadRequest.newBuilder().setChunk(KeyChunk.newBuilder().setData(data)).build());
+        });
         progress.onProgress(ProgressListener.Stage.KEY_UPLOAD, i + 1, total);
       }
       requests.onCompleted();
@@ -232,7 +242,7 @@ public final class PolyheClient {
       requests.cancel("client failed", e);
       throw e;
     }
-    return await(result);
+    return SessionInfo.of(await(result), model.name());
   }
 
   private static void awaitReady(ClientCallStreamObserver<?> requests, Object ready, CompletableFuture<?> result) {
@@ -252,7 +262,7 @@ public final class PolyheClient {
     }
   }
 
-  /** Deletes a session of this caller. */
+  /** Deletes a session of this caller ({@link ClientSession#close()} does it for an open one). */
   public void deleteSession(String sessionId) {
     KeyServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials)
         .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -260,17 +270,17 @@ public final class PolyheClient {
   }
 
   /** This caller's live sessions on the server (ids, models, expiry, stored bytes), oldest first. */
-  public List<Session> listSessions() {
+  public List<SessionInfo> listSessions() {
     return KeyServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials)
         .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList();
+        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+        .map(s -> SessionInfo.of(s, "")).toList();
   }
 
-  /** One encrypted forward pass of {@code tokens} in session {@code sessionId}. */
-  public InferenceResult infer(String sessionId, Keyring keyring, int[] tokens, ProgressListener progress) {
-    return new InferCall(keyring, sessionId, tokens, progress).run(
-        InferenceServiceGrpc.newStub(channel).withCallCredentials(credentials)
-            .withDeadlineAfter(inferTimeout.toMillis(), TimeUnit.MILLISECONDS));
+  /** A stub for one Infer call, its deadline starting now ({@link ClientSession#infer}). */
+  InferenceServiceGrpc.InferenceServiceStub inferStub() {
+    return InferenceServiceGrpc.newStub(channel).withCallCredentials(credentials)
+        .withDeadlineAfter(inferTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static <T> T await(CompletableFuture<T> f) {

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The model's text tokenizer as its manifest describes it ({@code task-chars}: one token per
- * character of the vocabulary). Immutable; thread-safe.
+ * character of the vocabulary), from {@link ClientModel#tokenizer()}. Immutable; thread-safe.
  */
 public final class TextTokenizer {
   private final List<String> vocab;
@@ -16,7 +16,7 @@ public final class TextTokenizer {
   private final int eos;
 
   /** @throws IllegalArgumentException for a kind without text, or a malformed vocabulary */
-  public TextTokenizer(Tokenizer spec) {
+  TextTokenizer(Tokenizer spec) {
     if (!"task-chars".equals(spec.getKind())) {
       throw new IllegalArgumentException("tokenizer kind '" + spec.getKind() + "' has no text form");
     }

@@ -2,6 +2,7 @@ package io.polyhe.server;
 
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
@@ -43,6 +44,11 @@ import java.util.logging.Logger;
  * its own rejections), access log. Inbound messages are limited to {@link
  * ServerConfig#maxMessageBytes()} (4 MiB by default; the protocol's chunks are at most 1 MiB).
  * Expired sessions are swept periodically, so their keys leave memory and disk on time.
+ *
+ * <p>The transport is Netty on {@link ServerConfig#host()}:{@link ServerConfig#port()} with the
+ * configured TLS, unless a {@link ServerBuilder} is given ({@link #PolyheServer(ServerConfig,
+ * ServerBuilder)}): tests pass grpc-java's {@code InProcessServerBuilder} where a real port adds
+ * nothing. Services, interceptors, limits and the metrics port are the same either way.
  */
 public final class PolyheServer {
   private static final Logger LOG = Logger.getLogger(PolyheServer.class.getName());
@@ -51,6 +57,7 @@ public final class PolyheServer {
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 
   private final ServerConfig config;
+  private final ServerBuilder<?> transport;
   private final Metrics metrics = new Metrics();
   private ModelRegistry models;
   private SessionStore store;
@@ -62,8 +69,20 @@ public final class PolyheServer {
   private Server server;
   private MetricsHttpServer metricsHttp;
 
+  /** A server on Netty at the configured host, port and TLS. */
   public PolyheServer(ServerConfig config) {
     this.config = config;
+    this.transport = null;
+  }
+
+  /**
+   * A server on {@code transport} (e.g. {@code InProcessServerBuilder.forName(name)}), which then
+   * decides the address and security; the configuration's host, port and TLS files are not used.
+   * {@link #start()} adds the services and limits to it and builds it; use it for nothing else.
+   */
+  public PolyheServer(ServerConfig config, ServerBuilder<?> transport) {
+    this.config = config;
+    this.transport = java.util.Objects.requireNonNull(transport, "transport");
   }
 
   /**
@@ -127,9 +146,10 @@ public final class PolyheServer {
 
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
-    var builder = ConnectionLimits.apply(NettyServerBuilder.forAddress(
-        new InetSocketAddress(config.host(), config.port()), credentials()), config)
-        .maxInboundMessageSize(config.maxMessageBytes());
+    ServerBuilder<?> builder = transport != null ? transport
+        : ConnectionLimits.apply(NettyServerBuilder.forAddress(
+            new InetSocketAddress(config.host(), config.port()), credentials()), config);
+    builder.maxInboundMessageSize(config.maxMessageBytes());
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
         keys, inference}) {
       // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
@@ -152,8 +172,9 @@ public final class PolyheServer {
     if (config.metricsPort().isPresent()) {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()), metrics);
     }
-    LOG.info(() -> "polyhe server listening on " + config.host() + ":" + port() + (config.tlsCert().isPresent()
-        ? " (TLS" + (config.clientCa().isPresent() ? ", mTLS" : "") + ")" : " (plaintext)")
+    LOG.info(() -> "polyhe server listening " + (transport != null ? "on the given transport"
+        : "on " + config.host() + ":" + port() + (config.tlsCert().isPresent()
+        ? " (TLS" + (config.clientCa().isPresent() ? ", mTLS" : "") + ")" : " (plaintext)"))
         + (config.apiKeys().isPresent() ? ", API keys required" : ", no API keys") + ", refresh "
         + config.refresh().manifestName() + (config.refresh().insecure() ? " (INSECURE test parameters)" : ""));
     return this;
@@ -171,7 +192,7 @@ public final class PolyheServer {
     return tls.build();
   }
 
-  /** The bound gRPC port. */
+  /** The bound gRPC port; -1 on a transport without ports (in-process). */
   public int port() {
     return server.getPort();
   }

@@ -68,7 +68,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
-  public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
+  public static final int MIN_MESSAGE_BYTES = io.polyhe.proto.Chunks.MAX_BYTES + 4096;
 
   /** Default key quota per session with client-aided refresh (tiny needs 219 MB). */
   public static final long DEFAULT_KEY_BYTES_PER_SESSION = 2L << 30;

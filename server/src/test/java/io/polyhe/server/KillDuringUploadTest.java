@@ -11,9 +11,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.polyhe.client.ClientModel;
 import io.polyhe.client.Keyring;
+import io.polyhe.client.PartialUploads;
 import io.polyhe.client.PolyheClient;
 import io.polyhe.client.ProgressListener;
-import io.polyhe.proto.v1.Session;
+import io.polyhe.client.SessionInfo;
 import io.polyhe.server.auth.Caller;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,18 +41,18 @@ class KillDuringUploadTest {
   @Test
   void aKilledUploadLeavesNoSessionAndTheCompleteOneSurvives() throws Exception {
     Path store = dir.resolve("keys");
-    Session complete;
-    Session damaged;
+    SessionInfo complete;
+    SessionInfo damaged;
     try (ChildServer child = ChildServer.start(store)) {
       ManagedChannel channel = plaintext(child.port);
       PolyheClient client = PolyheClient.builder(channel).build();
       ClientModel model = client.model("tiny");
       Keyring keyring = Keyring.generate(model);
       int[] elements = model.galoisElements();
-      complete = client.uploadKeys(keyring, Arrays.copyOf(elements, 2), ProgressListener.NONE);
-      damaged = client.uploadKeys(keyring, Arrays.copyOf(elements, 1), ProgressListener.NONE);
-      // The second upload: kill -9 the server once three of its keys are on their way.
-      var e = assertThrows(StatusRuntimeException.class, () -> client.uploadKeys(keyring,
+      complete = PartialUploads.upload(client, keyring, Arrays.copyOf(elements, 2), ProgressListener.NONE);
+      damaged = PartialUploads.upload(client, keyring, Arrays.copyOf(elements, 1), ProgressListener.NONE);
+      // The third upload: kill -9 the server once three of its keys are on their way.
+      var e = assertThrows(StatusRuntimeException.class, () -> PartialUploads.upload(client, keyring,
           Arrays.copyOf(elements, 8), (stage, done, total) -> {
             if (done == 3) {
               try {
@@ -67,11 +68,11 @@ class KillDuringUploadTest {
     }
     try (Stream<Path> files = Files.list(store)) {
       List<String> names = files.map(p -> p.getFileName().toString()).toList();
-      assertTrue(names.contains(complete.getSessionId()), "the completed session is on disk: " + names.size());
+      assertTrue(names.contains(complete.id()), "the completed session is on disk: " + names.size());
       assertEquals(2, names.stream().filter(n -> !n.startsWith(".upload-")).count(), "no third session: " + names);
     }
     // While the server is down, a bit of one session's key file rots.
-    Path rotten = store.resolve(damaged.getSessionId()).resolve("keys.bin");
+    Path rotten = store.resolve(damaged.id()).resolve("keys.bin");
     byte[] bytes = Files.readAllBytes(rotten);
     bytes[bytes.length / 2] ^= 4;
     Files.write(rotten, bytes);
@@ -82,13 +83,13 @@ class KillDuringUploadTest {
       assertEquals(1, restarted.sessions().sessions());
       assertEquals(1, restarted.metrics().gaugeValue("polyhe_sessions_lost"), "the damaged session reported lost");
       var model = restarted.models().find("tiny").orElseThrow();
-      var keys = restarted.sessions().keys(complete.getSessionId(), Caller.ANONYMOUS, model);
+      var keys = restarted.sessions().keys(complete.id(), Caller.ANONYMOUS, model);
       assertEquals(2, keys.galoisKeys().size(), "the completed session loads whole");
       ManagedChannel channel = plaintext(restarted.port());
-      List<Session> listed = PolyheClient.builder(channel).build().listSessions();
-      assertEquals(List.of(complete.getSessionId()), listed.stream().map(Session::getSessionId).toList());
+      List<SessionInfo> listed = PolyheClient.builder(channel).build().listSessions();
+      assertEquals(List.of(complete.id()), listed.stream().map(SessionInfo::id).toList());
       var lost = assertThrows(StatusRuntimeException.class,
-          () -> PolyheClient.builder(channel).build().deleteSession(damaged.getSessionId()));
+          () -> PolyheClient.builder(channel).build().deleteSession(damaged.id()));
       assertEquals(io.grpc.Status.Code.NOT_FOUND, lost.getStatus().getCode());
       channel.shutdownNow();
       try (Stream<Path> files = Files.list(store)) {

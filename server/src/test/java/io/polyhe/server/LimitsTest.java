@@ -76,9 +76,9 @@ class LimitsTest {
   @AfterEach
   void nothingIsLeftBehind() throws Exception {
     PolyheClient alice = TestServer.client(channel, TestServer.ALICE_KEY);
-    alice.listSessions().forEach(s -> alice.deleteSession(s.getSessionId()));
+    alice.listSessions().forEach(s -> alice.deleteSession(s.id()));
     PolyheClient bob = TestServer.client(channel, TestServer.BOB_KEY);
-    bob.listSessions().forEach(s -> bob.deleteSession(s.getSessionId()));
+    bob.listSessions().forEach(s -> bob.deleteSession(s.id()));
     try (Stream<Path> files = Files.list(server.keyStore)) {
       assertEquals(0, files.count(), "no session or temporary directory left");
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Another language: {@code examples/node/polyhe-client.mjs} (@grpc/grpc-js + @grpc/proto-loader,
- * pinned by its package-lock.json) fetches the manifest over TLS with an API key and gets
- * INVALID_ARGUMENT for a malformed Infer. CI installs it ({@code .ci/run}: npm ci); when it is
+ * pinned by its package-lock.json) fetches the manifest over TLS with an API key (its refresh mode
+ * read as the proto enum) and gets INVALID_ARGUMENT for a malformed Infer. CI installs it ({@code .ci/run}: npm ci); when it is
  * missing this test installs it the same way, and is skipped only when npm is not on PATH.
  */
 class NodeClientTest {
@@ -70,6 +70,7 @@ class NodeClientTest {
       assertTrue(last.contains("\"ok\":true"), out);
       assertTrue(last.contains("\"code\":\"INVALID_ARGUMENT\""), out);
       assertTrue(last.contains("\"log_n\":14"), out);
+      assertTrue(last.contains("\"refresh\":\"REFRESH_MODE_CLIENT\""), out);
       System.out.println("node client: " + last);
     }
   }

@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.CiphertextChunk;
 import io.polyhe.proto.v1.InferRequest;
 import io.polyhe.proto.v1.InferResponse;
@@ -55,13 +56,9 @@ final class RawInfer implements ClientResponseObserver<InferRequest, InferRespon
     return this;
   }
 
-  /** Sends {@code ct} in 1 MiB chunks. */
+  /** Sends {@code ct} in the protocol's chunks ({@link Chunks}). */
   RawInfer input(byte[] ct) {
-    for (int off = 0; off < ct.length; off += 1 << 20) {
-      int len = Math.min(1 << 20, ct.length - off);
-      byte[] part = java.util.Arrays.copyOfRange(ct, off, off + len);
-      chunk(off == 0 ? ct.length : 0, part);
-    }
+    Chunks.ciphertext(ct, c -> requests.onNext(InferRequest.newBuilder().setInput(c).build()));
     return this;
   }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.KeyChunk;
 import io.polyhe.proto.v1.KeyDescriptor;
 import io.polyhe.proto.v1.KeyKind;
@@ -59,9 +60,11 @@ final class RawUpload implements StreamObserver<Session> {
     return this;
   }
 
-  /** Sends {@code bytes} in 1 MiB chunks. */
+  /** Sends {@code bytes} in the protocol's chunks ({@link Chunks}). */
   RawUpload bytes(byte[] bytes) {
-    return chunks(bytes, (bytes.length + (1 << 20) - 1) >> 20);
+    Chunks.split(bytes, data -> requests.onNext(KeyUploadRequest.newBuilder().setChunk(KeyChunk.newBuilder()
+        .setData(data)).build()));
+    return this;
   }
 
   /** Sends {@code bytes} in exactly {@code count} non-empty chunks of near-equal size. */

@@ -17,7 +17,6 @@ import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.TaskTokenizer;
-import io.polyhe.proto.v1.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,19 +51,20 @@ class SessionExpiryTest {
       PolyheClient alice = TestServer.client(channel, TestServer.ALICE_KEY);
       ClientModel model = alice.model("tiny");
       Keyring keyring = Keyring.generate(model);
-      Session first = alice.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
-      Session second = alice.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
+      ClientSession first = alice.openSession(keyring);
+      ClientSession second = alice.openSession(keyring);
+      long firstExpires = first.expiresAt().orElseThrow().toEpochMilli();
+      long secondExpires = second.expiresAt().orElseThrow().toEpochMilli();
       // The latest session first (it has the most time left), then both again: one pass at a time, so
       // the later passes start after, or run across, the expiry of their session.
-      List<String> order = List.of(second.getSessionId(), first.getSessionId(), second.getSessionId(),
-          first.getSessionId());
+      List<ClientSession> order = List.of(second, first, second, first);
       ExecutorService pool = Executors.newFixedThreadPool(order.size());
       List<Future<Object>> results = new ArrayList<>();
       long[] ends = new long[order.size()];
       // The first pass holds the only worker across the first session's expiry, whatever the speed
       // of the backend: at its first refresh the client answers only after that session expired.
       ProgressListener holdAcrossExpiry = (stage, done, total) -> {
-        long wait = first.getExpiresAtUnixMillis() + 500 - System.currentTimeMillis();
+        long wait = firstExpires + 500 - System.currentTimeMillis();
         if (stage == ProgressListener.Stage.FORWARD_PASS && wait > 0) {
           try {
             Thread.sleep(wait);
@@ -74,12 +74,12 @@ class SessionExpiryTest {
         }
       };
       for (int i = 0; i < order.size(); i++) {
-        String id = order.get(i);
+        ClientSession session = order.get(i);
         int slot = i;
         ProgressListener listener = i == 0 ? holdAcrossExpiry : ProgressListener.NONE;
         results.add(pool.submit(() -> {
           try {
-            return ClientSession.resume(alice, keyring, id).infer(prompt, listener);
+            return session.infer(prompt, listener);
           } catch (StatusRuntimeException e) {
             return e.getStatus();
           } finally {
@@ -103,13 +103,13 @@ class SessionExpiryTest {
       pool.shutdown();
       long lastEnd = java.util.Arrays.stream(ends).max().orElseThrow();
       System.out.printf("expiry: %d passes completed, %d NOT_FOUND; first session expired %.1f s before the last "
-          + "pass ended%n", completed, notFound, (lastEnd - first.getExpiresAtUnixMillis()) / 1e3);
+          + "pass ended%n", completed, notFound, (lastEnd - firstExpires) / 1e3);
       assertTrue(completed >= 1, "the pass on the live session completed");
       assertTrue(notFound >= 1, "a pass on the expired session failed cleanly");
-      assertTrue(first.getExpiresAtUnixMillis() < lastEnd, "a session expired while passes were running");
+      assertTrue(firstExpires < lastEnd, "a session expired while passes were running");
 
       // Past every expiry the sweeper removes both sessions, with nobody touching them.
-      long end = second.getExpiresAtUnixMillis() + TTL.toMillis();
+      long end = secondExpires + TTL.toMillis();
       while (server.server.sessions().sessions() > 0 && System.currentTimeMillis() < end) {
         Thread.sleep(100);
       }
@@ -122,9 +122,9 @@ class SessionExpiryTest {
         assertEquals(0, files.count(), "no key files left");
       }
       assertTrue(alice.listSessions().isEmpty());
-      for (Session s : List.of(first, second)) {
+      for (ClientSession s : List.of(first, second)) {
         Status st = RawInfer.open(channel, TestServer.ALICE_KEY, Duration.ofSeconds(20))
-            .start(s.getSessionId(), "tiny", prompt.length).awaitStatus(20);
+            .start(s.id(), "tiny", prompt.length).awaitStatus(20);
         assertEquals(Status.Code.NOT_FOUND, st.getCode());
       }
       channel.shutdownNow();

@@ -1,52 +1,43 @@
 package io.polyhe.cli.service;
 
+import io.polyhe.client.LatencyBreakdown.PrimitiveTime;
+import io.polyhe.client.LatencyBreakdown.RefreshTime;
+import io.polyhe.client.LatencyBreakdown.Span;
 import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
-import io.polyhe.proto.v1.PrimitiveTime;
-import io.polyhe.proto.v1.RefreshTime;
-import io.polyhe.proto.v1.Span;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The server's {@code LatencyBreakdown} messages of several passes merged back into poly-models'
- * {@link LatencyBreakdown} (spans laid end to end), for its table, JSON, Chrome trace and HTML
- * exports; and the refresh split summed. Stateless.
+ * The SDK's breakdowns ({@link io.polyhe.client.LatencyBreakdown}) of several passes merged back
+ * into poly-models' {@link LatencyBreakdown} (spans laid end to end), for its table, JSON, Chrome
+ * trace and HTML exports; and the refresh split summed. Stateless.
  */
 final class Breakdowns {
   private Breakdowns() {}
 
-  static LatencyBreakdown merge(List<io.polyhe.proto.v1.LatencyBreakdown> passes) {
+  /** @throws IllegalArgumentException for a component or primitive this client does not know */
+  static LatencyBreakdown merge(List<io.polyhe.client.LatencyBreakdown> passes) {
     LatencyRecorder r = new LatencyRecorder();
     long offset = 0;
     for (var b : passes) {
       long end = 0;
-      for (Span s : b.getSpansList()) {
-        r.record(s.getLayer(), component(s.getComponent()), offset + s.getStartNanos(), s.getNanos());
-        end = Math.max(end, s.getStartNanos() + s.getNanos());
+      for (Span s : b.spans()) {
+        r.record(s.layer(), component(s.component()), offset + s.startNanos(), s.nanos());
+        end = Math.max(end, s.startNanos() + s.nanos());
       }
-      for (PrimitiveTime p : b.getPrimitivesList()) {
-        r.addPrimitive(Primitive.valueOf(p.getPrimitive().toUpperCase(Locale.ROOT)), p.getCalls(),
-            Math.round(p.getSeconds() * 1e9));
+      for (PrimitiveTime p : b.primitives()) {
+        r.addPrimitive(primitive(p.primitive()), p.calls(), Math.round(p.seconds() * 1e9));
       }
       offset += end;
     }
     return r.breakdown();
   }
 
-  static RefreshTime refresh(List<io.polyhe.proto.v1.LatencyBreakdown> passes) {
-    RefreshTime.Builder t = RefreshTime.newBuilder();
-    for (var b : passes) {
-      RefreshTime x = b.getRefresh();
-      t.setRefreshes(t.getRefreshes() + x.getRefreshes())
-          .setServerWaitSeconds(t.getServerWaitSeconds() + x.getServerWaitSeconds())
-          .setClientSeconds(t.getClientSeconds() + x.getClientSeconds())
-          .setBytesToClient(t.getBytesToClient() + x.getBytesToClient())
-          .setBytesFromClient(t.getBytesFromClient() + x.getBytesFromClient());
-    }
-    return t.build();
+  static RefreshTime refresh(List<io.polyhe.client.LatencyBreakdown> passes) {
+    return passes.stream().map(io.polyhe.client.LatencyBreakdown::refresh).reduce(RefreshTime.NONE, RefreshTime::plus);
   }
 
   /** One line on where client-aided refresh time went. */
@@ -60,13 +51,13 @@ final class Breakdowns {
    */
   static String refreshLine(RefreshTime t, double bootstrapSeconds) {
     if (bootstrapSeconds > 0) {
-      return String.format("refresh: %d bootstraps on the server, %.3f s; no client round trips", t.getRefreshes(),
+      return String.format("refresh: %d bootstraps on the server, %.3f s; no client round trips", t.refreshes(),
           bootstrapSeconds);
     }
     return String.format("refresh: %d client-aided refreshes; server waited %.3f s, of which the client computed "
         + "%.3f s and %.3f s went to the network and (de)serialisation; %d B to the client, %d B back",
-        t.getRefreshes(), t.getServerWaitSeconds(), t.getClientSeconds(),
-        Math.max(0, t.getServerWaitSeconds() - t.getClientSeconds()), t.getBytesToClient(), t.getBytesFromClient());
+        t.refreshes(), t.serverWaitSeconds(), t.clientSeconds(),
+        Math.max(0, t.serverWaitSeconds() - t.clientSeconds()), t.bytesToClient(), t.bytesFromClient());
   }
 
   private static Component component(String label) {
@@ -76,5 +67,13 @@ final class Breakdowns {
       }
     }
     throw new IllegalArgumentException("unknown component '" + label + "' in the server's breakdown");
+  }
+
+  private static Primitive primitive(String name) {
+    try {
+      return Primitive.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown primitive '" + name + "' in the server's breakdown");
+    }
   }
 }

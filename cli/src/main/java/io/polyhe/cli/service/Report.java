@@ -3,8 +3,8 @@ package io.polyhe.cli.service;
 import com.google.gson.GsonBuilder;
 import io.polyhe.client.Generation;
 import io.polyhe.client.InferenceResult;
+import io.polyhe.client.LatencyBreakdown.RefreshTime;
 import io.polyhe.models.profile.LatencyBreakdown;
-import io.polyhe.proto.v1.RefreshTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,8 +56,8 @@ final class Report {
     b.put("total_seconds", breakdown.totalSeconds());
     b.put("components", breakdown.secondsByComponentLabel());
     b.put("primitives", breakdown.secondsByPrimitiveName());
-    b.put("refresh_server_wait_seconds", refresh.getServerWaitSeconds());
-    b.put("refresh_client_seconds", refresh.getClientSeconds());
+    b.put("refresh_server_wait_seconds", refresh.serverWaitSeconds());
+    b.put("refresh_client_seconds", refresh.clientSeconds());
     out.put("breakdown", b);
     if (json) {
       System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()

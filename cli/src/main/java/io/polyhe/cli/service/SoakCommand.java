@@ -5,16 +5,15 @@ import com.google.gson.JsonObject;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.polyhe.client.ClientModel;
+import io.polyhe.client.ClientSession;
 import io.polyhe.client.InferenceResult;
 import io.polyhe.client.Keyring;
 import io.polyhe.client.PolyheClient;
-import io.polyhe.client.ProgressListener;
 import io.polyhe.models.ShippedModels;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.TaskTokenizer;
-import io.polyhe.proto.v1.Session;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,16 +148,15 @@ public final class SoakCommand implements Callable<Integer> {
           PolyheClient client = loopback.client(channel, callers.get(0), SoakCommand::deadlines);
           ClientModel model = client.model(modelName);
           Keyring keyring = Keyring.generate(model);
-          Session s = client.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
-          int[] sequence = prompts[0];
-          for (int token : expected[0]) {
-            InferenceResult r = client.infer(s.getSessionId(), keyring, sequence, ProgressListener.NONE);
-            if (r.nextToken() != token) {
-              throw new IllegalStateException("the warm-up round's answer differs from the poly-plain reference");
+          try (ClientSession s = client.openSession(keyring)) {
+            int[] sequence = prompts[0];
+            for (int token : expected[0]) {
+              if (s.infer(sequence).nextToken() != token) {
+                throw new IllegalStateException("the warm-up round's answer differs from the poly-plain reference");
+              }
+              sequence = append(sequence, token);
             }
-            sequence = append(sequence, token);
           }
-          client.deleteSession(s.getSessionId());
         } finally {
           channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -264,10 +262,10 @@ public final class SoakCommand implements Callable<Integer> {
         return;
       }
       int count = (int) Math.min(infersPerSession, maxRequests - budget);
-      Session session;
+      ClientSession session;
       long t = System.nanoTime();
       try {
-        session = client.uploadKeys(keyring, model.galoisElements(), ProgressListener.NONE);
+        session = client.openSession(keyring);
         done(uploadMs, t);
       } catch (RuntimeException e) {
         error(e);
@@ -280,7 +278,7 @@ public final class SoakCommand implements Callable<Integer> {
           try {
             for (int token : expected[p]) {
               t = System.nanoTime();
-              InferenceResult r = client.infer(session.getSessionId(), keyring, sequence, ProgressListener.NONE);
+              InferenceResult r = session.infer(sequence);
               done(inferMs, t);
               if (r.nextToken() != token) {
                 wrong.incrementAndGet();
@@ -295,7 +293,7 @@ public final class SoakCommand implements Callable<Integer> {
       } finally {
         t = System.nanoTime();
         try {
-          client.deleteSession(session.getSessionId());
+          session.close();
           done(deleteMs, t);
         } catch (RuntimeException e) {
           error(e);

@@ -4,25 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polyhe.client.LatencyBreakdown;
+import io.polyhe.client.LatencyBreakdown.PrimitiveTime;
+import io.polyhe.client.LatencyBreakdown.RefreshTime;
+import io.polyhe.client.LatencyBreakdown.Span;
 import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.Primitive;
-import io.polyhe.proto.v1.LatencyBreakdown;
-import io.polyhe.proto.v1.PrimitiveTime;
-import io.polyhe.proto.v1.RefreshTime;
-import io.polyhe.proto.v1.Span;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BreakdownsTest {
   static LatencyBreakdown pass(double wait, double client) {
-    return LatencyBreakdown.newBuilder()
-        .addSpans(Span.newBuilder().setLayer("layer 0").setComponent("norm").setStartNanos(0).setNanos(2_000_000_000L))
-        .addSpans(Span.newBuilder().setLayer("layer 0").setComponent("refresh").setStartNanos(2_000_000_000L)
-            .setNanos(500_000_000L))
-        .addPrimitives(PrimitiveTime.newBuilder().setPrimitive("key_switch").setSeconds(1.5).setCalls(10))
-        .setRefresh(RefreshTime.newBuilder().setRefreshes(3).setServerWaitSeconds(wait).setClientSeconds(client)
-            .setBytesToClient(100).setBytesFromClient(200))
-        .build();
+    return breakdown(List.of(new Span("layer 0", "norm", 0, 2_000_000_000L, "w"),
+        new Span("layer 0", "refresh", 2_000_000_000L, 500_000_000L, "w")),
+        List.of(new PrimitiveTime("key_switch", 1.5, 10)), new RefreshTime(3, wait, client, 100, 200));
+  }
+
+  static LatencyBreakdown breakdown(List<Span> spans, List<PrimitiveTime> primitives, RefreshTime refresh) {
+    return new LatencyBreakdown(0, Map.of(), Map.of(), primitives, refresh, spans);
   }
 
   @Test
@@ -35,16 +35,22 @@ class BreakdownsTest {
     assertEquals(20L, merged.countsByPrimitive().get(Primitive.KEY_SWITCH));
     assertEquals(2_500_000_000L, merged.spans().get(2).startNanos(), "the second pass starts after the first");
     RefreshTime r = Breakdowns.refresh(List.of(pass(0.5, 0.2), pass(0.5, 0.3)));
-    assertEquals(6, r.getRefreshes());
-    assertEquals(0.5, r.getClientSeconds(), 1e-12);
+    assertEquals(6, r.refreshes());
+    assertEquals(0.5, r.clientSeconds(), 1e-12);
+    assertEquals(1.0, r.serverWaitSeconds(), 1e-12);
+    assertEquals(200, r.bytesToClient());
+    assertEquals(400, r.bytesFromClient());
     assertTrue(Breakdowns.refreshLine(r).contains("6 client-aided refreshes"), Breakdowns.refreshLine(r));
-    String boot = Breakdowns.refreshLine(RefreshTime.newBuilder().setRefreshes(10).build(), 60.5);
+    String boot = Breakdowns.refreshLine(new RefreshTime(10, 0, 0, 0, 0), 60.5);
     assertTrue(boot.contains("10 bootstraps on the server, 60.500 s"), boot);
   }
 
   @Test
   void unknownComponentsAreRefused() {
-    var bad = LatencyBreakdown.newBuilder().addSpans(Span.newBuilder().setLayer("x").setComponent("teleport")).build();
+    var bad = breakdown(List.of(new Span("x", "teleport", 0, 1, "w")), List.of(), RefreshTime.NONE);
     assertThrows(IllegalArgumentException.class, () -> Breakdowns.merge(List.of(bad)));
+    var badPrimitive = breakdown(List.of(), List.of(new PrimitiveTime("warp", 1, 1)), RefreshTime.NONE);
+    var e = assertThrows(IllegalArgumentException.class, () -> Breakdowns.merge(List.of(badPrimitive)));
+    assertTrue(e.getMessage().contains("warp"), e.getMessage());
   }
 }

@@ -17,6 +17,7 @@ import io.polyhe.client.ClientModel;
 import io.polyhe.client.ClientSession;
 import io.polyhe.client.InferenceResult;
 import io.polyhe.client.Keyring;
+import io.polyhe.client.LatencyBreakdown;
 import io.polyhe.client.PolyheClient;
 import io.polyhe.client.ProgressListener;
 import io.polyhe.client.RefreshMode;
@@ -26,9 +27,7 @@ import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.TaskTokenizer;
-import io.polyhe.proto.v1.ComponentTime;
 import io.polyhe.proto.v1.InferResponse;
-import io.polyhe.proto.v1.LatencyBreakdown;
 import io.polyhe.server.ServerConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,7 +106,7 @@ class ServeBootstrapEndToEndTest {
         Keyring keyring = Keyring.generate(model);
         InferenceResult pass;
         double uploadSeconds;
-        try (ClientSession session = client.openSession(keyring, ProgressListener.NONE)) {
+        try (ClientSession session = client.openSession(keyring)) {
           uploadSeconds = (System.nanoTime() - t) / 1e9;
           assertEquals(HeFormat.switchingKeySize(model.parameters().rlwe()) * (1L + model.galoisElements().length),
               session.uploadedBytes(), "the relinearisation key and one key per manifest element");
@@ -131,23 +130,22 @@ class ServeBootstrapEndToEndTest {
         assertEquals(expected, pass.nextToken(), "greedy answer against poly-plain");
         assertEquals(0, counter.refreshRequests.get(), "the server asked the client to refresh");
         LatencyBreakdown b = pass.breakdown();
-        double bootstrap = b.getComponentsList().stream().filter(c -> c.getComponent().equals("bootstrap"))
-            .mapToDouble(ComponentTime::getSeconds).sum();
-        assertTrue(bootstrap > 0, "no bootstrap component in " + b.getComponentsList());
+        double bootstrap = b.componentSeconds("bootstrap");
+        assertTrue(bootstrap > 0, "no bootstrap component in " + b.components());
         for (String step : new String[] {"CoeffsToSlots", "EvalMod", "SlotsToCoeffs"}) {
-          assertTrue(b.getSpansList().stream().anyMatch(s -> s.getComponent().equals("bootstrap")
-              && s.getLayer().endsWith(step)), "no span for " + step);
+          assertTrue(b.spans().stream().anyMatch(s -> s.component().equals("bootstrap")
+              && s.layer().endsWith(step)), "no span for " + step);
         }
         assertTrue(pass.refreshes() > 0);
-        assertEquals(pass.refreshes(), b.getRefresh().getRefreshes(), "bootstraps counted in RefreshTime");
-        assertEquals(0.0, b.getRefresh().getServerWaitSeconds());
-        assertEquals(0.0, b.getRefresh().getClientSeconds());
-        assertEquals(0, b.getRefresh().getBytesToClient());
+        assertEquals(pass.refreshes(), b.refresh().refreshes(), "bootstraps counted in RefreshTime");
+        assertEquals(0.0, b.refresh().serverWaitSeconds());
+        assertEquals(0.0, b.refresh().clientSeconds());
+        assertEquals(0, b.refresh().bytesToClient());
         System.out.printf("bootstrap over the service: next token %s (poly-plain %s), %d bootstraps, %.1f s of"
                 + " %.1f s server time bootstrapping; server start %.1f s, keys made and uploaded %.1f s, pass"
                 + " %.1f s, %d progress messages; test %.1f s%n",
             tokenizer.decode(new int[] {pass.nextToken()}), tokenizer.decode(new int[] {expected}), pass.refreshes(),
-            bootstrap, b.getTotalSeconds(), serverSeconds, uploadSeconds, pass.seconds(), counter.progress.get(),
+            bootstrap, b.totalSeconds(), serverSeconds, uploadSeconds, pass.seconds(), counter.progress.get(),
             seconds);
       } finally {
         channel.shutdownNow();

@@ -44,9 +44,15 @@ public enum RefreshMode {
     return mode;
   }
 
-  /** The manifest's {@code refresh} value: {@code client} or {@code bootstrap}. */
+  /** The mode's name, {@code client} or {@code bootstrap}: the value of {@code --refresh}, as logs print it. */
   public String manifestName() {
     return manifestName;
+  }
+
+  /** The manifest's {@code refresh} value. */
+  public io.polyhe.proto.v1.RefreshMode manifestValue() {
+    return bootstraps() ? io.polyhe.proto.v1.RefreshMode.REFRESH_MODE_BOOTSTRAP
+        : io.polyhe.proto.v1.RefreshMode.REFRESH_MODE_CLIENT;
   }
 
   /** True if passes bootstrap on the server instead of asking the client. */

@@ -150,7 +150,7 @@ public final class ServedModel {
             .setBos(spec.bos()).setEos(spec.eos()))
         .setInputEmbedding(embedding)
         .setLogitsRowStride(layout.rowStride())
-        .setRefresh(refreshMode.manifestName());
+        .setRefresh(refreshMode.manifestValue());
     for (int g : elements) {
       m.addGaloisElements(g);
     }

@@ -1,6 +1,7 @@
 package io.polyhe.server.service;
 
 import com.google.protobuf.ByteString;
+import io.polyhe.proto.Chunks;
 import java.util.Arrays;
 
 /**
@@ -15,8 +16,8 @@ import java.util.Arrays;
  * the bytes received are ever allocated, plus the final array.
  */
 final class ChunkAssembler {
-  /** Largest data field of one chunk (the protocol's limit; gRPC messages stay under 4 MiB). */
-  static final int MAX_CHUNK = 1 << 20;
+  /** Largest data field of one chunk: the protocol's, {@link Chunks#MAX_BYTES}. */
+  static final int MAX_CHUNK = Chunks.MAX_BYTES;
 
   /**
    * The server's limits on one object.

@@ -1,6 +1,5 @@
 package io.polyhe.server.service;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -16,6 +15,7 @@ import io.polyhe.models.encrypted.RefreshPoints;
 import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
+import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.CiphertextChunk;
 import io.polyhe.proto.v1.InferRequest;
 import io.polyhe.proto.v1.InferResponse;
@@ -283,11 +283,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         }
         throwIfStopped();
         byte[] bytes = HeFormat.write(logits);
-        for (int off = 0; off < bytes.length; off += ChunkAssembler.MAX_CHUNK) {
-          int len = Math.min(ChunkAssembler.MAX_CHUNK, bytes.length - off);
-          send(InferResponse.newBuilder().setLogits(CiphertextChunk.newBuilder()
-              .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len))).build());
-        }
+        Chunks.ciphertext(bytes, chunk -> send(InferResponse.newBuilder().setLogits(chunk).build()));
         RefreshTime refresh;
         if (bootstrapper != null) {
           refresh = RefreshTime.newBuilder().setRefreshes((int) bootstrapper.stats().refreshes()).build();
@@ -355,12 +351,8 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
     }
 
     private void sendRefresh(long id, int level, double scale, byte[] bytes, String where) {
-      for (int off = 0; off < bytes.length; off += ChunkAssembler.MAX_CHUNK) {
-        int len = Math.min(ChunkAssembler.MAX_CHUNK, bytes.length - off);
-        send(InferResponse.newBuilder().setRefreshRequest(RefreshRequest.newBuilder().setRefreshId(id)
-            .setTargetLevel(level).setTargetScale(scale).setChunk(CiphertextChunk.newBuilder()
-                .setTotalBytes(off == 0 ? bytes.length : 0).setData(ByteString.copyFrom(bytes, off, len)))).build());
-      }
+      Chunks.ciphertext(bytes, chunk -> send(InferResponse.newBuilder().setRefreshRequest(RefreshRequest.newBuilder()
+          .setRefreshId(id).setTargetLevel(level).setTargetScale(scale).setChunk(chunk)).build()));
       send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage(where)
           .setRefreshesDone((int) id - 1).setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
     }

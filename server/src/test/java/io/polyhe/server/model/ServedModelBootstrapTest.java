@@ -1,5 +1,7 @@
 package io.polyhe.server.model;
 
+import static io.polyhe.proto.v1.RefreshMode.REFRESH_MODE_BOOTSTRAP;
+import static io.polyhe.proto.v1.RefreshMode.REFRESH_MODE_CLIENT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,8 +53,8 @@ class ServedModelBootstrapTest {
 
   @Test
   void theManifestSaysHowTheServerRefreshes() {
-    assertEquals("bootstrap", insecure.manifest().getRefresh());
-    assertEquals("client", client.manifest().getRefresh());
+    assertEquals(REFRESH_MODE_BOOTSTRAP, insecure.manifest().getRefresh());
+    assertEquals(REFRESH_MODE_CLIENT, client.manifest().getRefresh());
     assertSame(RefreshMode.CLIENT, client.refreshMode());
   }
 
@@ -114,7 +116,7 @@ class ServedModelBootstrapTest {
     assertFalse(p.rlwe().isInsecure());
     assertEquals(16, p.logN());
     assertEquals(320, p.rlwe().secretHammingWeight());
-    assertEquals("bootstrap", secure.manifest().getRefresh());
+    assertEquals(REFRESH_MODE_BOOTSTRAP, secure.manifest().getRefresh());
     // Why the bootstrap default exists: these keys do not fit the client-aided default.
     long keys = secure.keyBytesPerSession();
     System.out.printf("tiny, 128-bit bootstrapping: %d Galois keys, %d key bytes per session%n",
