@@ -8,8 +8,6 @@ import io.polyhe.he.math.Modulus;
 import io.polyhe.he.math.NttTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CUDA backend, first stage: every SPI call packs its limbs into one off-heap block, the
@@ -27,8 +25,6 @@ public final class CudaBackend implements ComputeBackend {
   private static final int SUB = 1;
   private static final int MUL = 2;
   private static final int MUL_ACC = 3;
-
-  private final Set<Long> registered = ConcurrentHashMap.newKeySet();
 
   /**
    * @throws IllegalStateException if the library or a device is missing (with the reason)
@@ -103,20 +99,6 @@ public final class CudaBackend implements ComputeBackend {
     return seg;
   }
 
-  private void register(Arena arena, NttTables t) {
-    long q = t.modulus().value();
-    if (registered.contains(q)) {
-      return;
-    }
-    int n = t.n();
-    int rc = Downcall.invoke("polyhe_cuda_register_ntt", () -> (int) CudaLibrary.REGISTER_NTT.invokeExact(q, t.logN(), longs(arena, t.rootPowers(), n),
-        longs(arena, t.rootPowersShoup(), n), longs(arena, t.invRootPowers(), n),
-        longs(arena, t.invRootPowersShoup(), n), t.nInv(), t.nInvShoup(), t.lastInverseTwiddle(),
-        t.lastInverseTwiddleShoup()));
-    CudaLibrary.check(rc, "NTT table registration");
-    registered.add(q);
-  }
-
   private void ntt(long[][] limbs, NttTables[] tables, int count, int inverse) {
     int n = length(limbs, count);
     try (Arena arena = Arena.ofConfined()) {
@@ -125,7 +107,7 @@ public final class CudaBackend implements ComputeBackend {
         if (tables[i].n() != n) {
           throw new IllegalArgumentException("tables for n=" + tables[i].n() + ", limbs of " + n);
         }
-        register(arena, tables[i]);
+        CudaLibrary.register(tables[i]);
         moduli.setAtIndex(JAVA_LONG, i, tables[i].modulus().value());
       }
       MemorySegment seg = pack(arena, limbs, count, n);
@@ -274,6 +256,6 @@ public final class CudaBackend implements ComputeBackend {
 
   @Override
   public String toString() {
-    return "CudaBackend(staging)";
+    return "CudaBackend(staging, " + CudaLibrary.device() + ")";
   }
 }

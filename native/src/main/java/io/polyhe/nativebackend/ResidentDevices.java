@@ -36,7 +36,7 @@ public final class ResidentDevices {
           throw new IllegalArgumentException("resident device 'cuda' is not available: "
               + CudaLibrary.unavailableReason());
         }
-        throw new IllegalStateException("x");
+        return new CudaDevice(n);
       }
       default -> throw new IllegalArgumentException("unknown resident device '" + name + "'; known: " + names());
     }
