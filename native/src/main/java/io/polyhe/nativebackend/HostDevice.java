@@ -64,6 +64,12 @@ public final class HostDevice extends PooledDevice {
     }
   }
 
+  /** Queues {@code op} as if it were a kernel (tests: a failure while the stream runs). */
+  synchronized void enqueueForTests(Runnable op) {
+    checkOpen();
+    enqueue(op);
+  }
+
   private void drain() {
     Runnable op;
     while ((op = queue.poll()) != null) {
