@@ -275,6 +275,21 @@ int polyhe_mul_scalar(const uint64_t *a, uint64_t s, uint64_t *out, size_t n, ui
   return POLYHE_OK;
 }
 
+int polyhe_mul_scalar_acc(const uint64_t *a, uint64_t s, uint64_t *acc, size_t n, uint64_t q) {
+  CHECK2(a, acc, q);
+  if (s >= q) return POLYHE_E_MODULUS;
+  /* The path's Shoup scalar product and its addition, block by block through an L1-sized buffer:
+   * every path gets the fused form without a kernel per path, and nothing is allocated. */
+  uint64_t tmp[512] __attribute__((aligned(64)));
+  const polyhe_kernels *mk = mul_kernels(q), *pk = plain_kernels();
+  for (size_t j = 0; j < n; j += 512) {
+    size_t len = n - j < 512 ? n - j : 512;
+    mk->mul_scalar(a + j, s, tmp, len, q);
+    pk->add(acc + j, tmp, acc + j, len, q);
+  }
+  return POLYHE_OK;
+}
+
 int polyhe_permute(const uint64_t *in, const int32_t *perm, uint64_t *out, size_t n) {
   if (in == NULL || perm == NULL || out == NULL) return POLYHE_E_NULL;
   /* Validate first in a branch-free (vectorised) pass, so the gather loop has no exits. */

@@ -32,7 +32,7 @@ extern "C" {
 #pragma GCC visibility push(default)
 #endif
 
-#define POLYHE_ABI_VERSION 1
+#define POLYHE_ABI_VERSION 2
 
 #define POLYHE_OK 0
 #define POLYHE_E_NULL (-1)        /* a required pointer is NULL */
@@ -109,6 +109,8 @@ int polyhe_mul(const uint64_t *a, const uint64_t *b, uint64_t *out, size_t n, ui
 int polyhe_mul_acc(const uint64_t *a, const uint64_t *b, uint64_t *acc, size_t n, uint64_t q);
 /* out = a * s for a reduced scalar s (Shoup). */
 int polyhe_mul_scalar(const uint64_t *a, uint64_t s, uint64_t *out, size_t n, uint64_t q);
+/* acc = acc + a * s for a reduced scalar s (fused: no temporary limb; since ABI 2). */
+int polyhe_mul_scalar_acc(const uint64_t *a, uint64_t s, uint64_t *acc, size_t n, uint64_t q);
 /* out = a + s for a reduced scalar s. */
 int polyhe_add_scalar(const uint64_t *a, uint64_t s, uint64_t *out, size_t n, uint64_t q);
 

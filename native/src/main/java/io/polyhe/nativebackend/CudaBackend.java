@@ -8,8 +8,6 @@ import io.polyhe.he.math.Modulus;
 import io.polyhe.he.math.NttTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CUDA backend, first stage: every SPI call packs its limbs into one off-heap block, the
@@ -27,8 +25,6 @@ public final class CudaBackend implements ComputeBackend {
   private static final int SUB = 1;
   private static final int MUL = 2;
   private static final int MUL_ACC = 3;
-
-  private final Set<Long> registered = ConcurrentHashMap.newKeySet();
 
   /**
    * @throws IllegalStateException if the library or a device is missing (with the reason)
@@ -103,30 +99,6 @@ public final class CudaBackend implements ComputeBackend {
     return seg;
   }
 
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(t);
-  }
-
-  private void register(Arena arena, NttTables t) throws Throwable {
-    long q = t.modulus().value();
-    if (registered.contains(q)) {
-      return;
-    }
-    int n = t.n();
-    int rc = (int) CudaLibrary.REGISTER_NTT.invokeExact(q, t.logN(), longs(arena, t.rootPowers(), n),
-        longs(arena, t.rootPowersShoup(), n), longs(arena, t.invRootPowers(), n),
-        longs(arena, t.invRootPowersShoup(), n), t.nInv(), t.nInvShoup(), t.lastInverseTwiddle(),
-        t.lastInverseTwiddleShoup());
-    CudaLibrary.check(rc, "NTT table registration");
-    registered.add(q);
-  }
-
   private void ntt(long[][] limbs, NttTables[] tables, int count, int inverse) {
     int n = length(limbs, count);
     try (Arena arena = Arena.ofConfined()) {
@@ -135,14 +107,12 @@ public final class CudaBackend implements ComputeBackend {
         if (tables[i].n() != n) {
           throw new IllegalArgumentException("tables for n=" + tables[i].n() + ", limbs of " + n);
         }
-        register(arena, tables[i]);
+        CudaLibrary.register(tables[i]);
         moduli.setAtIndex(JAVA_LONG, i, tables[i].modulus().value());
       }
       MemorySegment seg = pack(arena, limbs, count, n);
-      CudaLibrary.check((int) CudaLibrary.NTT.invokeExact(seg, count, logN(n), moduli, inverse), "NTT");
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_ntt", () -> (int) CudaLibrary.NTT.invokeExact(seg, count, logN(n), moduli, inverse)), "NTT");
       unpack(seg, limbs, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -162,12 +132,10 @@ public final class CudaBackend implements ComputeBackend {
     length(out, count);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment o = op == MUL_ACC ? pack(arena, out, count, n) : arena.allocate(JAVA_LONG, (long) count * n);
-      int rc = (int) CudaLibrary.BINARY.invokeExact(op, pack(arena, a, count, n), pack(arena, b, count, n), o,
-          count, logN(n), values(arena, moduli, count));
+      int rc = Downcall.invoke("polyhe_cuda_binary", () -> (int) CudaLibrary.BINARY.invokeExact(op, pack(arena, a, count, n), pack(arena, b, count, n), o,
+          count, logN(n), values(arena, moduli, count)));
       CudaLibrary.check(rc, "pointwise operation " + op);
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -197,11 +165,9 @@ public final class CudaBackend implements ComputeBackend {
     length(out, count);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment o = arena.allocate(JAVA_LONG, (long) count * n);
-      CudaLibrary.check((int) CudaLibrary.NEGATE.invokeExact(pack(arena, a, count, n), o, count, logN(n),
-          values(arena, moduli, count)), "negate");
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_negate", () -> (int) CudaLibrary.NEGATE.invokeExact(pack(arena, a, count, n), o, count, logN(n),
+          values(arena, moduli, count))), "negate");
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -210,11 +176,9 @@ public final class CudaBackend implements ComputeBackend {
     length(out, count);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment o = arena.allocate(JAVA_LONG, (long) count * n);
-      CudaLibrary.check((int) CudaLibrary.SCALAR.invokeExact(multiply, pack(arena, a, count, n),
-          longs(arena, scalars, count), o, count, logN(n), values(arena, moduli, count)), "scalar operation");
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_scalar", () -> (int) CudaLibrary.SCALAR.invokeExact(multiply, pack(arena, a, count, n),
+          longs(arena, scalars, count), o, count, logN(n), values(arena, moduli, count))), "scalar operation");
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -239,11 +203,9 @@ public final class CudaBackend implements ComputeBackend {
       MemorySegment perm = arena.allocate(JAVA_INT, n);
       MemorySegment.copy(permutation, 0, perm, JAVA_INT, 0, n);
       MemorySegment o = arena.allocate(JAVA_LONG, (long) count * n);
-      CudaLibrary.check((int) CudaLibrary.PERMUTE.invokeExact(pack(arena, in, count, n), perm, o, count, logN(n)),
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_permute", () -> (int) CudaLibrary.PERMUTE.invokeExact(pack(arena, in, count, n), perm, o, count, logN(n))),
           "permutation");
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -253,11 +215,9 @@ public final class CudaBackend implements ComputeBackend {
     length(out, count);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment o = arena.allocate(JAVA_LONG, (long) count * n);
-      CudaLibrary.check((int) CudaLibrary.AUTOMORPHISM.invokeExact(pack(arena, in, count, n), galois, o, count,
-          logN(n), values(arena, moduli, count)), "automorphism");
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_automorphism", () -> (int) CudaLibrary.AUTOMORPHISM.invokeExact(pack(arena, in, count, n), galois, o, count,
+          logN(n), values(arena, moduli, count))), "automorphism");
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -269,12 +229,10 @@ public final class CudaBackend implements ComputeBackend {
     length(out, count);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment o = arena.allocate(JAVA_LONG, (long) count * n);
-      CudaLibrary.check((int) CudaLibrary.SUBTRACT_AND_SCALE.invokeExact(pack(arena, a, count, n),
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_subtract_and_scale", () -> (int) CudaLibrary.SUBTRACT_AND_SCALE.invokeExact(pack(arena, a, count, n),
           pack(arena, last, count, n), longs(arena, inverses, count), o, count, logN(n),
-          values(arena, moduli, count)), "rescale step");
+          values(arena, moduli, count))), "rescale step");
       unpack(o, out, count, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
@@ -289,17 +247,15 @@ public final class CudaBackend implements ComputeBackend {
         MemorySegment.copy(hat[i], 0, hats, JAVA_LONG, (long) i * toCount * Long.BYTES, toCount);
       }
       MemorySegment o = arena.allocate(JAVA_LONG, (long) toCount * n);
-      CudaLibrary.check((int) CudaLibrary.CONVERT_BASIS.invokeExact(pack(arena, in, fromCount, n),
+      CudaLibrary.check(Downcall.invoke("polyhe_cuda_convert_basis", () -> (int) CudaLibrary.CONVERT_BASIS.invokeExact(pack(arena, in, fromCount, n),
           values(arena, from, fromCount), longs(arena, hatInverse, fromCount), fromCount, hats,
-          longs(arena, dModTo, toCount), o, values(arena, to, toCount), toCount, logN(n)), "base conversion");
+          longs(arena, dModTo, toCount), o, values(arena, to, toCount), toCount, logN(n))), "base conversion");
       unpack(o, out, toCount, n);
-    } catch (Throwable t) {
-      throw rethrow(t);
     }
   }
 
   @Override
   public String toString() {
-    return "CudaBackend(staging)";
+    return "CudaBackend(staging, " + CudaLibrary.device() + ")";
   }
 }

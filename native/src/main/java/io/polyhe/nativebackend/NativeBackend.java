@@ -126,14 +126,10 @@ public final class NativeBackend implements ComputeBackend {
       MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_LONG, t.rootPowers());
       MemorySegment wi = arena.allocateFrom(ValueLayout.JAVA_LONG, t.invRootPowers());
       MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-      int rc = (int) NativeLibrary.PLAN_CREATE.invokeExact(
-          t.modulus().value(), t.logN(), w, wi, t.nInv(), out);
+      int rc = Downcall.invoke("polyhe_ntt_plan_create", () -> (int) NativeLibrary.PLAN_CREATE.invokeExact(
+          t.modulus().value(), t.logN(), w, wi, t.nInv(), out));
       check(rc, "polyhe_ntt_plan_create");
       return out.get(ValueLayout.ADDRESS, 0);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -142,14 +138,9 @@ public final class NativeBackend implements ComputeBackend {
       throw new IllegalArgumentException("limb has " + a.length + " residues, tables " + t.n());
     }
     MemorySegment plan = plan(t);
-    int rc;
-    try {
-      rc = forward
-          ? (int) NativeLibrary.NTT_FORWARD.invokeExact(plan, seg(a))
-          : (int) NativeLibrary.NTT_INVERSE.invokeExact(plan, seg(a));
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
+    int rc = forward
+        ? Downcall.invoke("polyhe_ntt_forward", () -> (int) NativeLibrary.NTT_FORWARD.invokeExact(plan, seg(a)))
+        : Downcall.invoke("polyhe_ntt_inverse", () -> (int) NativeLibrary.NTT_INVERSE.invokeExact(plan, seg(a)));
     check(rc, "polyhe_ntt");
   }
 
@@ -171,12 +162,8 @@ public final class NativeBackend implements ComputeBackend {
 
   private static void binary(
       java.lang.invoke.MethodHandle h, long[] a, long[] b, long[] out, long q) {
-    int rc;
-    try {
-      rc = (int) h.invokeExact(seg(a), seg(b), seg(out), (long) out.length, q);
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
+    int rc = Downcall.invoke("pointwise kernel",
+        () -> (int) h.invokeExact(seg(a), seg(b), seg(out), (long) out.length, q));
     check(rc, "pointwise kernel");
   }
 
@@ -215,12 +202,8 @@ public final class NativeBackend implements ComputeBackend {
     checkLimbs(count, n, a, out);
     checkModuli(moduli, count);
     forEachLimb(count, (long) count * n, i -> {
-      int rc;
-      try {
-        rc = (int) NativeLibrary.NEGATE.invokeExact(seg(a[i]), seg(out[i]), (long) n, moduli[i].value());
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("polyhe_negate",
+          () -> (int) NativeLibrary.NEGATE.invokeExact(seg(a[i]), seg(out[i]), (long) n, moduli[i].value()));
       check(rc, "polyhe_negate");
     });
   }
@@ -235,12 +218,8 @@ public final class NativeBackend implements ComputeBackend {
       throw new ArrayIndexOutOfBoundsException("scalar " + scalars.length + " of " + count);
     }
     forEachLimb(count, (long) count * n, i -> {
-      int rc;
-      try {
-        rc = (int) h.invokeExact(seg(a[i]), scalars[i], seg(out[i]), (long) n, moduli[i].value());
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("scalar kernel",
+          () -> (int) h.invokeExact(seg(a[i]), scalars[i], seg(out[i]), (long) n, moduli[i].value()));
       check(rc, "scalar kernel (scalars must be reduced)");
     });
   }
@@ -248,6 +227,12 @@ public final class NativeBackend implements ComputeBackend {
   @Override
   public void multiplyScalar(long[][] a, long[] scalars, long[][] out, Modulus[] moduli, int count) {
     scalarAll(NativeLibrary.MUL_SCALAR, a, scalars, out, moduli, count);
+  }
+
+  /** Fused {@code acc += a·s} per limb ({@code polyhe_mul_scalar_acc}): no temporary limbs. */
+  @Override
+  public void multiplyScalarAccumulate(long[][] a, long[] scalars, long[][] acc, Modulus[] moduli, int count) {
+    scalarAll(NativeLibrary.MUL_SCALAR_ACC, a, scalars, acc, moduli, count);
   }
 
   @Override
@@ -266,12 +251,8 @@ public final class NativeBackend implements ComputeBackend {
     }
     MemorySegment perm = MemorySegment.ofArray(permutation);
     forEachLimb(count, (long) count * n, i -> {
-      int rc;
-      try {
-        rc = (int) NativeLibrary.PERMUTE.invokeExact(seg(in[i]), perm, seg(out[i]), (long) n);
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("polyhe_permute",
+          () -> (int) NativeLibrary.PERMUTE.invokeExact(seg(in[i]), perm, seg(out[i]), (long) n));
       if (rc != 0) {
         throw new ArrayIndexOutOfBoundsException("permutation index out of [0, " + n + ")");
       }
@@ -285,13 +266,8 @@ public final class NativeBackend implements ComputeBackend {
     checkLimbs(count, n, in, out);
     checkModuli(moduli, count);
     forEachLimb(count, (long) count * n, i -> {
-      int rc;
-      try {
-        rc = (int) NativeLibrary.AUTOMORPHISM_COEFF.invokeExact(
-            seg(in[i]), galois, seg(out[i]), (long) n, moduli[i].value());
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("polyhe_automorphism_coeff", () -> (int) NativeLibrary.AUTOMORPHISM_COEFF.invokeExact(
+          seg(in[i]), galois, seg(out[i]), (long) n, moduli[i].value()));
       check(rc, "polyhe_automorphism_coeff (galois must be odd and below 2N)");
     });
   }
@@ -308,13 +284,8 @@ public final class NativeBackend implements ComputeBackend {
       throw new ArrayIndexOutOfBoundsException("inverse " + inverses.length + " of " + count);
     }
     forEachLimb(count, (long) count * n, i -> {
-      int rc;
-      try {
-        rc = (int) NativeLibrary.SUBTRACT_AND_SCALE.invokeExact(
-            seg(a[i]), seg(last[i]), inverses[i], seg(out[i]), (long) n, moduli[i].value());
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("polyhe_subtract_and_scale", () -> (int) NativeLibrary.SUBTRACT_AND_SCALE.invokeExact(
+          seg(a[i]), seg(last[i]), inverses[i], seg(out[i]), (long) n, moduli[i].value()));
       check(rc, "polyhe_subtract_and_scale");
     });
   }
@@ -377,32 +348,22 @@ public final class NativeBackend implements ComputeBackend {
     final MemorySegment neg = s.neg;
     final MemorySegment fromQ = s.fromQ;
     long stride = n;
-    try {
-      for (int i = 0; i < fromCount; i++) {
-        fromQ.setAtIndex(ValueLayout.JAVA_LONG, i, from[i].value());
-        int rc = (int) NativeLibrary.CONVERT_SCALE.invokeExact(
-            seg(in[i]), hatInverse[i], from[i].value(), v.asSlice((long) i * n * Long.BYTES),
-            neg, i == 0 ? 1 : 0, (long) n);
-        check(rc, "polyhe_convert_scale");
-      }
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
+    for (int i = 0; i < fromCount; i++) {
+      fromQ.setAtIndex(ValueLayout.JAVA_LONG, i, from[i].value());
+      final int ii = i;
+      int rc = Downcall.invoke("polyhe_convert_scale", () -> (int) NativeLibrary.CONVERT_SCALE.invokeExact(
+          seg(in[ii]), hatInverse[ii], from[ii].value(), v.asSlice((long) ii * n * Long.BYTES),
+          neg, ii == 0 ? 1 : 0, (long) n));
+      check(rc, "polyhe_convert_scale");
     }
     forEachLimb(toCount, (long) toCount * n * fromCount, k -> {
       long[] column = new long[fromCount];
       for (int i = 0; i < fromCount; i++) {
         column[i] = hat[i][k];
       }
-      int rc;
-      try {
-        rc = (int) NativeLibrary.CONVERT_LIMB.invokeExact(
-            v, stride, fromCount, fromQ, MemorySegment.ofArray(column), neg, dModTo[k],
-            seg(out[k]), (long) n, to[k].value());
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
-      }
+      int rc = Downcall.invoke("polyhe_convert_limb", () -> (int) NativeLibrary.CONVERT_LIMB.invokeExact(
+          v, stride, fromCount, fromQ, MemorySegment.ofArray(column), neg, dModTo[k],
+          seg(out[k]), (long) n, to[k].value()));
       check(rc, "polyhe_convert_limb");
     });
   }

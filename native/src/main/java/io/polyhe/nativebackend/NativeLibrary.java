@@ -35,7 +35,7 @@ import java.util.Locale;
 final class NativeLibrary {
   static final String RESOURCE_DIR = "/native/" + platform() + "/";
   static final String FILE_NAME = "libpolyhe_native.so";
-  private static final int ABI_VERSION = 1;
+  private static final int ABI_VERSION = 2;
 
   /** Null when loaded; the reason otherwise. */
   private static final String FAILURE;
@@ -60,11 +60,12 @@ final class NativeLibrary {
   static final MethodHandle SUBTRACT_AND_SCALE;
   static final MethodHandle CONVERT_SCALE;
   static final MethodHandle CONVERT_LIMB;
+  static final MethodHandle MUL_SCALAR_ACC;
 
   static {
     String failure = null;
     String source = null;
-    MethodHandle[] h = new MethodHandle[19];
+    MethodHandle[] h = new MethodHandle[20];
     try {
       Path path = locate();
       source = path.toString();
@@ -108,6 +109,7 @@ final class NativeLibrary {
           FunctionDescriptor.of(
               JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG,
               ADDRESS, JAVA_LONG, JAVA_LONG));
+      h[19] = b.critical("polyhe_mul_scalar_acc", withScalar);
       MethodHandle version = b.plain("polyhe_abi_version", FunctionDescriptor.of(JAVA_INT));
       int abi = (int) version.invokeExact();
       if (abi != ABI_VERSION) {
@@ -147,6 +149,7 @@ final class NativeLibrary {
     SUBTRACT_AND_SCALE = h[16];
     CONVERT_SCALE = h[17];
     CONVERT_LIMB = h[18];
+    MUL_SCALAR_ACC = h[19];
   }
 
   private NativeLibrary() {}

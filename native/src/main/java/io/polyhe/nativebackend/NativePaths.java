@@ -30,21 +30,13 @@ public final class NativePaths {
     if (!NativeLibrary.available()) {
       return List.of();
     }
-    try {
-      return names((int) NativeLibrary.SUPPORTED_PATHS.invokeExact());
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    return names(Downcall.invoke("polyhe_supported_paths", () -> (int) NativeLibrary.SUPPORTED_PATHS.invokeExact()));
   }
 
   /** The path the kernels use now. */
   public static String active() {
     requireLoaded();
-    try {
-      return ALL.get((int) NativeLibrary.ACTIVE_PATH.invokeExact());
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    return ALL.get(Downcall.invoke("polyhe_active_path", () -> (int) NativeLibrary.ACTIVE_PATH.invokeExact()));
   }
 
   /**
@@ -56,12 +48,7 @@ public final class NativePaths {
   public static void select(String name) {
     requireLoaded();
     int path = ALL.indexOf(name);
-    int rc;
-    try {
-      rc = path < 0 ? -4 : (int) NativeLibrary.SELECT_PATH.invokeExact(path);
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
-    }
+    int rc = path < 0 ? -4 : Downcall.invoke("polyhe_select_path", () -> (int) NativeLibrary.SELECT_PATH.invokeExact(path));
     if (rc != 0) {
       throw new IllegalArgumentException(
           "native path '" + name + "' does not run here; supported: " + supported());

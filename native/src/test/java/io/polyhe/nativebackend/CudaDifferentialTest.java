@@ -36,6 +36,19 @@ class CudaDifferentialTest {
     }
   }
 
+  /**
+   * The cuda-host-build test run loads the host build of the CUDA sources and sets
+   * polyhe.cuda.expectHostBuild: there the library must load, so that run cannot pass by skipping.
+   */
+  @Test
+  void theHostBuildLoadsWhereTheBuildMadeIt() {
+    assumeTrue(Boolean.getBoolean("polyhe.cuda.expectHostBuild"), "not the cuda-host-build run");
+    assertTrue(CudaLibrary.available(), () -> "host build did not load: " + CudaLibrary.unavailableReason());
+    assertTrue(CudaLibrary.hostBuild());
+    assertTrue(CudaLibrary.device().contains("host build"), CudaLibrary.device());
+    assertTrue(new CudaBackend().toString().contains("host build"));
+  }
+
   private static long[][] random(SplittableRandom r, Modulus[] m, int n) {
     long[][] a = new long[m.length][n];
     for (int i = 0; i < m.length; i++) {

@@ -143,6 +143,11 @@ class NativeDifferentialTest {
       JAVA.multiplyScalar(one(a), s, oj, m, 1);
       nat.multiplyScalar(one(a), s, on, m, 1);
       same("multiplyScalar", q, oj, on);
+      accJ = one(b);
+      accN = one(b);
+      JAVA.multiplyScalarAccumulate(one(a), s, accJ, m, 1);
+      nat.multiplyScalarAccumulate(one(a), s, accN, m, 1);
+      same("multiplyScalarAccumulate", q, accJ, accN);
       JAVA.addScalar(one(a), s, oj, m, 1);
       nat.addScalar(one(a), s, on, m, 1);
       same("addScalar", q, oj, on);
