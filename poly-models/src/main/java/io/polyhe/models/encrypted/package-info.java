@@ -5,13 +5,13 @@
  * ciphertexts ({@link io.polyhe.models.encrypted.EncryptedTransformer}, written once against
  * {@link io.polyhe.he.circuits.Arithmetic} so plan and run take the same steps), refresh points and
  * the level planner ({@link io.polyhe.models.encrypted.RefreshPoints}, {@link
- * io.polyhe.models.encrypted.LevelPlanner}), and primitive timing ({@link
+ * io.polyhe.models.encrypted.LevelPlanner}), and one pass as the server and local runs both run it
+ * ({@link io.polyhe.models.encrypted.PassRunner}): primitive timing ({@link
  * io.polyhe.models.encrypted.ProfilingArithmetic}, {@link
- * io.polyhe.models.encrypted.NttTimingBackend}).
+ * io.polyhe.models.encrypted.NttTimingBackend}), cancellation ({@link
+ * io.polyhe.models.encrypted.CancellableArithmetic}) and the bootstrap's sub-step spans.
  *
- * <p>{@link io.polyhe.models.encrypted.ClientAidedRefresher} and {@link
- * io.polyhe.models.encrypted.LocalInference} hold a secret key: they are the in-process client of
- * tests and of {@code polyhe run}; the server never constructs them (it sends refresh requests to
- * the client instead).
+ * <p>Nothing here holds a secret key: the in-process client (keys, encryption, client-aided
+ * refresh) is the {@code local} module's {@code io.polyhe.local}, which the server cannot depend on.
  */
 package io.polyhe.models.encrypted;
