@@ -180,6 +180,9 @@ public final class LocalInference {
    */
   public Pass forward(int[] tokens, LatencyRecorder recorder) {
     long start = System.nanoTime();
+    RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
+    double[][] logits;
+    double forwardSeconds;
     // Opened before the input is encrypted: the pass's NTT figure covers encryption and decryption.
     try (PassRunner pass = new PassRunner(model, arithmetic, recorder, CancellableArithmetic.Check.NEVER,
         bootstrapper)) {
@@ -189,9 +192,8 @@ public final class LocalInference {
           inputs.add(encryptor.encrypt(encoder.encode(tile, model.topLevel(), model.streamScale())));
         }
       }
-      RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
       List<Ciphertext> out = pass.forward(inputs, tokens.length, points);
-      double[][] logits;
+      forwardSeconds = pass.forwardSeconds();
       try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
         double[][] slots = new double[out.size()][];
         for (int a = 0; a < slots.length; a++) {
@@ -199,12 +201,11 @@ public final class LocalInference {
         }
         logits = codec.unpackLogitsTiles(slots, tokens.length);
       }
-      pass.close(); // records the NTTs before the breakdown is taken
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double[][] reference = model.model().logits(tokens, Mode.POLY_PLAIN);
-      return new Pass(tokens.clone(), logits, reference, points.refreshes(), points.points(), recorder.breakdown(),
-          seconds, pass.forwardSeconds());
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[][] reference = model.model().logits(tokens, Mode.POLY_PLAIN);
+    return new Pass(tokens.clone(), logits, reference, points.refreshes(), points.points(), recorder.breakdown(),
+        seconds, forwardSeconds);
   }
 
   /** True if refreshes are non-interactive bootstraps. */
