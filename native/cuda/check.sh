@@ -30,7 +30,7 @@ if [ "${1:-}" = "--prepare" ]; then
     -DexcludeGroupIds=io.polyhe
   ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.4 \
     -DoutputDirectory="$CARRY/lib"
-  for m in he-core poly-models native cli; do
+  for m in he-core poly-models local native cli; do
     cp -r "$m/target/classes" "$CARRY/classes/$m"
   done
   cp -r he-core/target/test-classes "$CARRY/classes/he-core-tests"
@@ -49,7 +49,7 @@ cmake -S "$ROOT/native/cuda" -B "$CARRY/build" -DCMAKE_BUILD_TYPE=Release >/dev/
 cmake --build "$CARRY/build" --parallel 8
 LIB="$CARRY/build/libpolyhe_cuda.so"
 
-CP="$CARRY/classes/he-core:$CARRY/classes/poly-models:$CARRY/classes/native:$CARRY/classes/cli:$CARRY/classes/he-core-tests:$CARRY/classes/native-tests:$CARRY/lib/*"
+CP="$CARRY/classes/he-core:$CARRY/classes/poly-models:$CARRY/classes/local:$CARRY/classes/native:$CARRY/classes/cli:$CARRY/classes/he-core-tests:$CARRY/classes/native-tests:$CARRY/lib/*"
 JOPTS=(--enable-native-access=ALL-UNNAMED -Xmx16g -Dpolyhe.cuda.lib="$LIB" -Dpolyhe.home="$ROOT")
 CONSOLE="$(ls "$CARRY"/lib/junit-platform-console-standalone-*.jar)"
 
