@@ -72,7 +72,7 @@ prepare() {
     "$STAGE"/lib/apiguardian-*.jar
   "${mvn[@]}" -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$CONSOLE_VERSION" \
     -DoutputDirectory="$STAGE/lib"
-  for m in proto he-core poly-models server client-sdk native cli; do
+  for m in proto he-core poly-models local server client-sdk native cli; do
     cp -r "$m/target/classes" "$STAGE/classes/$m"
   done
   cp -r he-core/target/test-classes "$STAGE/classes/he-core-tests"
@@ -103,7 +103,7 @@ classpath() {
   # Jars listed one by one: the JUnit console's --class-path does not expand "lib/*".
   local jars
   jars="$(find "$STAGE/lib" -name '*.jar' ! -name 'junit-platform-console-standalone-*' | sort | tr '\n' ':')"
-  echo "$c/proto:$c/he-core:$c/poly-models:$c/server:$c/client-sdk:$c/native:$c/cli:$c/he-core-tests:$c/native-tests:${jars%:}"
+  echo "$c/proto:$c/he-core:$c/poly-models:$c/local:$c/server:$c/client-sdk:$c/native:$c/cli:$c/he-core-tests:$c/native-tests:${jars%:}"
 }
 
 # One step: name, seconds, log file, command...; appends to summary.txt, never aborts the run.

@@ -5,10 +5,10 @@ import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
+import io.polyhe.local.LocalInference;
 import io.polyhe.models.ShippedModels;
 import io.polyhe.models.encrypted.EncryptedTransformer;
 import io.polyhe.models.encrypted.LevelPlanner;
-import io.polyhe.models.encrypted.LocalInference;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.TaskTokenizer;
 import java.io.IOException;
@@ -102,6 +102,7 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("cold_seconds", cold.seconds());
       out.put("pass_seconds", best); // the pass the breakdown is of: best warm, or cold without repeats
       out.put("warm_seconds", repeat == 0 ? null : best);
+      out.put("forward_seconds", last.forwardSeconds()); // that pass on ciphertexts alone: the server's share
       out.put("warm_all_seconds", warm);
       out.put("refreshes", last.refreshes());
       out.put("max_abs_logit_err", last.maxAbsError());

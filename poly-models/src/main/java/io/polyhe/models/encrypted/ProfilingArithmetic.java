@@ -2,29 +2,40 @@ package io.polyhe.models.encrypted;
 
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.CiphertextArithmetic;
+import io.polyhe.he.circuits.ForwardingArithmetic;
 import io.polyhe.he.circuits.PlainVector;
-import io.polyhe.he.ckks.CkksParameters;
-import io.polyhe.he.ckks.Evaluator;
+import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.rlwe.Ciphertext;
-import io.polyhe.he.rlwe.Plaintext;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
 import java.util.function.Supplier;
 
 /**
- * Real-ciphertext {@link Arithmetic} that times every operation by {@link Primitive} into a {@link
- * LatencyRecorder}: relinearisations and rotations are key switches; a plaintext product first
- * fetches (or encodes) its plaintext, timed as encoding, then multiplies. Same results as the
- * {@link CiphertextArithmetic} it wraps. One per forward pass; thread-safe as its parts are.
+ * Real-ciphertext {@link Arithmetic} decorator that times every operation by {@link Primitive} into
+ * a {@link LatencyRecorder}: relinearisations and rotations are key switches; a plaintext product
+ * first fetches (or encodes) its plaintext into the vector's cache, timed as encoding, then the
+ * delegate multiplies (finding it cached). Every method goes to the delegate, fused ones (sums of
+ * products) as they are, so results and the code that runs are the delegate's; only {@code
+ * mulRelin} is spelled out as its product and relinearisation, to time the two apart (the real
+ * arithmetic runs it that way too). Operations that do nothing (relinearising a 2-part value,
+ * dropping to its own level, rotating by a multiple of the slot count) are forwarded but not
+ * counted. One per forward pass; thread-safe as its parts are.
  */
-public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
-  private final CiphertextArithmetic inner;
-  private final Evaluator evaluator;
+public final class ProfilingArithmetic extends ForwardingArithmetic<Ciphertext> {
+  private final CkksEncoder encoder;
   private final LatencyRecorder recorder;
 
   public ProfilingArithmetic(CiphertextArithmetic inner, LatencyRecorder recorder) {
-    this.inner = inner;
-    this.evaluator = inner.evaluator();
+    this(inner, inner.encoder(), recorder);
+  }
+
+  /**
+   * Over any real-ciphertext arithmetic; {@code encoder} must encode for the delegate's context
+   * (plaintext encodings are cached per parameters, level and scale, not per encoder).
+   */
+  ProfilingArithmetic(Arithmetic<Ciphertext> delegate, CkksEncoder encoder, LatencyRecorder recorder) {
+    super(delegate);
+    this.encoder = encoder;
     this.recorder = recorder;
   }
 
@@ -36,93 +47,75 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
-  public CkksParameters parameters() {
-    return inner.parameters();
-  }
-
-  @Override
-  public int level(Ciphertext a) {
-    return a.level();
-  }
-
-  @Override
-  public double scale(Ciphertext a) {
-    return a.scale();
-  }
-
-  @Override
-  public int size(Ciphertext a) {
-    return a.size();
-  }
-
-  @Override
   public Ciphertext add(Ciphertext a, Ciphertext b) {
-    return timed(Primitive.ADD, () -> inner.add(a, b));
+    return timed(Primitive.ADD, () -> super.add(a, b));
   }
 
   @Override
   public Ciphertext sub(Ciphertext a, Ciphertext b) {
-    return timed(Primitive.ADD, () -> inner.sub(a, b));
+    return timed(Primitive.ADD, () -> super.sub(a, b));
   }
 
   @Override
   public Ciphertext negate(Ciphertext a) {
-    return timed(Primitive.ADD, () -> inner.negate(a));
+    return timed(Primitive.ADD, () -> super.negate(a));
   }
 
   @Override
   public Ciphertext addConstant(Ciphertext a, double c) {
-    return timed(Primitive.ADD, () -> inner.addConstant(a, c));
+    return timed(Primitive.ADD, () -> super.addConstant(a, c));
   }
 
   @Override
   public Ciphertext mulConstant(Ciphertext a, double c, double constantScale) {
-    return timed(Primitive.CT_PT_MUL, () -> inner.mulConstant(a, c, constantScale));
+    return timed(Primitive.CT_PT_MUL, () -> super.mulConstant(a, c, constantScale));
   }
 
   @Override
   public Ciphertext mulInteger(Ciphertext a, long k) {
-    return timed(Primitive.CT_PT_MUL, () -> inner.mulInteger(a, k));
-  }
-
-  @Override
-  public Ciphertext withScale(Ciphertext a, double scale) {
-    return inner.withScale(a, scale);
+    return timed(Primitive.CT_PT_MUL, () -> super.mulInteger(a, k));
   }
 
   @Override
   public Ciphertext mul(Ciphertext a, Ciphertext b) {
-    return timed(Primitive.CT_CT_MUL, () -> inner.mul(a, b));
+    return timed(Primitive.CT_CT_MUL, () -> super.mul(a, b));
   }
 
   @Override
   public Ciphertext relinearize(Ciphertext a) {
-    return a.size() == 2 ? a : timed(Primitive.KEY_SWITCH, () -> inner.relinearize(a));
+    return a.size() == 2 ? super.relinearize(a) : timed(Primitive.KEY_SWITCH, () -> super.relinearize(a));
+  }
+
+  /** Spelled out (the interface's default) so that the product and the key switch are timed apart. */
+  @Override
+  public Ciphertext mulRelin(Ciphertext a, Ciphertext b) {
+    return relinearize(mul(a, b));
   }
 
   @Override
   public Ciphertext rescale(Ciphertext a) {
-    return timed(Primitive.RESCALE, () -> inner.rescale(a));
+    return timed(Primitive.RESCALE, () -> super.rescale(a));
   }
 
   @Override
   public Ciphertext dropToLevel(Ciphertext a, int level) {
-    return a.level() == level ? a : timed(Primitive.RESCALE, () -> inner.dropToLevel(a, level));
+    return a.level() == level ? super.dropToLevel(a, level)
+        : timed(Primitive.RESCALE, () -> super.dropToLevel(a, level));
   }
 
   @Override
   public Ciphertext rotate(Ciphertext a, int steps) {
-    if (Math.floorMod(steps, inner.parameters().slots()) == 0) {
-      return inner.rotate(a, steps); // no key switch: the evaluator returns a itself
+    if (Math.floorMod(steps, parameters().slots()) == 0) {
+      return super.rotate(a, steps); // no key switch: the evaluator returns a itself
     }
-    return timed(Primitive.KEY_SWITCH, () -> inner.rotate(a, steps));
+    return timed(Primitive.KEY_SWITCH, () -> super.rotate(a, steps));
   }
 
   @Override
   public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
     long start = System.nanoTime();
-    Ciphertext[] out = inner.rotateHoisted(a, steps);
-    int slots = inner.parameters().slots();
+    Ciphertext[] out = super.rotateHoisted(a, steps);
+    int slots = parameters().slots();
     long nonZero = java.util.Arrays.stream(steps).filter(s -> Math.floorMod(s, slots) != 0).count();
     recorder.addPrimitive(Primitive.KEY_SWITCH, nonZero, System.nanoTime() - start);
     return out;
@@ -141,8 +134,8 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
 
   @Override
   public Ciphertext mulPlain(Ciphertext a, PlainVector v, double plainScale) {
-    Plaintext pt = encoded(v, a.level(), plainScale);
-    return timed(Primitive.CT_PT_MUL, () -> evaluator.mulPlain(a, pt));
+    encoded(v, a.level(), plainScale);
+    return timed(Primitive.CT_PT_MUL, () -> super.mulPlain(a, v, plainScale));
   }
 
   @Override
@@ -150,12 +143,11 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
     if (cts.length == 0 || cts.length != vs.length) {
       throw new IllegalArgumentException(cts.length + " ciphertexts for " + vs.length + " plaintext vectors");
     }
-    Plaintext[] pts = new Plaintext[vs.length];
     for (int i = 0; i < vs.length; i++) {
-      pts[i] = encoded(vs[i], cts[i].level(), plainScale);
+      encoded(vs[i], cts[i].level(), plainScale);
     }
     long start = System.nanoTime();
-    Ciphertext out = evaluator.mulPlainSum(cts, pts);
+    Ciphertext out = super.mulPlainSum(cts, vs, plainScale);
     recorder.addPrimitive(Primitive.CT_PT_MUL, vs.length, System.nanoTime() - start);
     return out;
   }
@@ -163,23 +155,23 @@ public final class ProfilingArithmetic implements Arithmetic<Ciphertext> {
   @Override
   public Ciphertext mulConstantSum(Ciphertext[] cts, double[] c, double[] constantScales, int level) {
     long start = System.nanoTime();
-    Ciphertext out = evaluator.mulConstantSum(cts, c, constantScales, level);
+    Ciphertext out = super.mulConstantSum(cts, c, constantScales, level);
     recorder.addPrimitive(Primitive.CT_PT_MUL, cts.length, System.nanoTime() - start);
     return out;
   }
 
   @Override
   public Ciphertext addPlain(Ciphertext a, PlainVector v) {
-    Plaintext pt = encoded(v, a.level(), a.scale());
-    return timed(Primitive.ADD, () -> evaluator.addPlain(a, pt));
+    encoded(v, a.level(), a.scale());
+    return timed(Primitive.ADD, () -> super.addPlain(a, v));
   }
 
-  // Cache hits cost a lookup; only encodings actually made count as calls.
-  private Plaintext encoded(PlainVector v, int level, double scale) {
+  // Puts the encoding in the vector's cache, where the delegate finds it. Cache hits cost a lookup;
+  // only encodings actually made count as calls.
+  private void encoded(PlainVector v, int level, double scale) {
     int before = v.cachedEncodings();
     long start = System.nanoTime();
-    Plaintext pt = v.encoded(inner.encoder(), inner.parameters(), level, scale);
+    v.encoded(encoder, parameters(), level, scale);
     recorder.addPrimitive(Primitive.ENCODE, v.cachedEncodings() > before ? 1 : 0, System.nanoTime() - start);
-    return pt;
   }
 }

@@ -4,8 +4,10 @@
  * exact weight folding ({@link io.polyhe.models.encrypted.FoldedWeights}), the layers on
  * ciphertexts, refresh points and the level planner ({@link
  * io.polyhe.models.encrypted.RefreshPoints}, {@link io.polyhe.models.encrypted.LevelPlanner}), and
+ * one pass as the server and local runs both run it ({@link io.polyhe.models.encrypted.PassRunner}):
  * primitive timing ({@link io.polyhe.models.encrypted.ProfilingArithmetic}, {@link
- * io.polyhe.models.encrypted.NttTimingBackend}).
+ * io.polyhe.models.encrypted.NttTimingBackend}), cancellation ({@link
+ * io.polyhe.models.encrypted.CancellableArithmetic}) and the bootstrap's sub-step spans.
  *
  * <h2>The pass</h2>
  *
@@ -18,9 +20,7 @@
  * listing its {@code ResidualBlock}s; and what the blocks share ({@code BlockContext}, {@code
  * CompiledApproximations}, {@code ScoreMasks}).
  *
- * <p>{@link io.polyhe.models.encrypted.ClientAidedRefresher} and {@link
- * io.polyhe.models.encrypted.LocalInference} hold a secret key: they are the in-process client of
- * tests and of {@code polyhe run}; the server never constructs them (it sends refresh requests to
- * the client instead).
+ * <p>Nothing here holds a secret key: the in-process client (keys, encryption, client-aided
+ * refresh) is the {@code local} module's {@code io.polyhe.local}, which the server cannot depend on.
  */
 package io.polyhe.models.encrypted;

@@ -12,7 +12,6 @@ import io.polyhe.models.ShippedModels;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
-import io.polyhe.models.profile.Primitive;
 import io.polyhe.models.tokenizer.TaskTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,14 +24,14 @@ import org.junit.jupiter.api.Test;
  * 32 positions) at N = 2^12 — the planner's N = 2^14 prime chain on a ring a quarter the size,
  * insecure and opted into by name, only so that the rows need 4 ciphertexts of 8 rows — against its
  * folded poly-plain twin. Attention is the only step that mixes rows, so it is checked at every
- * kind of split (one partial tile, exactly one full, a full and a partial one, four full ones);
- * then a full pass over two tiles against poly-plain and the plan.
+ * kind of split (one partial tile, exactly one full, a full and a partial one, four full ones).
+ * A whole pass over two tiles is the {@code local} module's {@code LocalInferenceTest}.
  */
 class TiledTransformerTest {
   private static Transformer tiny;
   private static TaskTokenizer tokenizer;
   private static EncryptedTransformer model;
-  private static LocalInference local;
+  private static InProcessKeys local;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -42,7 +41,7 @@ class TiledTransformerTest {
     CkksParameters params = CkksParameters.insecureForTestsOnly(
         new CkksParameters.Literal(12, n14.logQ(), n14.logP(), n14.logDefaultScale(), n14.dnum()));
     model = new EncryptedTransformer(tiny, params);
-    local = new LocalInference(model, new JavaBackend(Runtime.getRuntime().availableProcessors()),
+    local = new InProcessKeys(model, new JavaBackend(Runtime.getRuntime().availableProcessors()),
         SeedSource.deterministicForTestsOnly(12));
   }
 
@@ -102,20 +101,5 @@ class TiledTransformerTest {
       assertTrue(err < 2e-3, "T=" + n + ": attention error " + err);
       assertTrue(stray < 1e-3, "T=" + n + ": largest value outside the rows " + stray);
     }
-  }
-
-  @Test
-  void fullPassOverTwoCiphertextsAgreesWithPolyPlainAndThePlan() {
-    int[] tokens = tokenizer.encode("^S9075318642=");
-    assertEquals(2, model.layout().ciphertexts(tokens.length));
-    LocalInference.Pass pass = local.forward(tokens);
-    assertEquals(1.0, pass.top1Agreement(), "top-1 at every position");
-    assertTrue(pass.mse() <= 1e-5, "logit MSE " + pass.mse());
-    assertTrue(pass.maxAbsError() <= 0.01, "max abs logit error " + pass.maxAbsError());
-    LevelPlanner.Plan plan = LevelPlanner.plan(model, tokens.length);
-    assertEquals(plan.points(), pass.points(), "the real run refreshes where the plan says");
-    assertEquals(plan.counts().keySwitches(), pass.breakdown().countsByPrimitive().get(Primitive.KEY_SWITCH));
-    assertTrue(plan.points().stream().anyMatch(p -> p.where().endsWith("(ciphertext 1) / attention inverse")),
-        "each ciphertext has its own refresh points");
   }
 }

@@ -9,10 +9,8 @@ import io.polyhe.he.ckks.Evaluator;
 import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.EvaluationKeys;
-import io.polyhe.models.encrypted.NttTimingBackend;
-import io.polyhe.models.encrypted.ProfilingArithmetic;
+import io.polyhe.models.encrypted.PassRunner;
 import io.polyhe.models.encrypted.RefreshPoints;
-import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
 import io.polyhe.proto.Chunks;
@@ -256,30 +254,16 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("running")
             .setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
         EvaluationKeys keys = store.keys(sessionId, caller, model);
-        NttTimingBackend ntt = model.context().backend() instanceof NttTimingBackend b ? b : null;
-        long nttCalls = ntt == null ? 0 : ntt.callsOnThisThread();
-        long nttNanos = ntt == null ? 0 : ntt.nanosOnThisThread();
         LatencyRecorder recorder = new LatencyRecorder();
         Evaluator evaluator = new Evaluator(model.context(), keys);
-        var arithmetic = new CancellableArithmetic(new ProfilingArithmetic(
-            new CiphertextArithmetic(evaluator), recorder), this::throwIfStopped);
-        Bootstrapper bootstrapper = null;
-        RefreshPoints<Ciphertext> points;
-        if (model.refreshMode().bootstraps()) {
-          bootstrapper = model.bootstrapper(evaluator);
-          bootstrapper.setListener((step, nanos) -> {
-            // Each sub-step is a span of its own, taken out of the refresh span around it (as in
-            // LocalInference); the check between steps stops a cancelled pass mid-bootstrap.
-            recorder.recordNested("bootstrap / " + step.label(), Component.BOOTSTRAP, nanos);
-            throwIfStopped();
-          });
-          points = bootstrapping(bootstrapper);
-        } else {
-          points = refresher.points();
-        }
-        Ciphertext logits = model.encrypted().forward(arithmetic, inputCt, tokens, points, recorder);
-        if (ntt != null) {
-          recorder.addPrimitive(Primitive.NTT, ntt.callsOnThisThread() - nttCalls, ntt.nanosOnThisThread() - nttNanos);
+        Bootstrapper bootstrapper = model.refreshMode().bootstraps() ? model.bootstrapper(evaluator) : null;
+        RefreshPoints<Ciphertext> points = bootstrapper != null ? bootstrapping(bootstrapper) : refresher.points();
+        Ciphertext logits;
+        // The same pass stack as a local run (PassRunner); the stop check runs before every
+        // operation and between bootstrap steps, so a cancelled pass stops mid-bootstrap too.
+        try (PassRunner pass = new PassRunner(model.encrypted(), new CiphertextArithmetic(evaluator), recorder,
+            this::throwIfStopped, bootstrapper)) {
+          logits = pass.forward(inputCt, tokens, points);
         }
         throwIfStopped();
         byte[] bytes = HeFormat.write(logits);

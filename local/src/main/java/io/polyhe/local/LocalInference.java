@@ -1,4 +1,4 @@
-package io.polyhe.models.encrypted;
+package io.polyhe.local;
 
 import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.circuits.CiphertextArithmetic;
@@ -15,25 +15,33 @@ import io.polyhe.he.rlwe.EvaluationKeys;
 import io.polyhe.he.rlwe.KeyGenerator;
 import io.polyhe.he.rlwe.SecretKey;
 import io.polyhe.he.rlwe.SymmetricEncryptor;
+import io.polyhe.models.encrypted.CancellableArithmetic;
+import io.polyhe.models.encrypted.EncryptedTransformer;
+import io.polyhe.models.encrypted.LevelPlanner;
+import io.polyhe.models.encrypted.NttTimingBackend;
+import io.polyhe.models.encrypted.PassRunner;
+import io.polyhe.models.encrypted.RefreshPoints;
+import io.polyhe.models.encrypted.SlotCodec;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
-import io.polyhe.models.profile.Primitive;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Client and server in one process: keys made here, inputs packed and encrypted, the encrypted pass
  * run with in-process client-aided refresh, logits decrypted and compared with the poly-plain pass.
  * With {@link BootstrapParameters} the refreshes are non-interactive bootstraps instead.
- * This is what {@code polyhe run} and the end-to-end tests use; the service splits the same steps
- * between client and server. Holds a secret key: never used by the server. One pass at a time.
+ * This is what {@code polyhe run}, the model benchmarks and the end-to-end tests use; the service
+ * splits the same steps between client and server, and both run the pass through the same {@link
+ * PassRunner}. Holds a secret key: its module is not a dependency of the server. One pass at a time
+ * (not thread-safe).
  */
 public final class LocalInference {
   private final EncryptedTransformer model;
   private final CkksContext context;
-  private final NttTimingBackend backend;
   private final SecretKey secretKey;
   private final EvaluationKeys keys;
   private final CkksEncoder encoder;
@@ -55,9 +63,11 @@ public final class LocalInference {
    * @param points every refresh check of the pass
    * @param breakdown where the time went
    * @param seconds wall time of the encrypted pass (encryption and decryption included)
+   * @param forwardSeconds wall time of the pass on ciphertexts alone, refreshes included: the
+   *     server's share, to compare with a served pass's server time
    */
   public record Pass(int[] tokens, double[][] logits, double[][] reference, int refreshes,
-      List<RefreshPoints.Point> points, LatencyBreakdown breakdown, double seconds) {
+      List<RefreshPoints.Point> points, LatencyBreakdown breakdown, double seconds, double forwardSeconds) {
 
     /** Max |encrypted - poly-plain| over all logits. */
     public double maxAbsError() {
@@ -112,8 +122,8 @@ public final class LocalInference {
   public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds,
       BootstrapParameters bootstrap) {
     this.model = model;
-    this.backend = new NttTimingBackend(backend);
-    this.context = CkksContext.create(model.parameters(), this.backend);
+    // Timed, so that the pass runner reads each pass's NTTs from it (as the server's context is).
+    this.context = CkksContext.create(model.parameters(), new NttTimingBackend(backend));
     long start = System.nanoTime();
     KeyGenerator keygen = new KeyGenerator(context.rlwe(), seeds);
     this.secretKey = keygen.generateSecretKey();
@@ -170,67 +180,37 @@ public final class LocalInference {
    */
   public Pass forward(int[] tokens, LatencyRecorder recorder) {
     long start = System.nanoTime();
-    long nttCalls = backend.callsOnThisThread();
-    long nttNanos = backend.nanosOnThisThread();
-    List<Ciphertext> inputs = new java.util.ArrayList<>();
-    try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
-      for (double[] tile : codec.packTiles(tokens)) {
-        inputs.add(encryptor.encrypt(encoder.encode(tile, model.topLevel(), model.streamScale())));
-      }
-    }
     RefreshPoints<Ciphertext> points = RefreshPoints.using(refresher);
-    if (bootstrapper != null) {
-      // Each bootstrap sub-step becomes a span of its own, taken out of the refresh span around it.
-      bootstrapper.setListener((step, nanos) ->
-          recorder.recordNested("bootstrap / " + step.label(), Component.BOOTSTRAP, nanos));
-    }
-    List<Ciphertext> out;
-    try {
-      out = model.forward(new ProfilingArithmetic(arithmetic, recorder), inputs, tokens.length, points, recorder);
-    } finally {
-      if (bootstrapper != null) {
-        bootstrapper.setListener(null);
-      }
-    }
     double[][] logits;
-    try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
-      double[][] slots = new double[out.size()][];
-      for (int a = 0; a < slots.length; a++) {
-        slots[a] = encoder.decode(decryptor.decrypt(out.get(a)));
+    double forwardSeconds;
+    // Opened before the input is encrypted: the pass's NTT figure covers encryption and decryption.
+    try (PassRunner pass = new PassRunner(model, arithmetic, recorder, CancellableArithmetic.Check.NEVER,
+        bootstrapper)) {
+      List<Ciphertext> inputs = new ArrayList<>();
+      try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
+        for (double[] tile : codec.packTiles(tokens)) {
+          inputs.add(encryptor.encrypt(encoder.encode(tile, model.topLevel(), model.streamScale())));
+        }
       }
-      logits = codec.unpackLogitsTiles(slots, tokens.length);
+      List<Ciphertext> out = pass.forward(inputs, tokens.length, points);
+      forwardSeconds = pass.forwardSeconds();
+      try (var s = recorder.span("output", Component.ENCODE_OTHER)) {
+        double[][] slots = new double[out.size()][];
+        for (int a = 0; a < slots.length; a++) {
+          slots[a] = encoder.decode(decryptor.decrypt(out.get(a)));
+        }
+        logits = codec.unpackLogitsTiles(slots, tokens.length);
+      }
     }
-    recorder.addPrimitive(Primitive.NTT, backend.callsOnThisThread() - nttCalls,
-        backend.nanosOnThisThread() - nttNanos);
     double seconds = (System.nanoTime() - start) / 1e9;
     double[][] reference = model.model().logits(tokens, Mode.POLY_PLAIN);
     return new Pass(tokens.clone(), logits, reference, points.refreshes(), points.points(), recorder.breakdown(),
-        seconds);
-  }
-
-  /** The evaluator's arithmetic, with this instance's keys (for layer-by-layer tests). */
-  CiphertextArithmetic arithmetic() {
-    return arithmetic;
-  }
-
-  /** Encrypts a slot vector at {@code level} and {@code scale}. */
-  Ciphertext encrypt(double[] slots, int level, double scale) {
-    return encryptor.encrypt(encoder.encode(slots, level, scale));
-  }
-
-  /** Decrypts and decodes all slots. */
-  double[] decrypt(Ciphertext ct) {
-    return encoder.decode(decryptor.decrypt(ct));
+        seconds, forwardSeconds);
   }
 
   /** True if refreshes are non-interactive bootstraps. */
   public boolean bootstraps() {
     return bootstrapper != null;
-  }
-
-  /** The in-process refresher (client-aided, or the bootstrapper). */
-  Refresher refresher() {
-    return refresher;
   }
 
   /** Last row's argmax (the greedy next token). */

@@ -1,0 +1,146 @@
+package io.polyhe.he.circuits;
+
+import io.polyhe.he.ckks.CkksParameters;
+import java.util.Objects;
+
+/**
+ * An {@link Arithmetic} that passes every method, the interface's default methods included, to a
+ * delegate: the base of every decorator (profiling, cancellation), which overrides only what it
+ * adds to. Forwarding the default methods matters: a decorator that inherited {@link
+ * Arithmetic#mulConstantSum}'s default instead would run the spelled-out sum rather than the
+ * delegate's fused kernel, so a decorated pass would run other, slower code than an undecorated
+ * one. A test fails when a method of {@code Arithmetic} is not forwarded here or by a decorator.
+ *
+ * <p>An override that adds work before or after calling {@code super} keeps the forwarding; one
+ * that does not call {@code super} must say why. Thread-safe as the delegate is.
+ *
+ * @param <C> the ciphertext type
+ */
+public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
+  private final Arithmetic<C> delegate;
+
+  /** @throws NullPointerException if {@code delegate} is null */
+  protected ForwardingArithmetic(Arithmetic<C> delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /** The arithmetic every call goes to. */
+  protected final Arithmetic<C> delegate() {
+    return delegate;
+  }
+
+  @Override
+  public CkksParameters parameters() {
+    return delegate.parameters();
+  }
+
+  @Override
+  public int level(C a) {
+    return delegate.level(a);
+  }
+
+  @Override
+  public double scale(C a) {
+    return delegate.scale(a);
+  }
+
+  @Override
+  public int size(C a) {
+    return delegate.size(a);
+  }
+
+  @Override
+  public C add(C a, C b) {
+    return delegate.add(a, b);
+  }
+
+  @Override
+  public C sub(C a, C b) {
+    return delegate.sub(a, b);
+  }
+
+  @Override
+  public C negate(C a) {
+    return delegate.negate(a);
+  }
+
+  @Override
+  public C addConstant(C a, double c) {
+    return delegate.addConstant(a, c);
+  }
+
+  @Override
+  public C mulConstant(C a, double c, double constantScale) {
+    return delegate.mulConstant(a, c, constantScale);
+  }
+
+  @Override
+  public C mulInteger(C a, long k) {
+    return delegate.mulInteger(a, k);
+  }
+
+  @Override
+  public C withScale(C a, double scale) {
+    return delegate.withScale(a, scale);
+  }
+
+  @Override
+  public C mul(C a, C b) {
+    return delegate.mul(a, b);
+  }
+
+  @Override
+  public C relinearize(C a) {
+    return delegate.relinearize(a);
+  }
+
+  @Override
+  public C mulRelin(C a, C b) {
+    return delegate.mulRelin(a, b);
+  }
+
+  @Override
+  public C rescale(C a) {
+    return delegate.rescale(a);
+  }
+
+  @Override
+  public C dropToLevel(C a, int level) {
+    return delegate.dropToLevel(a, level);
+  }
+
+  @Override
+  public C rotate(C a, int steps) {
+    return delegate.rotate(a, steps);
+  }
+
+  @Override
+  public C[] rotateHoisted(C a, int[] steps) {
+    return delegate.rotateHoisted(a, steps);
+  }
+
+  @Override
+  public C mulPlain(C a, PlainVector v, double plainScale) {
+    return delegate.mulPlain(a, v, plainScale);
+  }
+
+  @Override
+  public C mulPlainSum(C[] cts, PlainVector[] vs, double plainScale) {
+    return delegate.mulPlainSum(cts, vs, plainScale);
+  }
+
+  @Override
+  public C mulConstantSum(C[] cts, double[] c, double[] constantScales, int level) {
+    return delegate.mulConstantSum(cts, c, constantScales, level);
+  }
+
+  @Override
+  public C addPlain(C a, PlainVector v) {
+    return delegate.addPlain(a, v);
+  }
+
+  @Override
+  public double q(int level) {
+    return delegate.q(level);
+  }
+}
