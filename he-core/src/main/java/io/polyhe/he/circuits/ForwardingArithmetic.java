@@ -115,6 +115,16 @@ public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
   }
 
   @Override
+  public C conjugate(C a) {
+    return delegate.conjugate(a);
+  }
+
+  @Override
+  public C modRaise(C a) {
+    return delegate.modRaise(a);
+  }
+
+  @Override
   public C[] rotateHoisted(C a, int[] steps) {
     return delegate.rotateHoisted(a, steps);
   }

@@ -636,8 +636,32 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
       return a;
     }
     requireTwoParts(a, "rotation by " + steps);
-    ResidentKey key = galoisKey(steps);
-    int g = GaloisElements.forRotation(steps, n);
+    return applyGalois(a, GaloisElements.forRotation(steps, n), "rotation by " + steps);
+  }
+
+  @Override
+  public ResidentCiphertext conjugate(ResidentCiphertext a) {
+    check(a);
+    requireTwoParts(a, "conjugation");
+    return applyGalois(a, GaloisElements.conjugation(n), "conjugation");
+  }
+
+  /**
+   * Bootstrapping's ModRaise is not a device kernel yet: the level-0 ciphertext goes to the host,
+   * is lifted there by he-core's {@link io.polyhe.he.rlwe.ModRaise}, and comes back. Both moves are
+   * counted as edge transfers, so a pass that bootstraps shows them in its traffic figures.
+   */
+  @Override
+  public ResidentCiphertext modRaise(ResidentCiphertext a) {
+    check(a);
+    return upload(io.polyhe.he.rlwe.ModRaise.raise(context, download(a), params.maxLevel()));
+  }
+
+  private ResidentCiphertext applyGalois(ResidentCiphertext a, int g, String what) {
+    ResidentKey key = galoisKeys.get(g);
+    if (key == null) {
+      throw new IllegalStateException("no Galois key for element " + g + " (" + what + ") uploaded");
+    }
     int level = a.level();
     // Evaluator.applyGalois: permute c_1 once, then switch it (not every digit).
     DeviceBuffer c1 = blank(level);

@@ -106,6 +106,18 @@ public final class CancellableArithmetic<C> extends ForwardingArithmetic<C> {
   }
 
   @Override
+  public C conjugate(C a) {
+    check.throwIfCancelled();
+    return super.conjugate(a);
+  }
+
+  @Override
+  public C modRaise(C a) {
+    check.throwIfCancelled();
+    return super.modRaise(a);
+  }
+
+  @Override
   public C[] rotateHoisted(C a, int[] steps) {
     check.throwIfCancelled();
     return super.rotateHoisted(a, steps);

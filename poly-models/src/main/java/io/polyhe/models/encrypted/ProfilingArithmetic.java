@@ -123,13 +123,13 @@ public final class ProfilingArithmetic extends ForwardingArithmetic<Ciphertext> 
 
   @Override
   public Ciphertext conjugate(Ciphertext a) {
-    return timed(Primitive.KEY_SWITCH, () -> inner.conjugate(a));
+    return timed(Primitive.KEY_SWITCH, () -> super.conjugate(a));
   }
 
   @Override
   public Ciphertext modRaise(Ciphertext a) {
     // A change of basis, like a rescale's: inverse NTT, lift, NTT.
-    return timed(Primitive.RESCALE, () -> inner.modRaise(a));
+    return timed(Primitive.RESCALE, () -> super.modRaise(a));
   }
 
   @Override
