@@ -91,12 +91,13 @@ def gelu_tanh(x):
     return 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
 
 
-def fit_activation(a, b, tol, max_degree=127):
-    """Smallest-degree Chebyshev interpolant of tanh-GELU on [a, b] with max abs error <= tol."""
+def fit_activation(a, b, tol, max_degree=127, f=gelu_tanh):
+    """Smallest-degree Chebyshev interpolant of f (tanh-GELU by default) on [a, b] with max abs
+    error <= tol."""
     xs = grid(a, b)
-    exact = np.array([gelu_tanh(float(x)) for x in xs])
+    exact = np.array([f(float(x)) for x in xs])
     for deg in range(2, max_degree + 1):
-        c = cheb_interpolate(gelu_tanh, a, b, deg)
+        c = cheb_interpolate(f, a, b, deg)
         err = float(np.max(np.abs(cheb_eval(c, a, b, xs) - exact)))
         if err <= tol:
             return {"input_range": [a, b], "degree": deg, "coefficients": c,

@@ -2,6 +2,10 @@ package io.polyhe.models;
 
 import io.polyhe.models.config.ConfigJson;
 import io.polyhe.models.config.ModelConfig;
+import io.polyhe.models.config.NeoXConfigJson;
+import io.polyhe.models.format.StrictJson;
+import io.polyhe.models.weights.NeoXWeights;
+import java.util.Arrays;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.format.ModelFormatException;
 import io.polyhe.models.safetensors.SafetensorsFile;
@@ -16,7 +20,10 @@ import java.nio.file.Path;
 
 /**
  * Loads a model stored as {@code config.json} + {@code model.safetensors}, validating the
- * weights against the configuration. Stateless; thread-safe.
+ * weights against the configuration: polyhe's own decoder ({@code model_type} {@code
+ * polyhe-decoder}) or a Hugging Face GPT-NeoX directory as it is ({@code architectures} {@code
+ * ["GPTNeoXForCausalLM"]}, which also needs {@code tokenizer.json}). Any other architecture is
+ * refused by name. Stateless; thread-safe.
  */
 public final class Model {
   /** Name of the configuration file in a model directory. */
@@ -24,6 +31,20 @@ public final class Model {
 
   /** Name of the weights file in a model directory. */
   public static final String WEIGHTS = "model.safetensors";
+
+  /** Name of the Hugging Face tokenizer file (GPT-NeoX directories). */
+  public static final String TOKENIZER = "tokenizer.json";
+
+  /** Where a model's three files come from. */
+  private interface Files3 {
+    String text(String file) throws IOException;
+
+    SafetensorsFile weights() throws IOException;
+
+    String name();
+
+    String where(String file);
+  }
 
   private Model() {}
 
@@ -35,12 +56,53 @@ public final class Model {
    */
   public static Transformer load(Path dir) throws IOException {
     Path config = dir.resolve(CONFIG);
-    Path weights = dir.resolve(WEIGHTS);
     if (!Files.isRegularFile(config)) {
       throw new NoSuchFileException(config.toString(), null, "no model config here");
     }
-    ModelConfig c = ConfigJson.parse(config.toString(), Files.readString(config, StandardCharsets.UTF_8));
-    return new Transformer(c, ModelWeights.from(c, SafetensorsFile.read(weights)));
+    return load(new Files3() {
+      @Override
+      public String text(String file) throws IOException {
+        Path p = dir.resolve(file);
+        if (!Files.isRegularFile(p)) {
+          throw new NoSuchFileException(p.toString(), null, "a GPT-NeoX directory needs " + file);
+        }
+        return Files.readString(p, StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public SafetensorsFile weights() throws IOException {
+        return SafetensorsFile.read(dir.resolve(WEIGHTS));
+      }
+
+      @Override
+      public String name() {
+        Path n = dir.toAbsolutePath().normalize().getFileName();
+        return n == null ? "model" : n.toString();
+      }
+
+      @Override
+      public String where(String file) {
+        return dir.resolve(file).toString();
+      }
+    });
+  }
+
+  private static Transformer load(Files3 files) throws IOException {
+    String configSource = files.where(CONFIG);
+    String text = files.text(CONFIG);
+    StrictJson j = StrictJson.parseObject(configSource, text);
+    if (j.has("model_type") && j.string("model_type").equals("polyhe-decoder")) {
+      ModelConfig c = ConfigJson.parse(configSource, text);
+      return new Transformer(c, ModelWeights.from(c, files.weights()));
+    }
+    if (NeoXConfigJson.isNeoX(configSource, text)) {
+      ModelConfig c = NeoXConfigJson.parse(configSource, text, files.where(TOKENIZER), files.text(TOKENIZER), files.name());
+      return new Transformer(c, NeoXWeights.from(c, files.weights()));
+    }
+    throw j.fail("architectures", "unknown architecture "
+        + (j.has("architectures") ? Arrays.toString(j.strings("architectures")) : "(none given)")
+        + (j.has("model_type") ? " with model_type '" + j.string("model_type") + "'" : "")
+        + " (supported: " + NeoXConfigJson.ARCHITECTURE + ", polyhe-decoder)");
   }
 
   /**
@@ -50,11 +112,41 @@ public final class Model {
    * @throws IOException if a resource is missing or malformed
    */
   public static Transformer loadResource(String resourceDir) throws IOException {
-    String configName = resourceDir + "/" + CONFIG;
-    ModelConfig c = ConfigJson.parse(configName, new String(resource(configName), StandardCharsets.UTF_8));
-    String weightsName = resourceDir + "/" + WEIGHTS;
-    return new Transformer(
-        c, ModelWeights.from(c, SafetensorsFile.parse(ByteBuffer.wrap(resource(weightsName)), weightsName)));
+    return load(new Files3() {
+      @Override
+      public String text(String file) throws IOException {
+        return new String(resource(where(file)), StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public SafetensorsFile weights() throws IOException {
+        return SafetensorsFile.parse(ByteBuffer.wrap(resource(where(WEIGHTS))), where(WEIGHTS));
+      }
+
+      @Override
+      public String name() {
+        return resourceDir.substring(resourceDir.lastIndexOf('/') + 1);
+      }
+
+      @Override
+      public String where(String file) {
+        return resourceDir + "/" + file;
+      }
+    });
+  }
+
+  /** Number of weights (parameters) of a model of configuration {@code c}. */
+  public static long parameterCount(ModelConfig c) {
+    java.util.Map<String, long[]> shapes = c.isNeoX() ? NeoXWeights.expectedShapes(c) : ModelWeights.expectedShapes(c);
+    long n = 0;
+    for (long[] shape : shapes.values()) {
+      long k = 1;
+      for (long d : shape) {
+        k *= d;
+      }
+      n += k;
+    }
+    return n;
   }
 
   /** The bytes of classpath resource {@code name}. */

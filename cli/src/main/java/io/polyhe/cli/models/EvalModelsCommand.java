@@ -8,6 +8,10 @@ import io.polyhe.models.tasks.Evaluator;
 import io.polyhe.models.tasks.TaskExample;
 import io.polyhe.models.tasks.TaskScore;
 import io.polyhe.models.tasks.TestSet;
+import io.polyhe.models.text.HeldOutCorpus;
+import io.polyhe.models.text.TextEvalReport;
+import io.polyhe.models.text.TextEvaluator;
+import io.polyhe.models.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +21,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code polyhe models eval}: accuracy of the softmax baseline, power-softmax exact and
- * poly-plain on the held-out test set, and the largest exact vs poly-plain logit difference.
- * With {@code --json} the last stdout line is one JSON object.
+ * {@code polyhe models eval}: for a task model, accuracy of the softmax baseline, power-softmax
+ * exact and poly-plain on the held-out test set; for a text model (a {@code tokenizer.json}
+ * model such as {@code fortune}), held-out bits per character of the softmax teacher, power exact
+ * and poly-plain on the fortune corpus's held-out split; both with the largest exact vs
+ * poly-plain logit difference. With {@code --json} the last stdout line is one JSON object.
  */
 @Command(name = "eval", description = "Evaluate a polynomial model against its softmax baseline.", mixinStandardHelpOptions = true)
 final class EvalModelsCommand implements Callable<Integer> {
@@ -46,6 +52,9 @@ final class EvalModelsCommand implements Callable<Integer> {
             .orElseThrow(() -> new IllegalArgumentException("model '" + model + "' has no baseline; pass --baseline"));
       }
       Transformer base = load(baselineName);
+      if (power.config().tokenizer().kind().equals(io.polyhe.models.config.TokenizerSpec.TOKENIZER_JSON)) {
+        return text(power, base);
+      }
       List<TaskExample> tests = TestSet.shipped();
       long t0 = System.nanoTime();
       EvalReport r = Evaluator.evaluate(power, base, tests);
@@ -61,6 +70,26 @@ final class EvalModelsCommand implements Callable<Integer> {
       System.err.println("polyhe models eval: " + e.getMessage());
       return 1;
     }
+  }
+
+  private int text(Transformer power, Transformer teacher) throws IOException {
+    HeldOutCorpus corpus = HeldOutCorpus.fortunes();
+    List<HeldOutCorpus.Window> windows;
+    try (HfTokenizer tok = new HfTokenizer(power.config().tokenizer())) {
+      windows = corpus.windows(tok::encode, tok.bos(), tok.eos(), power.config().maxPositions());
+    }
+    long t0 = System.nanoTime();
+    TextEvalReport r = TextEvaluator.evaluate(power, teacher, windows);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("model %s, teacher %s: %s, %d documents, %d characters, %.1f s%n", r.model(), r.teacher(),
+        corpus.name(), corpus.texts().size(), r.tokens(), seconds);
+    System.out.printf("%12s %16s %15s %18s%n", "teacher_bpc", "power_exact_bpc", "poly_plain_bpc", "max_abs_logit_diff");
+    System.out.printf("%12.4f %16.4f %15.4f %18.3e%n", r.teacherBpc(), r.powerExactBpc(), r.polyPlainBpc(),
+        r.maxAbsLogitDiff());
+    if (json) {
+      System.out.println(r.toJson());
+    }
+    return 0;
   }
 
   private static void print(String task, TaskScore s) {

@@ -76,7 +76,7 @@ public final class ConfigJson {
     }
   }
 
-  private static Attention attention(StrictJson a) throws ModelFormatException {
+  static Attention attention(StrictJson a) throws ModelFormatException {
     return switch (a.string("kind")) {
       case "softmax" -> {
         a.requireOnly(Set.of("kind"));
@@ -90,7 +90,7 @@ public final class ConfigJson {
     };
   }
 
-  private static Approximations approximations(StrictJson a) throws ModelFormatException {
+  static Approximations approximations(StrictJson a) throws ModelFormatException {
     a.requireOnly(Set.of("attention_inverse", "norm_inverse_sqrt", "activation"));
     return new Approximations(
         newton(a.object("attention_inverse"), NewtonKind.INVERSE),

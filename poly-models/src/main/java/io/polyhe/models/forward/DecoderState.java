@@ -1,5 +1,6 @@
 package io.polyhe.models.forward;
 
+import io.polyhe.models.config.Architecture;
 import io.polyhe.models.config.Attention;
 import io.polyhe.models.config.ModelConfig;
 import io.polyhe.models.config.Norm;
@@ -13,9 +14,11 @@ import io.polyhe.models.weights.NormWeights;
  * full causal pass (nothing at position {@code i} depends on later tokens).
  *
  * <p>Mutable; not thread-safe (one sequence, one thread). Arithmetic follows {@code
- * training/model.py}: scores {@code (q . k) / sqrt(d_h)}; power-softmax {@code A_ij = s_ij^p *
+ * training/model.py} and {@code training/neox.py}: scores {@code (q . k) / sqrt(d_h)} (GPT-NeoX:
+ * after the {@link Rotary} rotation of q and k); power-softmax {@code A_ij = s_ij^p *
  * (inv(epsilon + sum_j s_ij^p / (i+1)) / (i+1))}; norms {@code (x - mu) * invsqrt(var + eps) *
- * w + b}.
+ * w + b}; GPT-NeoX's parallel residual {@code x + Attn(LN1 x) + MLP(LN2 x)}, else {@code x +=
+ * Attn(LN1 x); x += MLP(LN2 x)}.
  */
 public final class DecoderState {
   private final ModelConfig config;
@@ -23,12 +26,21 @@ public final class DecoderState {
   private final Numerics numerics;
   private final double[][][] keys;
   private final double[][][] values;
+  private final Rotary rotary;
+  private final boolean parallel;
   private int length;
 
   DecoderState(Transformer model, Numerics numerics) {
     this.config = model.config();
     this.weights = model.weights();
     this.numerics = numerics;
+    if (config.architecture() instanceof Architecture.GptNeoX n) {
+      this.rotary = new Rotary(n, config.numHeads(), config.headDim(), config.maxPositions());
+      this.parallel = n.parallelResidual();
+    } else {
+      this.rotary = null;
+      this.parallel = false;
+    }
     int layers = config.numLayers();
     this.keys = new double[layers][config.maxPositions()][];
     this.values = new double[layers][config.maxPositions()][];
@@ -75,14 +87,26 @@ public final class DecoderState {
       LayerWeights w = weights.layers().get(l);
       double[] h = norm(w.attnNorm(), x);
       double[] q = w.q().apply(h);
-      keys[l][length] = w.k().apply(h);
+      double[] k = w.k().apply(h);
+      if (rotary != null) {
+        rotary.apply(q, length);
+        rotary.apply(k, length);
+      }
+      keys[l][length] = k;
       values[l][length] = w.v().apply(h);
-      add(x, w.o().apply(attention(q, l)));
+      double[] a = w.o().apply(attention(q, l));
+      if (!parallel) {
+        add(x, a);
+      }
       double[] u = w.up().apply(norm(w.ffnNorm(), x));
       for (int i = 0; i < u.length; i++) {
         u[i] = numerics.activation(u[i]);
       }
-      add(x, w.down().apply(u));
+      double[] m = w.down().apply(u);
+      if (parallel) {
+        add(x, a); // x + Attn(LN1 x) + MLP(LN2 x): both branches read the same x
+      }
+      add(x, m);
     }
     length++;
     return x;

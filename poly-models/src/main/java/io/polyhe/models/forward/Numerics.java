@@ -2,6 +2,7 @@ package io.polyhe.models.forward;
 
 import io.polyhe.models.approx.Gelu;
 import io.polyhe.models.config.Approximations;
+import io.polyhe.models.config.ModelConfig;
 
 /**
  * The three non-polynomial scalar functions of the model. Implementations are immutable except
@@ -18,8 +19,22 @@ public sealed interface Numerics permits Numerics.Exact, Numerics.PolyPlain, Ran
   /** The activation. */
   double activation(double x);
 
-  /** Exact functions. */
-  record Exact() implements Numerics {
+  /**
+   * Exact functions.
+   *
+   * @param activationKind {@link ModelConfig#GELU_TANH} or {@link ModelConfig#GELU_ERF}
+   */
+  record Exact(String activationKind) implements Numerics {
+    /** Tanh-form GELU, the activation of polyhe's task models. */
+    public Exact() {
+      this(ModelConfig.GELU_TANH);
+    }
+
+    /** @throws IllegalArgumentException for an unknown activation */
+    public Exact {
+      Gelu.of(activationKind);
+    }
+
     @Override
     public double inverseSqrt(double v) {
       return 1.0 / Math.sqrt(v);
@@ -32,7 +47,7 @@ public sealed interface Numerics permits Numerics.Exact, Numerics.PolyPlain, Ran
 
     @Override
     public double activation(double x) {
-      return Gelu.tanhForm(x);
+      return ModelConfig.GELU_ERF.equals(activationKind) ? Gelu.erfForm(x) : Gelu.tanhForm(x);
     }
   }
 

@@ -6,10 +6,25 @@ package io.polyhe.models.forward;
  * {@link #merge}).
  */
 public final class RangeRecorder implements Numerics {
-  private final Numerics exact = new Numerics.Exact();
+  private final Numerics.Exact exact;
   private final double[] invSqrt = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
   private final double[] inverse = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
   private final double[] activation = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+
+  /** A recorder whose exact activation is tanh-form GELU (polyhe's task models). */
+  public RangeRecorder() {
+    this(new Numerics.Exact());
+  }
+
+  /** A recorder computing {@code exact}'s functions. */
+  public RangeRecorder(Numerics.Exact exact) {
+    this.exact = exact;
+  }
+
+  /** The exact functions this recorder computes. */
+  public Numerics.Exact exact() {
+    return exact;
+  }
 
   private static void see(double[] r, double x) {
     r[0] = Math.min(r[0], x);

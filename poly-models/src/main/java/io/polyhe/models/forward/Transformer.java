@@ -21,7 +21,7 @@ public record Transformer(ModelConfig config, ModelWeights weights) {
    */
   public DecoderState start(Mode mode) {
     return switch (mode) {
-      case EXACT -> new DecoderState(this, new Numerics.Exact());
+      case EXACT -> new DecoderState(this, new Numerics.Exact(config.activation()));
       case POLY_PLAIN -> {
         if (!(config.attention() instanceof Attention.PowerSoftmax) || config.approximations().isEmpty()) {
           throw new IllegalArgumentException(
@@ -32,8 +32,16 @@ public record Transformer(ModelConfig config, ModelWeights weights) {
     };
   }
 
-  /** A fresh sequence in exact arithmetic that records the inputs of every approximated function. */
+  /**
+   * A fresh sequence in exact arithmetic that records the inputs of every approximated function.
+   *
+   * @throws IllegalArgumentException if the recorder's activation is not this model's
+   */
   public DecoderState startRecording(RangeRecorder recorder) {
+    if (!recorder.exact().activationKind().equals(config.activation())) {
+      throw new IllegalArgumentException("recorder computes " + recorder.exact().activationKind()
+          + ", model '" + config.name() + "' uses " + config.activation());
+    }
     return new DecoderState(this, recorder);
   }
 

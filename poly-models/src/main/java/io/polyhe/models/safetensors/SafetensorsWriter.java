@@ -34,6 +34,29 @@ public final class SafetensorsWriter {
     if (dtype != DType.F32 && dtype != DType.F64) {
       throw new IllegalArgumentException("writer supports F32 and F64, not " + dtype);
     }
+    Map<String, DType> types = new TreeMap<>();
+    tensors.keySet().forEach(k -> types.put(k, dtype));
+    write(path, tensors, metadata, types);
+  }
+
+  /**
+   * Writes {@code tensors}, each converted to its type in {@code dtypes}: F64, F32, F16 (IEEE
+   * half, round to nearest even), or BOOL/U8 (nonzero as 1), as Hugging Face checkpoints mix
+   * them (half-precision weights beside boolean mask buffers).
+   *
+   * @throws IllegalArgumentException if a tensor has no type or another type, or a name is empty
+   *     or {@code __metadata__}
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(
+      Path path, Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, DType> dtypes)
+      throws IOException {
+    for (String name : tensors.keySet()) {
+      DType t = dtypes.get(name);
+      if (t == null || !(t == DType.F64 || t == DType.F32 || t == DType.F16 || t == DType.BOOL || t == DType.U8)) {
+        throw new IllegalArgumentException("tensor '" + name + "': writer supports F64, F32, F16, BOOL and U8, not " + t);
+      }
+    }
     Map<String, Tensor> sorted = new TreeMap<>(tensors);
     JsonObject header = new JsonObject();
     long offset = 0;
@@ -41,6 +64,7 @@ public final class SafetensorsWriter {
       if (e.getKey().isEmpty() || e.getKey().equals("__metadata__")) {
         throw new IllegalArgumentException("invalid tensor name '" + e.getKey() + "'");
       }
+      DType dtype = dtypes.get(e.getKey());
       JsonObject entry = new JsonObject();
       entry.addProperty("dtype", dtype.name());
       JsonArray shape = new JsonArray();
@@ -71,16 +95,19 @@ public final class SafetensorsWriter {
         out.write(' ');
       }
       ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (Tensor t : sorted.values()) {
-        for (double v : t.data()) {
+      for (Map.Entry<String, Tensor> e : sorted.entrySet()) {
+        DType dtype = dtypes.get(e.getKey());
+        for (double v : e.getValue().data()) {
           if (chunk.remaining() < 8) {
             out.write(chunk.array(), 0, chunk.position());
             chunk.clear();
           }
-          if (dtype == DType.F32) {
-            chunk.putFloat((float) v);
-          } else {
-            chunk.putDouble(v);
+          switch (dtype) {
+            case F64 -> chunk.putDouble(v);
+            case F32 -> chunk.putFloat((float) v);
+            case F16 -> chunk.putShort(Float.floatToFloat16((float) v));
+            case BOOL, U8 -> chunk.put((byte) (v != 0 ? 1 : 0));
+            default -> throw new AssertionError(dtype);
           }
         }
       }

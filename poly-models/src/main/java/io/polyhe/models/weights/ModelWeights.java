@@ -19,10 +19,12 @@ import java.util.Map;
  * embed_tokens.weight}, {@code embed_positions.weight}, {@code layers.<l>.attn_norm.weight|bias},
  * {@code layers.<l>.attn.{q,k,v,o}_proj.weight|bias}, {@code layers.<l>.ffn_norm.weight|bias},
  * {@code layers.<l>.ffn.{up,down}_proj.weight|bias}, {@code final_norm.weight|bias}, {@code
- * lm_head.weight}; norm biases only for LayerNorm. Immutable.
+ * lm_head.weight}; norm biases only for LayerNorm. GPT-NeoX checkpoints are read by {@link
+ * NeoXWeights} into the same blocks, without a position embedding (their positions are rotary).
+ * Immutable.
  *
  * @param tokenEmbedding {@code [vocab, d]} row-major
- * @param positionEmbedding {@code [context, d]} row-major
+ * @param positionEmbedding {@code [context, d]} row-major, or empty for a rotary (GPT-NeoX) model
  * @param layers the blocks, first to last
  * @param finalNorm norm before the LM head
  * @param lmHead {@code [vocab, d]}, no bias
@@ -42,16 +44,34 @@ public record ModelWeights(
     return tokenEmbedding.clone();
   }
 
+  /**
+   * The learned position embedding.
+   *
+   * @throws IllegalStateException for a rotary model, which has none (so that code written for
+   *     learned positions fails loudly instead of computing something else)
+   */
   @Override
   public double[] positionEmbedding() {
+    if (!hasPositionEmbedding()) {
+      throw new IllegalStateException("a rotary (GPT-NeoX) model has no position embedding");
+    }
     return positionEmbedding.clone();
   }
 
-  /** Adds token {@code token}'s embedding and position {@code pos}'s embedding into a new array. */
+  /** Whether positions are learned embeddings (false for rotary models). */
+  public boolean hasPositionEmbedding() {
+    return positionEmbedding.length > 0;
+  }
+
+  /**
+   * Token {@code token}'s embedding plus, for learned positions, position {@code pos}'s, in a new
+   * array.
+   */
   public double[] embed(int token, int pos, int d) {
     double[] x = new double[d];
+    boolean positions = hasPositionEmbedding();
     for (int i = 0; i < d; i++) {
-      x[i] = tokenEmbedding[token * d + i] + positionEmbedding[pos * d + i];
+      x[i] = tokenEmbedding[token * d + i] + (positions ? positionEmbedding[pos * d + i] : 0);
     }
     return x;
   }
