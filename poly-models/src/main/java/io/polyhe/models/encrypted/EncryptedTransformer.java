@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentMap;
  * This class is the compiled model: the layout, the approximations ({@link
  * CompiledApproximations}), the levels each segment needs, and the weights as linear transforms,
  * held by its blocks ({@link Layer}s of {@link AttentionBlock} and {@link FeedForwardBlock} behind
- * {@link NormBlock}s, then the {@link HeadBlock}). {@link #forward} opens a {@link Pass} (the
+ * {@link NormBlock}s — sequential, or GPT-NeoX's parallel residual with one norm for both — then
+ * the {@link HeadBlock}). GPT-NeoX's rotary positions are folded into the query and key
+ * projections, one block per row ({@link FoldedWeights#atPosition}). {@link #forward} opens a {@link Pass} (the
  * arithmetic, the {@link RowPlaintexts} of each ciphertext, the refresh points, the recorder) and
  * runs the layers and the head on it. Weights are folded first ({@link FoldedWeights}: norm
  * weight/bias into the next linear layer, a centred residual stream for LayerNorm). Row stride

@@ -135,9 +135,16 @@ public final class FoldedWeights {
         rw[i][j] = column[i];
       }
     }
+    return new Affine(rw, biasAtPosition(a, t));
+  }
+
+  /** {@code atPosition(a, t).b()}, without rotating the matrix. */
+  public double[] biasAtPosition(Affine a, int t) {
     double[] b = a.b();
-    rotary.apply(b, t);
-    return new Affine(rw, b);
+    if (rotary != null) {
+      rotary.apply(b, t);
+    }
+    return b;
   }
 
   /** True when the residual stream is centred (LayerNorm models). */

@@ -181,4 +181,19 @@ class NeoXEncryptedTest {
         "parallel " + parallel.refreshes() + " vs sequential " + sequential.refreshes() + " refreshes");
     assertTrue(parallel.counts().keySwitches() < sequential.counts().keySwitches());
   }
+
+  /**
+   * The planner's choice for a NeoX model: 128-bit parameters with exactly the levels its deepest
+   * segment needs (the parallel layer's shared norm feeds the deeper branch; that is still one of
+   * the segments), and a plan over the full context on them.
+   */
+  @Test
+  void plannerChoosesTheLevelsOfTheDeepestSegment() {
+    EncryptedTransformer chosen = LevelPlanner.choose(neox);
+    int deepest = Math.max(Math.max(chosen.normLevels(chosen.topLevel(), chosen.streamScale()),
+        chosen.attentionLevels()), Math.max(chosen.inverseLevels(), chosen.ffnLevels()));
+    assertEquals(deepest, chosen.parameters().maxLevel());
+    LevelPlanner.Plan plan = LevelPlanner.plan(chosen, RandomNeoX.CONTEXT);
+    assertTrue(plan.refreshes() > 0 && plan.outputLevel() >= 0, plan.describe());
+  }
 }

@@ -41,21 +41,35 @@ final class RandomNeoX {
   static final int VOCAB = 24;
   static final int LAYERS = 2;
 
-  /** The model with seed {@code seed}, parallel or sequential residual, {@code rotaryPct} of each head rotating. */
+  /** Sizes of a model. */
+  record Shape(int d, int heads, int ff, int context, int vocab, int layers) {}
+
+  /** The test model's shape (the constants above). */
+  static final Shape SMALL = new Shape(D, HEADS, FF, CONTEXT, VOCAB, LAYERS);
+
+  /** The shape of the shipped text model {@code fortune} (and of fortune-teacher). */
+  static final Shape FORTUNE = new Shape(64, 4, 256, 64, 98, 2);
+
+  /** The {@link #SMALL} model with seed {@code seed}, parallel or sequential residual, {@code rotaryPct} of each head rotating. */
   static Transformer model(long seed, boolean parallel, double rotaryPct) {
+    return model(SMALL, seed, parallel, rotaryPct);
+  }
+
+  /** As {@link #model(long, boolean, double)} of shape {@code shape}. */
+  static Transformer model(Shape shape, long seed, boolean parallel, double rotaryPct) {
     Architecture arch = new Architecture.GptNeoX(rotaryPct, 10000, parallel);
-    ModelWeights weights = weights(new SplittableRandom(seed));
+    ModelWeights weights = weights(shape, new SplittableRandom(seed));
     Approximations placeholder = new Approximations(
         ApproximationFitter.fitNewton(NewtonKind.INVERSE, 1, 2, 1, 1e-3),
         ApproximationFitter.fitNewton(NewtonKind.INVERSE_SQRT, 1, 2, 1, 1e-3),
         ApproximationFitter.fitActivation(-1, 1, 1e-2));
-    Transformer provisional = new Transformer(config(arch, placeholder), weights);
+    Transformer provisional = new Transformer(config(shape, arch, placeholder), weights);
     RangeRecorder seen = new RangeRecorder(new Numerics.Exact(ModelConfig.GELU_ERF));
     SplittableRandom r = new SplittableRandom(seed + 1);
     for (int s = 0; s < 64; s++) {
       DecoderState st = provisional.startRecording(seen);
-      for (int t = 0; t < CONTEXT; t++) {
-        st.feed(r.nextInt(VOCAB));
+      for (int t = 0; t < shape.context(); t++) {
+        st.feed(r.nextInt(shape.vocab()));
       }
     }
     double[] invSqrt = seen.inverseSqrtRange();
@@ -67,7 +81,7 @@ final class RandomNeoX {
         withoutNewton(NewtonKind.INVERSE, 0.1, Math.max(inv[1], 0.1) * 2),
         withoutNewton(NewtonKind.INVERSE_SQRT, invSqrt[0] / 2, invSqrt[1] * 2),
         ApproximationFitter.fitActivation(c - half, c + half, 1e-3));
-    return new Transformer(config(arch, fitted), weights);
+    return new Transformer(config(shape, arch, fitted), weights);
   }
 
   // The lowest degree 2^k - 1 (up to 127) whose scaled guess alone reaches a relative error of 1e-4.
@@ -81,31 +95,34 @@ final class RandomNeoX {
     throw new IllegalStateException(kind + " on [" + lo + ", " + hi + "] needs Newton steps at degree 127");
   }
 
-  private static ModelConfig config(Architecture arch, Approximations approx) {
-    return new ModelConfig("neox-random", VOCAB, D, LAYERS, HEADS, FF, CONTEXT, new Attention.PowerSoftmax(4, 0.1),
+  private static ModelConfig config(Shape s, Architecture arch, Approximations approx) {
+    return new ModelConfig("neox-random", s.vocab(), s.d(), s.layers(), s.heads(), s.ff(), s.context(),
+        new Attention.PowerSoftmax(4, 0.1),
         new Norm(Norm.Kind.LAYERNORM, 1e-5), ModelConfig.GELU_ERF, Optional.of(approx),
         new TokenizerSpec(TokenizerSpec.NONE, List.of(), 0, 0, 0), "test", arch);
   }
 
-  private static ModelWeights weights(SplittableRandom r) {
+  private static ModelWeights weights(Shape s, SplittableRandom r) {
+    int d = s.d();
+    int ff = s.ff();
     List<LayerWeights> layers = new ArrayList<>();
-    for (int l = 0; l < LAYERS; l++) {
+    for (int l = 0; l < s.layers(); l++) {
       // Queries and keys at 0.7 of the usual spread keep the row means of s^4 (the inverse's
       // input) within a range its guess covers without Newton steps, as in a trained model.
-      layers.add(new LayerWeights(norm(r), linear(r, D, D, 0.7), linear(r, D, D, 0.7), linear(r, D, D, 1),
-          linear(r, D, D, 1), norm(r), linear(r, FF, D, 1), linear(r, D, FF, 1)));
+      layers.add(new LayerWeights(norm(r, d), linear(r, d, d, 0.7), linear(r, d, d, 0.7), linear(r, d, d, 1),
+          linear(r, d, d, 1), norm(r, d), linear(r, ff, d, 1), linear(r, d, ff, 1)));
     }
-    double[] embedIn = gaussian(r, VOCAB * D, 1, 0);
-    Linear embedOut = new Linear(VOCAB, D, gaussian(r, VOCAB * D, 1 / Math.sqrt(D), 0), null);
-    return new ModelWeights(embedIn, new double[0], layers, norm(r), embedOut);
+    double[] embedIn = gaussian(r, s.vocab() * d, 1, 0);
+    Linear embedOut = new Linear(s.vocab(), d, gaussian(r, s.vocab() * d, 1 / Math.sqrt(d), 0), null);
+    return new ModelWeights(embedIn, new double[0], layers, norm(r, d), embedOut);
   }
 
   private static Linear linear(SplittableRandom r, int out, int in, double spread) {
     return new Linear(out, in, gaussian(r, out * in, spread / Math.sqrt(in), 0), gaussian(r, out, 0.1, 0));
   }
 
-  private static NormWeights norm(SplittableRandom r) {
-    return new NormWeights(gaussian(r, D, 0.1, 1), gaussian(r, D, 0.1, 0));
+  private static NormWeights norm(SplittableRandom r, int d) {
+    return new NormWeights(gaussian(r, d, 0.1, 1), gaussian(r, d, 0.1, 0));
   }
 
   private static double[] gaussian(SplittableRandom r, int n, double std, double mean) {
