@@ -53,6 +53,7 @@ def student_of(teacher, power, epsilon):
     s = NeoX(c["vocab"], c["d"], c["layers"], c["heads"], c["d_ff"], c["ctx"], c["rotary_pct"], c["rotary_base"],
              c["parallel"], c["hidden_act"], c["ln_eps"], "power_softmax", power, epsilon)
     s.load_state_dict(teacher.state_dict())
+    s.ctx = teacher.ctx  # the window length (the config keeps max_position_embeddings)
     return s
 
 
@@ -134,6 +135,8 @@ def main():
     ap.add_argument("--act-tol", type=float, default=1e-3)
     ap.add_argument("--train-tokens", help="uint16 little-endian training token stream (instead of the fortunes)")
     ap.add_argument("--held-out-tokens", help="uint16 little-endian held-out token stream")
+    ap.add_argument("--context", type=int, default=None,
+                    help="training/evaluation window (default and maximum: the teacher's max_position_embeddings)")
     ap.add_argument("--device", default="cpu", help="torch device for distillation, e.g. cuda")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--log-every", type=int, default=250)
@@ -149,6 +152,10 @@ def main():
     teacher, tcfg = load_hf(args.teacher)
     if tcfg.get("attention", {"kind": "softmax"})["kind"] != "softmax":
         sys.exit("the teacher must be a softmax model")
+    if args.context:
+        if not 0 < args.context <= teacher.ctx:
+            sys.exit(f"--context must be in [1, {teacher.ctx}]")
+        teacher.ctx = args.context
     ctx = teacher.ctx
     tokens, windows, corpus_desc = corpus(args, args.teacher, ctx)
     student = student_of(teacher, args.power, args.epsilon).to(args.device)

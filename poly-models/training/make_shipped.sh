@@ -18,3 +18,13 @@ $PY poly-models/training/train.py --variant power --name tiny --out /tmp/runs2/p
 mkdir -p $RES/models/tiny-softmax $RES/models/tiny
 cp /tmp/runs/softmax/* $RES/models/tiny-softmax/
 cp /tmp/runs2/power/* $RES/models/tiny/
+# The GPT-NeoX text models (issue 17): the softmax teacher, then its polynomial student.
+$PY poly-models/training/train_neox.py --name fortune-teacher --out /tmp/neox/teacher \
+    --d-model 64 --layers 2 --heads 4 --d-ff 256 --context 64 --steps 2500
+$PY poly-models/training/convert.py --teacher /tmp/neox/teacher --out /tmp/neox/fortune \
+    --name fortune --steps 1500 --var-range 0.05 25 --act-max 6 --den-max 8
+$PY poly-models/training/fortunes.py --write-held-out $RES/corpus/fortunes-heldout.jsonl \
+    poly-models/src/test/resources/fortunes-heldout-ids.jsonl
+mkdir -p $RES/models/fortune-teacher $RES/models/fortune
+cp /tmp/neox/teacher/* $RES/models/fortune-teacher/
+cp /tmp/neox/fortune/* $RES/models/fortune/
