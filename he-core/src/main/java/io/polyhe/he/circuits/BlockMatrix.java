@@ -5,16 +5,21 @@ package io.polyhe.he.circuits;
  * same {@code d_out × d_in} matrix {@code W} applied to each of {@code T} rows, where input row
  * {@code t} occupies slots {@code [t·inStride, t·inStride + d_in)} and output row {@code t} slots
  * {@code [t·outStride, t·outStride + d_out)}. {@code T = 1} is an ordinary (possibly rectangular)
- * matrix times a vector in slots {@code [0, d_in)}.
+ * matrix times a vector in slots {@code [0, d_in)}. A {@linkplain #perBlock per-block} matrix
+ * {@code diag(W_0, …, W_{T-1})} applies its own {@code W_t} (all of one shape) to row {@code t}:
+ * rotary position embeddings make the query and key projections of row t {@code R_t·W}.
  *
  * <p>As a matrix over all slots, its entries are {@code M[t·outStride + i][t·inStride + j] =
- * W[i][j]}; every other entry is zero. Equal strides keep the number of diagonals at {@code d_in +
- * d_out - 1}; different strides spread them (a change of row stride is better done separately).
+ * W_t[i][j]}; every other entry is zero. Equal strides keep the number of diagonals at {@code d_in
+ * + d_out - 1}, per-block weights or not (the offsets depend on the shape only, the values per row
+ * on {@code W_t}); different strides spread them (a change of row stride is better done
+ * separately).
  *
  * <p>Immutable (the weights are copied); thread-safe.
  */
 public final class BlockMatrix {
-  private final double[][] w;
+  /** One weight matrix shared by every block, or one per block. */
+  private final double[][][] w;
   private final int blocks;
   private final int inStride;
   private final int outStride;
@@ -30,26 +35,39 @@ public final class BlockMatrix {
    *     below the row lengths
    */
   public BlockMatrix(double[][] w, int blocks, int inStride, int outStride) {
-    if (w.length == 0 || w[0].length == 0) {
-      throw new IllegalArgumentException("empty weight matrix");
-    }
-    this.rows = w.length;
-    this.cols = w[0].length;
-    this.w = new double[rows][];
-    for (int i = 0; i < rows; i++) {
-      if (w[i].length != cols) {
-        throw new IllegalArgumentException(
-            "ragged weight matrix: row " + i + " has " + w[i].length + " columns, row 0 has " + cols);
-      }
-      for (int j = 0; j < cols; j++) {
-        if (!Double.isFinite(w[i][j])) {
-          throw new IllegalArgumentException("weight [" + i + "][" + j + "] is not finite");
-        }
-      }
-      this.w[i] = w[i].clone();
-    }
+    this(new double[][][] {w}, blocks, inStride, outStride);
+  }
+
+  private BlockMatrix(double[][][] ws, int blocks, int inStride, int outStride) {
     if (blocks < 1) {
       throw new IllegalArgumentException("need at least one block, got " + blocks);
+    }
+    if (ws.length != 1 && ws.length != blocks) {
+      throw new IllegalArgumentException(ws.length + " weight matrices for " + blocks + " blocks");
+    }
+    if (ws[0].length == 0 || ws[0][0].length == 0) {
+      throw new IllegalArgumentException("empty weight matrix");
+    }
+    this.rows = ws[0].length;
+    this.cols = ws[0][0].length;
+    this.w = new double[ws.length][rows][];
+    for (int t = 0; t < ws.length; t++) {
+      String block = ws.length == 1 ? "" : "block " + t + ": ";
+      if (ws[t].length != rows) {
+        throw new IllegalArgumentException(block + "weight matrix has " + ws[t].length + " rows, block 0 has " + rows);
+      }
+      for (int i = 0; i < rows; i++) {
+        if (ws[t][i].length != cols) {
+          throw new IllegalArgumentException(
+              block + "ragged weight matrix: row " + i + " has " + ws[t][i].length + " columns, row 0 has " + cols);
+        }
+        for (int j = 0; j < cols; j++) {
+          if (!Double.isFinite(ws[t][i][j])) {
+            throw new IllegalArgumentException(block + "weight [" + i + "][" + j + "] is not finite");
+          }
+        }
+        this.w[t][i] = ws[t][i].clone();
+      }
     }
     if (inStride < cols || outStride < rows) {
       throw new IllegalArgumentException("strides (in " + inStride + ", out " + outStride
@@ -68,6 +86,24 @@ public final class BlockMatrix {
   /** {@code I_T ⊗ W} with both strides equal to {@code stride}. */
   public static BlockMatrix blockDiagonal(double[][] w, int blocks, int stride) {
     return new BlockMatrix(w, blocks, stride, stride);
+  }
+
+  /**
+   * {@code diag(W_0, …, W_{T-1})} with {@code T = w.length} and both strides equal to {@code
+   * stride}: block {@code t} applies {@code w[t]}.
+   *
+   * @throws IllegalArgumentException as the constructor, or if the blocks differ in shape
+   */
+  public static BlockMatrix perBlock(double[][][] w, int stride) {
+    if (w.length == 0) {
+      throw new IllegalArgumentException("need at least one block, got 0");
+    }
+    return new BlockMatrix(w, w.length, stride, stride);
+  }
+
+  /** Whether every block applies the same weights ({@code I_T ⊗ W}). */
+  public boolean sharedWeights() {
+    return w.length == 1;
   }
 
   /** {@code d_out}. */
@@ -92,9 +128,22 @@ public final class BlockMatrix {
     return outStride;
   }
 
-  /** Weight {@code W[i][j]}. */
+  /**
+   * Weight {@code W[i][j]} of a matrix whose blocks share their weights.
+   *
+   * @throws IllegalStateException for a {@linkplain #perBlock per-block} matrix (use {@link
+   *     #weight(int, int, int)})
+   */
   public double weight(int i, int j) {
-    return w[i][j];
+    if (w.length != 1) {
+      throw new IllegalStateException("a per-block matrix has no one weight [i][j]; name the block");
+    }
+    return w[0][i][j];
+  }
+
+  /** Weight {@code W_t[i][j]} of block {@code t}. */
+  public double weight(int t, int i, int j) {
+    return w[w.length == 1 ? 0 : t][i][j];
   }
 
   /** Slots the input occupies: {@code (T-1)·inStride + d_in}. */
@@ -111,11 +160,12 @@ public final class BlockMatrix {
   public double[] multiply(double[] v, int slots) {
     double[] out = new double[slots];
     for (int t = 0; t < blocks; t++) {
+      double[][] wt = w[w.length == 1 ? 0 : t];
       for (int i = 0; i < rows; i++) {
         double s = 0;
         for (int j = 0; j < cols; j++) {
           int c = t * inStride + j;
-          s += w[i][j] * (c < v.length ? v[c] : 0);
+          s += wt[i][j] * (c < v.length ? v[c] : 0);
         }
         out[t * outStride + i] = s;
       }

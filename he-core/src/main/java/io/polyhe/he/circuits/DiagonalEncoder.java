@@ -43,7 +43,7 @@ public final class DiagonalEncoder {
       for (int i = 0; i < m.outputDimension(); i++) {
         int row = t * m.outStride() + i;
         for (int j = 0; j < m.inputDimension(); j++) {
-          double w = m.weight(i, j);
+          double w = m.weight(t, i, j);
           if (w == 0) {
             continue;
           }

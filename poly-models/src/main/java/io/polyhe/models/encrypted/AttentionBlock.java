@@ -9,6 +9,8 @@ import io.polyhe.he.circuits.RotateAndSum;
 import io.polyhe.models.profile.Component;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Power-softmax attention of one layer on the normed stream, output projection included.
@@ -37,8 +39,10 @@ final class AttentionBlock implements ResidualBlock {
   private final BlockContext c;
   private final int layer;
   private final String name;
-  private final LinearTransform q;
+  private final FoldedWeights folded;
+  private final LinearTransform q; // null with rotary positions: per ciphertext, see rotaryQk
   private final LinearTransform k;
+  private final ConcurrentMap<Integer, LinearTransform[]> rotaryByTile = new ConcurrentHashMap<>();
   private final LinearTransform v;
   private final LinearTransform o;
   private final RotateAndSum headSum;
@@ -46,19 +50,46 @@ final class AttentionBlock implements ResidualBlock {
   private final RotateAndSum blockFold;
   private final RotateAndSum blockCopies;
 
-  /** Attention of layer {@code layer} with its folded weights {@code w}. */
-  AttentionBlock(BlockContext c, int layer, FoldedWeights.Layer w) {
+  /** Attention of layer {@code layer} of {@code folded}. */
+  AttentionBlock(BlockContext c, FoldedWeights folded, int layer) {
+    FoldedWeights.Layer w = folded.layers().get(layer);
     this.c = c;
+    this.folded = folded;
     this.layer = layer;
     this.name = "layer " + layer;
-    this.q = c.linear(w.q().w());
-    this.k = c.linear(w.k().w());
+    this.q = folded.rotary() ? null : c.linear(w.q().w());
+    this.k = folded.rotary() ? null : c.linear(w.k().w());
     this.v = c.linear(w.v().w());
     this.o = c.linearTo(w.o().w(), c.streamScale());
     this.headSum = RotateAndSum.rowSums(c.params(), c.headDim());
     this.headSpread = RotateAndSum.broadcast(c.params(), c.headDim());
     this.blockFold = new RotateAndSum(c.params(), c.pack(), c.d());
     this.blockCopies = new RotateAndSum(c.params(), c.pack(), -c.d());
+  }
+
+  /**
+   * The query and key projections of ciphertext {@code tile} under rotary positions: row t applies
+   * {@code R_{tile·R+t}·W} ({@link FoldedWeights#atPosition}). Kept per ciphertext when the model
+   * keeps its encodings, else made for each use and let go (their diagonals are as large as the
+   * encodings).
+   */
+  private LinearTransform[] rotaryQk(int tile) {
+    if (!c.retainEncodings()) {
+      return buildRotaryQk(tile);
+    }
+    return rotaryByTile.computeIfAbsent(tile, this::buildRotaryQk);
+  }
+
+  private LinearTransform[] buildRotaryQk(int tile) {
+    FoldedWeights.Layer w = folded.layers().get(layer);
+    int rows = c.layout().rowsPerCiphertext();
+    double[][][] qw = new double[rows][][];
+    double[][][] kw = new double[rows][][];
+    for (int t = 0; t < rows; t++) {
+      qw[t] = folded.atPosition(w.q(), tile * rows + t).w();
+      kw[t] = folded.atPosition(w.k(), tile * rows + t).w();
+    }
+    return new LinearTransform[] {c.linearPerRow(qw), c.linearPerRow(kw)};
   }
 
   /** Levels attention needs from its input: Q/K/V, scores and mask, power, A·V, division, output projection. */
@@ -89,21 +120,12 @@ final class AttentionBlock implements ResidualBlock {
     List<C> qAll = new ArrayList<>();
     List<C[]> kGroups = new ArrayList<>();
     List<C[]> vGroups = new ArrayList<>();
-    List<List<C>> qkv;
-    try (var s = pass.span(name, Component.PLAIN_MATMUL)) {
-      qkv = LinearTransform.applyAll(ar, hs, List.of(q, k, v));
-    }
+    List<List<C>> qkv = project(pass, hs);
     for (int a = 0; a < tiles; a++) {
-      LayerBiases bias = pass.rows(a).layer(layer);
       int count = pass.rows(a).count();
-      C qa;
-      C ka;
-      C va;
-      try (var s = pass.span(name, Component.PLAIN_MATMUL)) {
-        qa = ar.addPlain(qkv.get(0).get(a), bias.q());
-        ka = ar.addPlain(qkv.get(1).get(a), bias.k());
-        va = ar.addPlain(qkv.get(2).get(a), bias.v());
-      }
+      C qa = qkv.get(0).get(a);
+      C ka = qkv.get(1).get(a);
+      C va = qkv.get(2).get(a);
       try (var s = pass.span(name, Component.CIPHER_MATMUL)) {
         // Q in every block; K and V shifted so that block b of row t holds row t-b. Blocks are
         // disjoint, so one giant rotation of the sum moves all of them: group g's block b then holds
@@ -135,6 +157,43 @@ final class AttentionBlock implements ResidualBlock {
       List<C> out = new ArrayList<>();
       for (int a = 0; a < tiles; a++) {
         out.add(ar.addPlain(projected.get(a), pass.rows(a).layer(layer).o()));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Q, K and V of {@code hs} (one ciphertext per tile), biases added: {@code [0]} queries, {@code
+   * [1]} keys, {@code [2]} values, one per tile. The three share their hoisted baby-step rotations;
+   * with rotary positions each ciphertext has its own Q and K ({@link #rotaryQk}), and when
+   * encodings are not kept V goes over all ciphertexts at once instead, so that its diagonals are
+   * encoded once.
+   */
+  <C> List<List<C>> project(Pass<C> pass, List<C> hs) {
+    Arithmetic<C> ar = pass.ar();
+    try (var s = pass.span(name, Component.PLAIN_MATMUL)) {
+      List<List<C>> qkv;
+      if (!folded.rotary()) {
+        qkv = LinearTransform.applyAll(ar, hs, List.of(q, k, v));
+      } else {
+        qkv = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        boolean shareV = c.retainEncodings();
+        List<C> values = shareV ? null : v.applyToAll(ar, hs);
+        for (int a = 0; a < hs.size(); a++) {
+          LinearTransform[] qk = rotaryQk(a);
+          List<List<C>> r = LinearTransform.applyAll(ar, List.of(hs.get(a)),
+              shareV ? List.of(qk[0], qk[1], v) : List.of(qk[0], qk[1]));
+          qkv.get(0).add(r.get(0).get(0));
+          qkv.get(1).add(r.get(1).get(0));
+          qkv.get(2).add(shareV ? r.get(2).get(0) : values.get(a));
+        }
+      }
+      List<List<C>> out = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      for (int a = 0; a < hs.size(); a++) {
+        LayerBiases bias = pass.rows(a).layer(layer);
+        out.get(0).add(ar.addPlain(qkv.get(0).get(a), bias.q()));
+        out.get(1).add(ar.addPlain(qkv.get(1).get(a), bias.k()));
+        out.get(2).add(ar.addPlain(qkv.get(2).get(a), bias.v()));
       }
       return out;
     }

@@ -52,6 +52,15 @@ record BlockContext(CkksParameters params, ModelConfig config, SlotLayout layout
     return kept(blockDiagonal(w).withTargetScale(scale));
   }
 
+  /**
+   * {@code diag(w[0], …, w[R-1])}, row t of a ciphertext applying {@code w[t]} (outputs at the
+   * default scale), keeping its encodings only if {@link #retainEncodings}: the same diagonals,
+   * rotations and depth as {@link #linear} of one block, with values that differ per row.
+   */
+  LinearTransform linearPerRow(double[][][] w) {
+    return kept(LinearTransform.of(params, BlockMatrix.perBlock(w, stride()), null));
+  }
+
   private LinearTransform blockDiagonal(double[][] w) {
     return LinearTransform.of(params, BlockMatrix.blockDiagonal(w, layout.rowsPerCiphertext(), stride()), null);
   }

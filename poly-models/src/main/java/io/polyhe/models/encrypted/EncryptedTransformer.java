@@ -2,6 +2,7 @@ package io.polyhe.models.encrypted;
 
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.models.config.Architecture;
 import io.polyhe.models.config.ModelConfig;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.profile.LatencyRecorder;
@@ -21,7 +22,9 @@ import java.util.concurrent.ConcurrentMap;
  * This class is the compiled model: the layout, the approximations ({@link
  * CompiledApproximations}), the levels each segment needs, and the weights as linear transforms,
  * held by its blocks ({@link Layer}s of {@link AttentionBlock} and {@link FeedForwardBlock} behind
- * {@link NormBlock}s, then the {@link HeadBlock}). {@link #forward} opens a {@link Pass} (the
+ * {@link NormBlock}s — sequential, or GPT-NeoX's parallel residual with one norm for both — then
+ * the {@link HeadBlock}). GPT-NeoX's rotary positions are folded into the query and key
+ * projections, one block per row ({@link FoldedWeights#atPosition}). {@link #forward} opens a {@link Pass} (the
  * arithmetic, the {@link RowPlaintexts} of each ciphertext, the refresh points, the recorder) and
  * runs the layers and the head on it. Weights are folded first ({@link FoldedWeights}: norm
  * weight/bias into the next linear layer, a centred residual stream for LayerNorm). Row stride
@@ -44,7 +47,8 @@ public final class EncryptedTransformer {
   private final FoldedWeights folded;
   private final BlockContext context;
   private final NormBlock norm;
-  private final ConcurrentMap<Integer, RowPlaintexts> rowsByCount = new ConcurrentHashMap<>();
+  // By (first row, count); the first row is 0 unless rotary positions make biases depend on it.
+  private final ConcurrentMap<List<Integer>, RowPlaintexts> rowsByStart = new ConcurrentHashMap<>();
   private volatile Blocks blocks;
   private volatile int[] galoisElements;
 
@@ -96,8 +100,10 @@ public final class EncryptedTransformer {
         b = blocks;
         if (b == null) {
           List<Layer> layers = new ArrayList<>();
+          boolean parallel = context.config().architecture() instanceof Architecture.GptNeoX n
+              && n.parallelResidual();
           for (int l = 0; l < folded.layers().size(); l++) {
-            layers.add(Layer.sequential(context, norm, l, folded.layers().get(l)));
+            layers.add(parallel ? Layer.parallel(context, norm, l, folded) : Layer.sequential(context, norm, l, folded));
           }
           b = new Blocks(List.copyOf(layers), new HeadBlock(context, norm, folded.lmHead()));
           blocks = b;
@@ -114,10 +120,15 @@ public final class EncryptedTransformer {
    */
   static final long ENCODING_BUDGET_BYTES = 4L << 30;
 
-  /** Upper bound of the bytes every linear layer's encoded diagonals take at one level near the top. */
+  /**
+   * Upper bound of the bytes every linear layer's encoded diagonals take at one level near the top.
+   * With rotary positions the query and key projections have their own diagonals per ciphertext.
+   */
   static long encodingBytes(ModelConfig config, CkksParameters params, int topLevel) {
     long d = config.hiddenSize();
-    long diagonals = config.numLayers() * 6L * (2 * d - 1) + d + config.vocabSize() - 1;
+    boolean rotary = config.architecture() instanceof Architecture.GptNeoX n && n.rotaryDims(config.headDim()) > 0;
+    long tiles = rotary ? layoutFor(config, params.slots()).ciphertexts() : 1;
+    long diagonals = config.numLayers() * (4L + 2 * tiles) * (2 * d - 1) + d + config.vocabSize() - 1;
     return diagonals * params.n() * 8L * (topLevel + 1);
   }
 
@@ -265,8 +276,9 @@ public final class EncryptedTransformer {
     }
     List<RowPlaintexts> rows = new ArrayList<>();
     for (int a = 0; a < layout.ciphertexts(tokens); a++) {
-      rows.add(rowsByCount.computeIfAbsent(layout.rowsIn(a, tokens),
-          count -> RowPlaintexts.build(count, folded, context)));
+      int first = folded.rotary() ? a * layout.rowsPerCiphertext() : 0;
+      rows.add(rowsByStart.computeIfAbsent(List.of(first, layout.rowsIn(a, tokens)),
+          key -> RowPlaintexts.build(key.get(0), key.get(1), folded, context)));
     }
     return new Pass<>(ar, rows, refresh, recorder);
   }
@@ -302,6 +314,22 @@ public final class EncryptedTransformer {
     Pass<C> pass = pass(ar, tokens, refresh, new LatencyRecorder());
     pass.requireTiles(hs, tokens);
     return blocks().layers().get(layer).block(AttentionBlock.class).apply(pass, hs);
+  }
+
+  /**
+   * The query and key projections of layer {@code layer} on the normed inputs {@code hs}, biases
+   * added (with rotary positions, rotated to each row's position): {@code [0]} queries, {@code [1]}
+   * keys, one per ciphertext the rows take.
+   */
+  <C> List<List<C>> queryKeySegment(Arithmetic<C> ar, List<C> hs, int tokens, int layer) {
+    Pass<C> pass = pass(ar, tokens, new RefreshPoints<>() {
+      @Override
+      protected C fresh(C value, int level, double scale) {
+        throw new IllegalStateException("projections do not refresh");
+      }
+    }, new LatencyRecorder());
+    pass.requireTiles(hs, tokens);
+    return blocks().layers().get(layer).block(AttentionBlock.class).project(pass, hs).subList(0, 2);
   }
 
   /** FFN of block {@code layer} on the normed input {@code h}. */

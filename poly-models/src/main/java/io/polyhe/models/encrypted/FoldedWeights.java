@@ -1,7 +1,9 @@
 package io.polyhe.models.encrypted;
 
+import io.polyhe.models.config.Architecture;
 import io.polyhe.models.config.ModelConfig;
 import io.polyhe.models.config.Norm;
+import io.polyhe.models.forward.Rotary;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.weights.LayerWeights;
 import io.polyhe.models.weights.Linear;
@@ -22,6 +24,12 @@ import java.util.List;
  *       packs are centred, and the two writers of the stream (attention output and FFN down
  *       projection) get {@code C·W} and {@code C·b} with {@code C = I - 11ᵀ/d}. The encrypted norm
  *       then needs no mean (no rotations, no level for it).
+ *   <li><b>Rotary positions into the query and key projections (GPT-NeoX).</b> Row t's rotation
+ *       {@code R_t} is a fixed orthogonal {@code d × d} matrix, so {@code R_t·(W·z + b) = (R_t·W)·z
+ *       + R_t·b}: {@link #atPosition} gives the projection of position t, one block per row of the
+ *       encrypted projection ({@link io.polyhe.he.circuits.BlockMatrix#perBlock}), with the same
+ *       diagonals as without rotation — no rotation of ciphertexts, no level. The client packs
+ *       token embeddings only (the position table is zero).
  * </ul>
  *
  * Immutable; matrices are {@code [out][in]}.
@@ -74,11 +82,15 @@ public final class FoldedWeights {
   private final List<Layer> layers;
   private final Affine lmHead;
   private final InputEmbedding inputEmbedding;
+  private final Rotary rotary; // null: no rotary positions (or none of a head's dimensions rotate)
 
   public FoldedWeights(Transformer model) {
     this.config = model.config();
     this.weights = model.weights();
     this.centred = config.norm().kind() == Norm.Kind.LAYERNORM;
+    Rotary r = config.architecture() instanceof Architecture.GptNeoX n
+        ? new Rotary(n, config.numHeads(), config.headDim(), config.maxPositions()) : null;
+    this.rotary = r != null && r.dims() > 0 ? r : null;
     List<Layer> ls = new ArrayList<>();
     for (LayerWeights w : weights.layers()) {
       ls.add(new Layer(afterNorm(w.q(), w.attnNorm()), afterNorm(w.k(), w.attnNorm()),
@@ -87,8 +99,52 @@ public final class FoldedWeights {
     }
     this.layers = List.copyOf(ls);
     this.lmHead = afterNorm(weights.lmHead(), weights.finalNorm());
-    this.inputEmbedding = new InputEmbedding(weights.tokenEmbedding(), weights.positionEmbedding(),
+    // Rotary models have no position table; the client's rows are then the token embeddings.
+    double[] positions = weights.hasPositionEmbedding() ? weights.positionEmbedding()
+        : new double[config.maxPositions() * config.hiddenSize()];
+    this.inputEmbedding = new InputEmbedding(weights.tokenEmbedding(), positions,
         config.vocabSize(), config.maxPositions(), config.hiddenSize(), centred);
+  }
+
+  /** Whether queries and keys rotate with their position (GPT-NeoX with {@code rotary_pct > 0}). */
+  public boolean rotary() {
+    return rotary != null;
+  }
+
+  /**
+   * The query or key projection {@code a} of position {@code t}: {@code R_t·W} and {@code R_t·b}
+   * (rotate-half on the first rotary dimensions of each head), or {@code a} itself without rotary
+   * positions.
+   *
+   * @throws IndexOutOfBoundsException if {@code t} is outside the context
+   */
+  public Affine atPosition(Affine a, int t) {
+    if (rotary == null) {
+      return a;
+    }
+    double[][] w = a.w();
+    int out = w.length;
+    double[][] rw = new double[out][w[0].length];
+    double[] column = new double[out];
+    for (int j = 0; j < w[0].length; j++) {
+      for (int i = 0; i < out; i++) {
+        column[i] = w[i][j];
+      }
+      rotary.apply(column, t);
+      for (int i = 0; i < out; i++) {
+        rw[i][j] = column[i];
+      }
+    }
+    return new Affine(rw, biasAtPosition(a, t));
+  }
+
+  /** {@code atPosition(a, t).b()}, without rotating the matrix. */
+  public double[] biasAtPosition(Affine a, int t) {
+    double[] b = a.b();
+    if (rotary != null) {
+      rotary.apply(b, t);
+    }
+    return b;
   }
 
   /** True when the residual stream is centred (LayerNorm models). */

@@ -5,7 +5,8 @@ import io.polyhe.he.circuits.PlainVector;
 /**
  * One layer's biases laid out for the rows in use (see {@link RowPlaintexts}): each linear map's
  * folded bias repeated at the start of every row in use, nothing after the last one, so rows
- * beyond the prompt stay near zero. Immutable.
+ * beyond the prompt stay near zero. With rotary positions the query and key biases of row t are
+ * those of its absolute position ({@link FoldedWeights#biasAtPosition}). Immutable.
  *
  * @param q query projection
  * @param k key projection
@@ -16,10 +17,16 @@ import io.polyhe.he.circuits.PlainVector;
  */
 record LayerBiases(PlainVector q, PlainVector k, PlainVector v, PlainVector o, PlainVector up, PlainVector down) {
 
-  /** {@code w}'s biases for the first {@code count} rows of stride {@code stride}. */
-  static LayerBiases of(FoldedWeights.Layer w, int count, int stride) {
-    return new LayerBiases(RowPlaintexts.rowBias(w.q().b(), count, stride),
-        RowPlaintexts.rowBias(w.k().b(), count, stride), RowPlaintexts.rowBias(w.v().b(), count, stride),
+  /**
+   * Layer {@code layer}'s biases for {@code count} rows of stride {@code stride} whose first is
+   * position {@code firstRow}.
+   */
+  static LayerBiases of(FoldedWeights folded, int layer, int firstRow, int count, int stride) {
+    FoldedWeights.Layer w = folded.layers().get(layer);
+    return new LayerBiases(
+        RowPlaintexts.rowBias(t -> folded.biasAtPosition(w.q(), firstRow + t), count, stride),
+        RowPlaintexts.rowBias(t -> folded.biasAtPosition(w.k(), firstRow + t), count, stride),
+        RowPlaintexts.rowBias(w.v().b(), count, stride),
         RowPlaintexts.rowBias(w.o().b(), count, stride), RowPlaintexts.rowBias(w.up().b(), count, stride),
         RowPlaintexts.rowBias(w.down().b(), count, stride));
   }

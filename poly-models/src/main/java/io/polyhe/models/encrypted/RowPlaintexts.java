@@ -4,14 +4,16 @@ import io.polyhe.he.circuits.PlainVector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The plaintext vectors of a ciphertext whose first {@code count} rows are in use: every layer's
  * biases, the LM head's bias, and the constants and masks the norm, the attention inverse and the
  * FFN need. Biases cover the rows in use only, so rows beyond the prompt stay near zero; the
  * offsets outside the rows keep the norm's and the inverse's polynomials inside their intervals
- * there. Depends only on {@code count} (not on which ciphertext of the pass), so a compiled model
- * builds it once per count. Immutable; thread-safe (encoding caches are concurrent).
+ * there. Depends only on {@code count} and, with rotary positions (whose query and key biases
+ * rotate with the absolute position), on the position of the first row, so a compiled model builds
+ * it once per (first row, count). Immutable; thread-safe (encoding caches are concurrent).
  */
 final class RowPlaintexts {
   private final int count;
@@ -33,14 +35,22 @@ final class RowPlaintexts {
     this.firstBlock = firstBlock;
   }
 
-  /** The plaintexts for the first {@code count} rows of a ciphertext of {@code c}'s layout. */
+  /** The plaintexts for the first {@code count} rows of the first ciphertext of {@code c}'s layout. */
   static RowPlaintexts build(int count, FoldedWeights folded, BlockContext c) {
+    return build(0, count, folded, c);
+  }
+
+  /**
+   * The plaintexts for the first {@code count} rows of a ciphertext of {@code c}'s layout whose
+   * first row is position {@code firstRow} (it matters only with rotary positions).
+   */
+  static RowPlaintexts build(int firstRow, int count, FoldedWeights folded, BlockContext c) {
     int slots = c.layout().slots();
     int stride = c.stride();
     int d = c.d();
     List<LayerBiases> biases = new ArrayList<>();
-    for (FoldedWeights.Layer w : folded.layers()) {
-      biases.add(LayerBiases.of(w, count, stride));
+    for (int l = 0; l < folded.layers().size(); l++) {
+      biases.add(LayerBiases.of(folded, l, firstRow, count, stride));
     }
     double[] offset = new double[slots];
     Arrays.fill(offset, c.approximations().normOffset());
@@ -66,8 +76,17 @@ final class RowPlaintexts {
 
   /** {@code b} at the start of each of the first {@code count} rows of stride {@code stride}. */
   static PlainVector rowBias(double[] b, int count, int stride) {
-    double[] v = new double[(count - 1) * stride + b.length];
+    return rowBias(t -> b, count, stride);
+  }
+
+  /** {@code bias.apply(t)} (all of one length) at the start of row t, for the first {@code count} rows. */
+  static PlainVector rowBias(IntFunction<double[]> bias, int count, int stride) {
+    double[] v = null;
     for (int t = 0; t < count; t++) {
+      double[] b = bias.apply(t);
+      if (v == null) {
+        v = new double[(count - 1) * stride + b.length];
+      }
       System.arraycopy(b, 0, v, t * stride, b.length);
     }
     return new PlainVector(v);

@@ -17,7 +17,7 @@
  * a {@code Pass} per forward pass (arithmetic, the {@code RowPlaintexts} of each ciphertext with
  * their {@code LayerBiases}, refresh points, recorder); one class per {@code Block} ({@code
  * NormBlock}, {@code AttentionBlock}, {@code FeedForwardBlock}, {@code HeadBlock}); a {@code Layer}
- * listing its {@code ResidualBlock}s; and what the blocks share ({@code BlockContext}, {@code
+ * listing its {@code ResidualBlock}s (sequential, or GPT-NeoX's parallel residual); and what the blocks share ({@code BlockContext}, {@code
  * CompiledApproximations}, {@code ScoreMasks}).
  *
  * <p>Nothing here holds a secret key: the in-process client (keys, encryption, client-aided

@@ -1,6 +1,7 @@
 package io.polyhe.models.encrypted;
 
 import io.polyhe.models.config.Approximations;
+import io.polyhe.models.config.Architecture;
 import io.polyhe.models.config.Attention;
 import io.polyhe.models.config.ModelConfig;
 import io.polyhe.models.forward.Transformer;
@@ -9,12 +10,14 @@ import java.util.List;
 
 /**
  * The poly-plain pass written the way the encrypted pass computes it — folded weights, centred
- * stream, row mean of {@code s^p} carried into the scores — in doubles, with every intermediate kept:
+ * stream, row mean of {@code s^p} carried into the scores, rotary positions folded into the query
+ * and key projections, one norm for both branches of a parallel residual — in doubles, with every
+ * intermediate kept:
  * the twin each encrypted segment is tested against. {@link FoldedWeightsTest} checks that its logits
  * equal {@link Transformer#logits} in poly-plain mode.
  */
 final class FoldedPlainPass {
-  final List<double[][]> streams = new ArrayList<>(); // x before each norm: 2 per layer, then the final one
+  final List<double[][]> streams = new ArrayList<>(); // x before each norm: 2 per layer (1 if parallel), then the final one
   final List<double[][]> normed = new ArrayList<>();  // the matching norm outputs
   final List<double[][]> attentionOut = new ArrayList<>();
   final List<double[][]> ffnOut = new ArrayList<>();
@@ -33,16 +36,19 @@ final class FoldedPlainPass {
     for (int t = 0; t < n; t++) {
       x[t] = w.inputRow(tokens[t], t);
     }
+    boolean parallel = config.architecture() instanceof Architecture.GptNeoX neox && neox.parallelResidual();
     for (int l = 0; l < config.numLayers(); l++) {
       FoldedWeights.Layer lw = w.layers().get(l);
       double[][] h = norm(x);
       double[][] a = attention(h, lw);
       attentionOut.add(a);
-      x = add(x, a);
-      h = norm(x);
+      if (!parallel) {
+        x = add(x, a);
+        h = norm(x);
+      }
       double[][] f = ffn(h, lw);
       ffnOut.add(f);
-      x = add(x, f);
+      x = add(parallel ? add(x, a) : x, f);
     }
     double[][] y = norm(x);
     logits = new double[n][];
@@ -77,8 +83,8 @@ final class FoldedPlainPass {
     double[][] k = new double[n][];
     double[][] v = new double[n][];
     for (int t = 0; t < n; t++) {
-      q[t] = lw.q().apply(h[t]);
-      k[t] = lw.k().apply(h[t]);
+      q[t] = w.atPosition(lw.q(), t).apply(h[t]);
+      k[t] = w.atPosition(lw.k(), t).apply(h[t]);
       v[t] = lw.v().apply(h[t]);
     }
     double[][] out = new double[n][];

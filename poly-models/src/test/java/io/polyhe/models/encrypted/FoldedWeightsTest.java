@@ -32,6 +32,22 @@ class FoldedWeightsTest {
     }
   }
 
+  /** The same for GPT-NeoX (rotary folded into Q/K per position, parallel or sequential residual). */
+  @Test
+  void foldedNeoXPassEqualsPolyPlain() {
+    int[] tokens = {3, 17, 5, 22, 9, 1, 14, 7, 20, 11, 2, 16, 0, 8, 4, 12};
+    for (boolean parallel : new boolean[] {true, false}) {
+      Transformer neox = RandomNeoX.model(5, parallel, 0.5);
+      double[][] expected = neox.logits(tokens, Mode.POLY_PLAIN);
+      double[][] folded = new FoldedPlainPass(neox, tokens).logits;
+      for (int t = 0; t < tokens.length; t++) {
+        for (int v = 0; v < expected[t].length; v++) {
+          assertEquals(expected[t][v], folded[t][v], 1e-9, "parallel " + parallel + " row " + t + " token " + v);
+        }
+      }
+    }
+  }
+
   @Test
   void inputRowsAreCentredAndChecked() throws Exception {
     FoldedWeights w = new FoldedWeights(ShippedModels.load("tiny"));
