@@ -12,7 +12,6 @@ import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.models.config.Architecture;
 import io.polyhe.models.forward.Rotary;
 import io.polyhe.models.forward.Transformer;
-import io.polyhe.models.profile.Primitive;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,7 +102,7 @@ class NeoXEncryptedTest {
    */
   @Test
   void ropeFoldedIntoProjectionsEqualsExplicitRotationOnCiphertexts() {
-    LocalInference local = new LocalInference(tiled, new JavaBackend(Runtime.getRuntime().availableProcessors()),
+    InProcessKeys local = new InProcessKeys(tiled, new JavaBackend(Runtime.getRuntime().availableProcessors()),
         SeedSource.deterministicForTestsOnly(21));
     FoldedPlainPass plain = new FoldedPlainPass(neox, Arrays.copyOf(PROMPT, RandomNeoX.CONTEXT));
     double[][] h = plain.normed.get(0);
@@ -130,32 +129,6 @@ class NeoXEncryptedTest {
       }
     }
     assertTrue(err < 1e-4, "folded Q/K vs explicit rotation: max error " + err);
-  }
-
-  private static void agreesWithPolyPlainAndThePlan(EncryptedTransformer model, int seed) {
-    LocalInference local = new LocalInference(model, new JavaBackend(Runtime.getRuntime().availableProcessors()),
-        SeedSource.deterministicForTestsOnly(seed));
-    for (int n : new int[] {RandomNeoX.CONTEXT - 5, RandomNeoX.CONTEXT}) {
-      int[] tokens = Arrays.copyOf(PROMPT, n); // the rest of the context: token 0
-      LocalInference.Pass pass = local.forward(tokens);
-      assertEquals(1.0, pass.top1Agreement(), n + " tokens: top-1 at every position");
-      assertTrue(pass.mse() <= 1e-5, n + " tokens: logit MSE " + pass.mse());
-      assertTrue(pass.maxAbsError() <= 0.01, n + " tokens: max abs logit error " + pass.maxAbsError());
-      LevelPlanner.Plan plan = LevelPlanner.plan(model, n);
-      assertEquals(plan.points(), pass.points(), "the real run refreshes where the plan says");
-      assertEquals(plan.counts().keySwitches(), pass.breakdown().countsByPrimitive().get(Primitive.KEY_SWITCH),
-          "the profile counts the key switches the plan predicts");
-    }
-  }
-
-  @Test
-  void fullPassesOnOneCiphertextAgreeWithPolyPlainAndThePlan() {
-    agreesWithPolyPlainAndThePlan(single, 22);
-  }
-
-  @Test
-  void fullPassesOverTwoCiphertextsAgreeWithPolyPlainAndThePlan() {
-    agreesWithPolyPlainAndThePlan(tiled, 23);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.polyhe.he.backend.JavaBackend;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
+import io.polyhe.local.LocalInference;
 import io.polyhe.models.ShippedModels;
 import io.polyhe.models.approx.ApproximationFitter;
 import io.polyhe.models.approx.NewtonApproximation;
