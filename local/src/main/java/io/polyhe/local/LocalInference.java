@@ -1,7 +1,6 @@
 package io.polyhe.local;
 
 import io.polyhe.he.backend.ComputeBackend;
-import io.polyhe.he.circuits.CiphertextArithmetic;
 import io.polyhe.he.circuits.Refresher;
 import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
 import io.polyhe.he.circuits.bootstrap.Bootstrapper;
@@ -19,6 +18,7 @@ import io.polyhe.models.encrypted.CancellableArithmetic;
 import io.polyhe.models.encrypted.EncryptedTransformer;
 import io.polyhe.models.encrypted.LevelPlanner;
 import io.polyhe.models.encrypted.NttTimingBackend;
+import io.polyhe.models.encrypted.PassEngine;
 import io.polyhe.models.encrypted.PassRunner;
 import io.polyhe.models.encrypted.RefreshPoints;
 import io.polyhe.models.encrypted.SlotCodec;
@@ -36,10 +36,12 @@ import java.util.List;
  * With {@link BootstrapParameters} the refreshes are non-interactive bootstraps instead.
  * This is what {@code polyhe run}, the model benchmarks and the end-to-end tests use; the service
  * splits the same steps between client and server, and both run the pass through the same {@link
- * PassRunner}. Holds a secret key: its module is not a dependency of the server. One pass at a time
- * (not thread-safe).
+ * PassRunner}. The pass runs on the heap, or on the {@link PassEngine} a factory makes (the CLI's
+ * {@code native-resident}: ciphertexts, keys and weights resident on a device); encryption,
+ * decryption and refreshes stay here. Holds a secret key: its module is not a dependency of the
+ * server. One pass at a time (not thread-safe). {@link #close()} frees the engine's device memory.
  */
-public final class LocalInference {
+public final class LocalInference implements AutoCloseable {
   private final EncryptedTransformer model;
   private final CkksContext context;
   private final SecretKey secretKey;
@@ -49,7 +51,7 @@ public final class LocalInference {
   private final Decryptor decryptor;
   private final Refresher refresher;
   private final Bootstrapper bootstrapper;
-  private final CiphertextArithmetic arithmetic;
+  private final PassEngine<?> engine;
   private final SlotCodec codec;
   private final double keySeconds;
 
@@ -109,7 +111,7 @@ public final class LocalInference {
    * backend}.
    */
   public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds) {
-    this(model, backend, seeds, null);
+    this(model, backend, seeds, (BootstrapParameters) null);
   }
 
   /**
@@ -121,6 +123,23 @@ public final class LocalInference {
    */
   public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds,
       BootstrapParameters bootstrap) {
+    this(model, backend, seeds, bootstrap, PassEngine.Factory.HEAP);
+  }
+
+  /**
+   * As {@link #LocalInference(EncryptedTransformer, ComputeBackend, SeedSource)}, the pass running
+   * on the engine {@code engines} makes for the keys ({@code backend} then does key generation,
+   * encryption, decryption and refreshes).
+   *
+   * @throws IllegalArgumentException if the engine cannot run here
+   */
+  public LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds,
+      PassEngine.Factory engines) {
+    this(model, backend, seeds, null, engines);
+  }
+
+  private LocalInference(EncryptedTransformer model, ComputeBackend backend, SeedSource seeds,
+      BootstrapParameters bootstrap, PassEngine.Factory engines) {
     this.model = model;
     // Timed, so that the pass runner reads each pass's NTTs from it (as the server's context is).
     this.context = CkksContext.create(model.parameters(), new NttTimingBackend(backend));
@@ -146,7 +165,7 @@ public final class LocalInference {
       this.bootstrapper = null;
       this.refresher = new ClientAidedRefresher(context, secretKey, seeds);
     }
-    this.arithmetic = new CiphertextArithmetic(evaluator);
+    this.engine = engines.create(evaluator);
     this.codec = new SlotCodec(model.foldedWeights(), model.layout(), model.model().config().vocabSize());
   }
 
@@ -184,7 +203,7 @@ public final class LocalInference {
     double[][] logits;
     double forwardSeconds;
     // Opened before the input is encrypted: the pass's NTT figure covers encryption and decryption.
-    try (PassRunner pass = new PassRunner(model, arithmetic, recorder, CancellableArithmetic.Check.NEVER,
+    try (PassRunner pass = new PassRunner(model, engine, recorder, CancellableArithmetic.Check.NEVER,
         bootstrapper)) {
       List<Ciphertext> inputs = new ArrayList<>();
       try (var s = recorder.span("input", Component.ENCODE_OTHER)) {
@@ -208,6 +227,17 @@ public final class LocalInference {
         seconds, forwardSeconds);
   }
 
+  /** Where the pass runs. */
+  public PassEngine<?> engine() {
+    return engine;
+  }
+
+  /** Frees what the engine holds (a resident device's keys and weights); the heap engine holds nothing. */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
   /** True if refreshes are non-interactive bootstraps. */
   public boolean bootstraps() {
     return bootstrapper != null;
@@ -220,6 +250,6 @@ public final class LocalInference {
 
   @Override
   public String toString() {
-    return "LocalInference(" + model + ", " + galoisKeys() + " Galois keys)";
+    return "LocalInference(" + model + ", " + galoisKeys() + " Galois keys, " + engine.name() + ")";
   }
 }

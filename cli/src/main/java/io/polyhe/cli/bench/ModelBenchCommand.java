@@ -3,6 +3,7 @@ package io.polyhe.cli.bench;
 import com.google.gson.GsonBuilder;
 import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.cli.resident.ResidentPassEngine;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
 import io.polyhe.local.LocalInference;
@@ -44,7 +45,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       description = "Warm passes after the cold one; 0 reports the cold pass (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--backend", description = "java, native, ... (default: best available).")
+  @Option(names = "--backend", description = "java, native, ... (default: best available); native-resident"
+      + " (or cuda-resident) runs the pass with ciphertexts, keys and weights resident on that device.")
   String backend;
 
   @Option(names = "--threads", description = "Backend threads (default: all cores).")
@@ -61,18 +63,29 @@ final class ModelBenchCommand implements Callable<Integer> {
           + "] and --repeat at least 0");
     }
     int t = threads == null ? ComputeBackends.defaultThreads() : threads;
-    ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
+    boolean resident = ResidentPassEngine.selects(backend);
+    // A resident pass still encrypts, decrypts and refreshes on the host: the best host backend.
+    ComputeBackend compute = backend == null || resident ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
     int[] input = input(transformer, tokens);
     long s0 = System.nanoTime();
     EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
     CkksParameters params = encrypted.parameters();
-    LocalInference local = new LocalInference(encrypted, compute, SeedSource.secure());
+    try (LocalInference local = resident
+        ? new LocalInference(encrypted, compute, SeedSource.secure(), ResidentPassEngine.factory(backend, t))
+        : new LocalInference(encrypted, compute, SeedSource.secure())) {
+      return bench(transformer, input, encrypted, params, local, compute, s0);
+    }
+  }
+
+  private int bench(Transformer transformer, int[] input, EncryptedTransformer encrypted, CkksParameters params,
+      LocalInference local, ComputeBackend compute, long s0) {
     double setup = (System.nanoTime() - s0) / 1e9;
     System.out.printf("polyhe bench model: %s, T=%d, %s, backend %s x%d, setup %.1f s (%d Galois keys)%n",
         transformer.config().name(), tokens, params, compute.name(), compute.threads(), setup, local.galoisKeys());
     System.out.printf("rows in %d ciphertext(s) of %d rows; plain weights %s%n", encrypted.layout().ciphertexts(tokens),
         encrypted.layout().rowsPerCiphertext(),
         encrypted.retainsEncodings() ? "encoded once and kept" : "encoded on every pass (too large to keep)");
+    System.out.println("engine: " + local.engine().describe());
     LocalInference.Pass cold = local.forward(input);
     System.out.printf("cold pass %.2f s (encodes the plain weights), max |logit err| %.2e%n", cold.seconds(), cold.maxAbsError());
     List<Double> warm = new ArrayList<>();
@@ -93,6 +106,7 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("model", transformer.config().name());
       out.put("tokens", tokens);
       out.put("backend", compute.name());
+      out.put("engine", local.engine().name());
       out.put("threads", compute.threads());
       out.put("log_n", params.logN());
       out.put("levels", params.maxLevel());

@@ -3,6 +3,7 @@ package io.polyhe.cli.run;
 import com.google.gson.GsonBuilder;
 import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
+import io.polyhe.cli.resident.ResidentPassEngine;
 import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
 import io.polyhe.local.LocalInference;
@@ -61,7 +62,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--show-plan", description = "Print the level plan: every refresh check with its level.")
   boolean showPlan;
 
-  @Option(names = "--backend", description = "java, native, ... (default: best available).")
+  @Option(names = "--backend", description = "java, native, ... (default: best available); native-resident"
+      + " (or cuda-resident) runs the pass with ciphertexts, keys and weights resident on that device.")
   String backend;
 
   @Option(names = "--threads", description = "Backend threads (default: all cores).")
@@ -93,7 +95,12 @@ public final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.." + context);
     }
     int t = threads == null ? ComputeBackends.defaultThreads() : threads;
-    ComputeBackend compute = backend == null ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
+    boolean resident = ResidentPassEngine.selects(backend);
+    if (resident && refresh == Refresh.bootstrap) {
+      throw new IllegalArgumentException("--backend " + backend + " refreshes client-aided only; drop --refresh bootstrap");
+    }
+    // A resident pass still encrypts, decrypts and refreshes on the host: the best host backend.
+    ComputeBackend compute = backend == null || resident ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
     if (!"native".equals(compute.name()) && backend == null) {
       System.err.println("polyhe run: no native backend found; using the " + compute.name() + " backend");
     }
@@ -112,8 +119,18 @@ public final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--insecure-test-bootstrap needs --refresh bootstrap");
       }
       encrypted = LevelPlanner.choose(transformer);
-      local = new LocalInference(encrypted, compute, SeedSource.secure());
+      local = resident
+          ? new LocalInference(encrypted, compute, SeedSource.secure(), ResidentPassEngine.factory(backend, t))
+          : new LocalInference(encrypted, compute, SeedSource.secure());
     }
+    try (LocalInference owned = local) {
+      return run(transformer, tokenizer, promptTokens, context, compute, encrypted, owned, setupStart);
+    }
+  }
+
+  private int run(Transformer transformer, TaskTokenizer tokenizer, int[] promptTokens, int context,
+      ComputeBackend compute, EncryptedTransformer encrypted, LocalInference local, long setupStart)
+      throws IOException {
     CkksParameters params = encrypted.parameters();
     LevelPlanner.Plan plan = LevelPlanner.plan(encrypted, Math.min(context, promptTokens.length + tokens - 1));
     double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
@@ -122,6 +139,7 @@ public final class RunCommand implements Callable<Integer> {
         refresh == Refresh.bootstrap ? " (circuit levels " + encrypted.topLevel() + " of " + params.maxLevel() + ")" : "");
     System.out.printf("layout %s; %d Galois keys; setup (planning, keys) %.1f s%n", encrypted.layout().toJson(),
         local.galoisKeys(), setupSeconds);
+    System.out.println("engine: " + local.engine().describe());
     if (showPlan) {
       System.out.print(plan.describe());
     }
@@ -196,6 +214,7 @@ public final class RunCommand implements Callable<Integer> {
       out.put("passes", answer.length);
       out.put("prompt_tokens", promptTokens.length);
       out.put("backend", compute.name());
+      out.put("engine", local.engine().name());
       out.put("threads", compute.threads());
       out.put("log_n", params.logN());
       out.put("levels", params.maxLevel());

@@ -864,6 +864,34 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
     }
   }
 
+  /** Device bytes held by the evaluation keys (relinearisation and Galois). */
+  public long residentKeyBytes() {
+    long limbs = 0;
+    List<ResidentKey> keys = new ArrayList<>(galoisKeys.values());
+    if (relinearization != null) {
+      keys.add(relinearization);
+    }
+    for (ResidentKey k : keys) {
+      for (int j = 0; j < k.b().length; j++) {
+        limbs += k.b()[j].limbs() + k.a()[j].limbs();
+      }
+    }
+    return limbs * n * Long.BYTES;
+  }
+
+  /** Device bytes held by the encoded weights now resident. */
+  public long residentWeightBytes() {
+    synchronized (weights) {
+      long limbs = 0;
+      for (Map<WeightKey, DeviceBuffer> m : weights.values()) {
+        for (DeviceBuffer b : m.values()) {
+          limbs += b.limbs();
+        }
+      }
+      return limbs * n * Long.BYTES;
+    }
+  }
+
   /** Encoded weights now resident (one per vector, level and scale). */
   public int residentWeights() {
     synchronized (weights) {

@@ -7,17 +7,19 @@ import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyRecorder;
 import io.polyhe.models.profile.Primitive;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One encrypted forward pass, set up the same way for the local run ({@code polyhe run}, the
- * benchmarks) and for the server, so both run the same code: the arithmetic is the given one timed
- * by primitive ({@link ProfilingArithmetic}) and stopped on request ({@link CancellableArithmetic},
- * outermost); a bootstrapper's sub-steps become spans of the {@code bootstrap} component, each taken
+ * benchmarks) and for the server, so both run the same code: the arithmetic is the {@link
+ * PassEngine}'s (the heap's, timed by primitive with {@link ProfilingArithmetic}; or a resident
+ * device's, whose inputs enter and outputs and refreshed values leave through the engine's edges)
+ * and stopped on request ({@link CancellableArithmetic}, outermost); a bootstrapper's sub-steps become spans of the {@code bootstrap} component, each taken
  * out of the refresh span around it, with the stop check between them; and the NTTs of the pass
- * are read from the context's {@link NttTimingBackend}, when it has one, into the recorder at
- * {@link #close()}. What differs between the two runs comes from the caller: the stop check (the
+ * are read from the engine's {@link NttTimingBackend}, when it has one, into the recorder at
+ * {@link #close()}. The engine frees what a pass made at the end of {@link #forward}. What differs between the two runs comes from the caller: the stop check (the
  * server's call state; a local run never stops) and the refresh points (the client's answers, the
  * bootstrapper, or an in-process refresher).
  *
@@ -29,7 +31,7 @@ import java.util.Objects;
 public final class PassRunner implements AutoCloseable {
   private final EncryptedTransformer model;
   private final LatencyRecorder recorder;
-  private final Arithmetic<Ciphertext> arithmetic;
+  private final Bound<?> bound;
   private final Bootstrapper bootstrapper;
   private final NttTimingBackend ntt;
   private final long nttCalls;
@@ -38,25 +40,37 @@ public final class PassRunner implements AutoCloseable {
   private boolean closed;
 
   /**
-   * Opens a pass.
+   * Opens a pass on the heap ({@link PassEngine#heap}): as {@link #PassRunner(EncryptedTransformer,
+   * PassEngine, LatencyRecorder, CancellableArithmetic.Check, Bootstrapper)}.
    *
-   * @param model the compiled model
    * @param arithmetic real arithmetic with the keys of this pass (relinearisation, the model's and,
    *     when bootstrapping, the bootstrap's Galois keys)
+   */
+  public PassRunner(EncryptedTransformer model, CiphertextArithmetic arithmetic, LatencyRecorder recorder,
+      CancellableArithmetic.Check check, Bootstrapper bootstrapper) {
+    this(model, PassEngine.heap(arithmetic), recorder, check, bootstrapper);
+  }
+
+  /**
+   * Opens a pass on {@code engine}.
+   *
+   * @param model the compiled model
+   * @param engine where the pass's operations run, with the keys of this pass
    * @param recorder where spans and primitive times go
    * @param check asked before every operation and between bootstrap steps; it throws to stop the
    *     pass ({@link CancellableArithmetic.Check#NEVER} for a pass that is never stopped)
    * @param bootstrapper the bootstrapper the refresh points use, on the same keys, or null when the
    *     pass refreshes otherwise; its listener is set until {@link #close()}
    */
-  public PassRunner(EncryptedTransformer model, CiphertextArithmetic arithmetic, LatencyRecorder recorder,
+  public <C> PassRunner(EncryptedTransformer model, PassEngine<C> engine, LatencyRecorder recorder,
       CancellableArithmetic.Check check, Bootstrapper bootstrapper) {
     this.model = Objects.requireNonNull(model, "model");
     this.recorder = Objects.requireNonNull(recorder, "recorder");
     Objects.requireNonNull(check, "check");
-    this.arithmetic = new CancellableArithmetic<>(new ProfilingArithmetic(arithmetic, recorder), check);
+    Objects.requireNonNull(engine, "engine");
+    this.bound = new Bound<>(engine, new CancellableArithmetic<>(engine.arithmetic(recorder), check));
     this.bootstrapper = bootstrapper;
-    this.ntt = arithmetic.evaluator().context().backend() instanceof NttTimingBackend b ? b : null;
+    this.ntt = engine.nttTiming();
     this.nttCalls = ntt == null ? 0 : ntt.callsOnThisThread();
     this.nttNanos = ntt == null ? 0 : ntt.nanosOnThisThread();
     if (bootstrapper != null) {
@@ -67,9 +81,57 @@ public final class PassRunner implements AutoCloseable {
     }
   }
 
-  /** The decorated arithmetic the pass runs on. */
+  /** The engine with its decorated arithmetic, typed together. */
+  private record Bound<C>(PassEngine<C> engine, Arithmetic<C> arithmetic) {
+    List<Ciphertext> forward(EncryptedTransformer model, List<Ciphertext> inputs, int tokens,
+        RefreshPoints<Ciphertext> points, LatencyRecorder recorder) {
+      engine.beginPass();
+      try {
+        List<C> in = new ArrayList<>(inputs.size());
+        for (Ciphertext ct : inputs) {
+          in.add(engine.enter(ct));
+        }
+        RefreshPoints<C> refresh = points.through(engine::leave, engine::enter);
+        List<C> out = model.forward(arithmetic, in, tokens, refresh, recorder);
+        List<Ciphertext> result = new ArrayList<>(out.size());
+        for (C ct : out) {
+          result.add(engine.leave(ct));
+        }
+        return result;
+      } finally {
+        engine.endPass();
+      }
+    }
+
+    Ciphertext forward(EncryptedTransformer model, Ciphertext input, int tokens, RefreshPoints<Ciphertext> points,
+        LatencyRecorder recorder) {
+      engine.beginPass();
+      try {
+        C out = model.forward(arithmetic, engine.enter(input), tokens, points.through(engine::leave, engine::enter),
+            recorder);
+        return engine.leave(out);
+      } finally {
+        engine.endPass();
+      }
+    }
+  }
+
+  /** The engine the pass runs on. */
+  public PassEngine<?> engine() {
+    return bound.engine();
+  }
+
+  /**
+   * The decorated arithmetic the pass runs on.
+   *
+   * @throws IllegalStateException if the pass runs on an engine other than the heap
+   */
+  @SuppressWarnings("unchecked")
   public Arithmetic<Ciphertext> arithmetic() {
-    return arithmetic;
+    if (!bound.engine().name().equals("heap")) {
+      throw new IllegalStateException("the pass runs on " + bound.engine().name() + ", not on heap ciphertexts");
+    }
+    return (Arithmetic<Ciphertext>) bound.arithmetic();
   }
 
   /**
@@ -84,7 +146,7 @@ public final class PassRunner implements AutoCloseable {
     checkOpen();
     long start = System.nanoTime();
     try {
-      return model.forward(arithmetic, inputs, tokens, points, recorder);
+      return bound.forward(model, inputs, tokens, points, recorder);
     } finally {
       forwardNanos += System.nanoTime() - start;
     }
@@ -101,7 +163,7 @@ public final class PassRunner implements AutoCloseable {
     checkOpen();
     long start = System.nanoTime();
     try {
-      return model.forward(arithmetic, input, tokens, points, recorder);
+      return bound.forward(model, input, tokens, points, recorder);
     } finally {
       forwardNanos += System.nanoTime() - start;
     }

@@ -28,7 +28,15 @@ public abstract class RefreshPoints<C> {
    */
   public record Point(String where, int level, int needed, boolean refreshed) {}
 
-  private final List<Point> points = new ArrayList<>();
+  private final List<Point> points;
+
+  protected RefreshPoints() {
+    this(new ArrayList<>());
+  }
+
+  private RefreshPoints(List<Point> points) {
+    this.points = points;
+  }
 
   /**
    * {@code value} itself if it has at least {@code needed} levels, else a fresh copy at level
@@ -65,6 +73,24 @@ public abstract class RefreshPoints<C> {
   /** How many refreshes were made. */
   public final int refreshes() {
     return (int) points.stream().filter(Point::refreshed).count();
+  }
+
+  /**
+   * The same rule and the same record on another ciphertext type {@code D}: a value to refresh
+   * leaves through {@code out}, is refreshed here, and comes back through {@code in}. This is how a
+   * pass on a resident device refreshes: {@code out} downloads (an edge), {@code in} uploads the
+   * fresh ciphertext (an edge). Checks made through the view appear in this object's {@link
+   * #points()} and {@link #refreshes()}.
+   */
+  public final <D> RefreshPoints<D> through(java.util.function.Function<? super D, ? extends C> out,
+      java.util.function.Function<? super C, ? extends D> in) {
+    RefreshPoints<C> outer = this;
+    return new RefreshPoints<D>(points) {
+      @Override
+      protected D fresh(D value, int level, double scale) {
+        return in.apply(outer.fresh(out.apply(value), level, scale));
+      }
+    };
   }
 
   /** The rule on real ciphertexts, refreshing with {@code refresher}. */

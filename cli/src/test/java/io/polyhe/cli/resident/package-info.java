@@ -1,0 +1,2 @@
+/** Tests of the resident pass engine. */
+package io.polyhe.cli.resident;
