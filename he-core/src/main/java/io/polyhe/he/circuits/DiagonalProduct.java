@@ -104,7 +104,7 @@ public final class DiagonalProduct implements Circuit {
       acc = acc == null ? term : ar.add(acc, term);
     }
     C out = ar.rescale(ar.relinearize(acc));
-    return exact ? ar.withScale(out, targetScale) : out;
+    return exact ? ar.reinterpretScale(out, targetScale) : out;
   }
 
   /** The plain reference. */

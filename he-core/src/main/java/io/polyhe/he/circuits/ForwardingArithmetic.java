@@ -80,8 +80,8 @@ public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
   }
 
   @Override
-  public C withScale(C a, double scale) {
-    return delegate.withScale(a, scale);
+  public C reinterpretScale(C a, double scale) {
+    return delegate.reinterpretScale(a, scale);
   }
 
   @Override

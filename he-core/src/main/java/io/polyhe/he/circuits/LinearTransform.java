@@ -405,7 +405,7 @@ public final class LinearTransform implements UnaryCircuit {
     }
     java.util.List<C> out = new java.util.ArrayList<>();
     for (C sum : acc) {
-      C o = ar.withScale(ar.rescale(sum), targetScale);
+      C o = ar.reinterpretScale(ar.rescale(sum), targetScale);
       out.add(bias != null ? ar.addPlain(o, bias) : o);
     }
     return out;

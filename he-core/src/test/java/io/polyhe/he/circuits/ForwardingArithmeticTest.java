@@ -38,7 +38,7 @@ class ForwardingArithmeticTest {
       C acc = null;
       for (int i = 0; i < cts.length; i++) {
         C term = mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i]);
-        acc = acc == null ? term : add(acc, withScale(term, scale(acc)));
+        acc = acc == null ? term : add(acc, reinterpretScale(term, scale(acc)));
       }
       return acc;
     }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * An {@link Arithmetic} decorator that asks, before every operation, whether its pass must stop
  * (client gone, deadline passed, server stopping) and then throws, so a forward pass stops within
  * one operation (milliseconds) instead of running to its end. Queries ({@code level}, {@code
- * scale}, {@code size}, {@code parameters}, {@code q}) and the free {@code withScale} are not
+ * scale}, {@code size}, {@code parameters}, {@code q}) and the free {@code reinterpretScale} are not
  * checked. Every method, fused ones included, goes to the delegate, so results and the code that
  * runs are the delegate's. Thread-safe as the delegate and the check are.
  *
