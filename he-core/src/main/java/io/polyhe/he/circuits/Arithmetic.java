@@ -33,6 +33,15 @@ public interface Arithmetic<C> {
 
   C add(C a, C b);
 
+  /**
+   * An empty running sum for an {@code acc = add(acc, t)} loop: equal to those additions bit for
+   * bit. Real arithmetic adds in place into a buffer the accumulator owns (one allocation per sum);
+   * the default spells out the additions over this arithmetic.
+   */
+  default Accumulator<C> accumulator() {
+    return Accumulator.repeatedAddition(this);
+  }
+
   C sub(C a, C b);
 
   C negate(C a);

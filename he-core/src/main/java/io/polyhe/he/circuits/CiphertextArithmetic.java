@@ -57,6 +57,28 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
     return evaluator.add(a, b);
   }
 
+  /** Adds in place into polynomials the accumulator owns ({@link Evaluator#sum()}). */
+  @Override
+  public Accumulator<Ciphertext> accumulator() {
+    io.polyhe.he.ckks.CiphertextSum sum = evaluator.sum();
+    return new Accumulator<>() {
+      @Override
+      public void add(Ciphertext term) {
+        sum.add(term);
+      }
+
+      @Override
+      public boolean isEmpty() {
+        return sum.isEmpty();
+      }
+
+      @Override
+      public Ciphertext result() {
+        return sum.result();
+      }
+    };
+  }
+
   @Override
   public Ciphertext sub(Ciphertext a, Ciphertext b) {
     return evaluator.sub(a, b);

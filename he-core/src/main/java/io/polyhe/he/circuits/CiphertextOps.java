@@ -78,11 +78,11 @@ public final class CiphertextOps {
     if (terms.isEmpty()) {
       throw new IllegalArgumentException("a sum needs at least one term");
     }
-    C acc = terms.get(0);
-    for (int i = 1; i < terms.size(); i++) {
-      acc = ar.add(acc, terms.get(i));
+    Accumulator<C> acc = ar.accumulator();
+    for (C t : terms) {
+      acc.add(t);
     }
-    return acc;
+    return acc.result();
   }
 
   /** As {@link #sum(Arithmetic, List)} over an array (hoisted rotations return one). */

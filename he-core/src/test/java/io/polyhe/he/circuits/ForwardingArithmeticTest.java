@@ -56,6 +56,18 @@ class ForwardingArithmeticTest {
     }
   }
 
+  /** Sums by repeated addition over itself instead of through the delegate's accumulator. */
+  static final class SpelledOutSum<C> extends ForwardingArithmetic<C> {
+    SpelledOutSum(Arithmetic<C> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Accumulator<C> accumulator() {
+      return Accumulator.repeatedAddition(this);
+    }
+  }
+
   /** Answers relinearize without asking the delegate. */
   static final class Swallowing<C> extends ForwardingArithmetic<C> {
     Swallowing(Arithmetic<C> delegate) {
@@ -102,6 +114,15 @@ class ForwardingArithmeticTest {
     // A method the decorator forwards does not match the default body's calls when named.
     assertThrows(AssertionFailedError.class,
         () -> ArithmeticForwarding.assertForwardsEveryMethod(Plain::new, VALUES, Set.of("mulRelin")));
+  }
+
+  @Test
+  void theCheckCatchesAnAccumulatorThatBypassesTheDelegates() {
+    var e = assertThrows(AssertionFailedError.class,
+        () -> ArithmeticForwarding.assertForwardsEveryMethod(SpelledOutSum::new, VALUES, Set.of()));
+    assertTrue(e.getMessage().contains("accumulator"), e.getMessage());
+    // Named, it passes: its additions are the default body's.
+    ArithmeticForwarding.assertForwardsEveryMethod(SpelledOutSum::new, VALUES, Set.of("accumulator"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.polyhe.models.encrypted;
 
+import io.polyhe.he.circuits.Accumulator;
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.ForwardingArithmetic;
 import io.polyhe.he.circuits.PlainVector;
@@ -37,6 +38,13 @@ public final class CancellableArithmetic<C> extends ForwardingArithmetic<C> {
   public C add(C a, C b) {
     check.throwIfCancelled();
     return super.add(a, b);
+  }
+
+  /** Checked as {@link #add} is, the first term included. */
+  @Override
+  protected void accumulate(Accumulator<C> sum, C term) {
+    check.throwIfCancelled();
+    super.accumulate(sum, term);
   }
 
   @Override
