@@ -33,6 +33,15 @@ public interface Arithmetic<C> {
 
   C add(C a, C b);
 
+  /**
+   * An empty running sum for an {@code acc = add(acc, t)} loop: equal to those additions bit for
+   * bit. Real arithmetic adds in place into a buffer the accumulator owns (one allocation per sum);
+   * the default spells out the additions over this arithmetic.
+   */
+  default Accumulator<C> accumulator() {
+    return Accumulator.repeatedAddition(this);
+  }
+
   C sub(C a, C b);
 
   C negate(C a);
@@ -52,12 +61,14 @@ public interface Arithmetic<C> {
   C mulInteger(C a, long k);
 
   /**
-   * The same polynomials read at another scale: the slot values are multiplied by {@code
-   * scale(a)/scale}. Free (no arithmetic); used to apply constants by bookkeeping alone.
+   * Reinterprets {@code a}'s polynomials at another scale: nothing is computed, only the scale
+   * label changes, so the slot values change, multiplied by {@code scale(a)/scale}. Free; used to
+   * apply a constant by bookkeeping alone, or to relabel a scale that equals {@code scale} up to
+   * rounding (the value then stays within CKKS precision). Not a rescale: the level is unchanged.
    *
    * @throws IllegalArgumentException unless {@code scale} is finite and at least 1
    */
-  C withScale(C a, double scale);
+  C reinterpretScale(C a, double scale);
 
   /** The tensor product (3 parts), scale the product of the scales; no rescale. */
   C mul(C a, C b);
@@ -127,7 +138,7 @@ public interface Arithmetic<C> {
     C acc = null;
     for (int i = 0; i < cts.length; i++) {
       C term = mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i]);
-      acc = acc == null ? term : add(acc, withScale(term, scale(acc)));
+      acc = acc == null ? term : add(acc, reinterpretScale(term, scale(acc)));
     }
     return acc;
   }

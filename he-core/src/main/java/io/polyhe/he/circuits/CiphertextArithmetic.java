@@ -57,6 +57,28 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
     return evaluator.add(a, b);
   }
 
+  /** Adds in place into polynomials the accumulator owns ({@link Evaluator#sum()}). */
+  @Override
+  public Accumulator<Ciphertext> accumulator() {
+    io.polyhe.he.ckks.CiphertextSum sum = evaluator.sum();
+    return new Accumulator<>() {
+      @Override
+      public void add(Ciphertext term) {
+        sum.add(term);
+      }
+
+      @Override
+      public boolean isEmpty() {
+        return sum.isEmpty();
+      }
+
+      @Override
+      public Ciphertext result() {
+        return sum.result();
+      }
+    };
+  }
+
   @Override
   public Ciphertext sub(Ciphertext a, Ciphertext b) {
     return evaluator.sub(a, b);
@@ -83,12 +105,12 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
-  public Ciphertext withScale(Ciphertext a, double scale) {
+  public Ciphertext reinterpretScale(Ciphertext a, double scale) {
     if (!Ciphertext.isValidScale(scale)) {
       throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
     }
     // Ciphertexts are immutable and nobody writes their polynomials, so sharing them is safe.
-    // (Wished-for API: Evaluator.withScale, which would not need this.)
+    // (Wished-for API: Evaluator.reinterpretScale, which would not need this.)
     RnsPoly[] polys = new RnsPoly[a.size()];
     for (int i = 0; i < polys.length; i++) {
       polys[i] = a.poly(i);

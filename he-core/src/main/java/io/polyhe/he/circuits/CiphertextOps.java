@@ -46,7 +46,7 @@ public final class CiphertextOps {
     Levels.require("a mask", ar.level(v), 1);
     C c = ar.relinearize(v);
     C prod = ar.mulPlain(c, mask, target * ar.q(ar.level(c)) / ar.scale(c));
-    return ar.withScale(ar.rescale(prod), target);
+    return ar.reinterpretScale(ar.rescale(prod), target);
   }
 
   /**
@@ -65,7 +65,7 @@ public final class CiphertextOps {
     if (Math.abs(sa - sb) > Evaluator.SCALE_TOLERANCE * Math.max(sa, sb)) {
       throw new IllegalStateException("aligned add of scales " + sa + " and " + sb + ", which differ beyond rounding");
     }
-    return ar.add(ar.dropToLevel(a, level), ar.withScale(ar.dropToLevel(b, level), ar.scale(a)));
+    return ar.add(ar.dropToLevel(a, level), ar.reinterpretScale(ar.dropToLevel(b, level), ar.scale(a)));
   }
 
   /**
@@ -78,11 +78,11 @@ public final class CiphertextOps {
     if (terms.isEmpty()) {
       throw new IllegalArgumentException("a sum needs at least one term");
     }
-    C acc = terms.get(0);
-    for (int i = 1; i < terms.size(); i++) {
-      acc = ar.add(acc, terms.get(i));
+    Accumulator<C> acc = ar.accumulator();
+    for (C t : terms) {
+      acc.add(t);
     }
-    return acc;
+    return acc.result();
   }
 
   /** As {@link #sum(Arithmetic, List)} over an array (hoisted rotations return one). */

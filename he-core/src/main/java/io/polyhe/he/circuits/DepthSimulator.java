@@ -184,7 +184,7 @@ public final class DepthSimulator implements Arithmetic<SimulatedCiphertext> {
   }
 
   @Override
-  public SimulatedCiphertext withScale(SimulatedCiphertext a, double scale) {
+  public SimulatedCiphertext reinterpretScale(SimulatedCiphertext a, double scale) {
     return new SimulatedCiphertext(a.level(), scale, a.size());
   }
 

@@ -97,14 +97,13 @@ public final class DiagonalProduct implements Circuit {
       exact = true;
     }
     C[] rotated = ar.rotateHoisted(vs, vSteps);
-    C acc = null;
+    Accumulator<C> acc = ar.accumulator();
     for (int i = 0; i < offsets.length; i++) {
       C d = ar.dropToLevel(diagonals.get(i), level);
-      C term = ar.mul(spread.apply(ar, d), rotated[i]);
-      acc = acc == null ? term : ar.add(acc, term);
+      acc.add(ar.mul(spread.apply(ar, d), rotated[i]));
     }
-    C out = ar.rescale(ar.relinearize(acc));
-    return exact ? ar.withScale(out, targetScale) : out;
+    C out = ar.rescale(ar.relinearize(acc.result()));
+    return exact ? ar.reinterpretScale(out, targetScale) : out;
   }
 
   /** The plain reference. */

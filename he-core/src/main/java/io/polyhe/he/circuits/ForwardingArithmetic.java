@@ -54,6 +54,41 @@ public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
     return delegate.add(a, b);
   }
 
+  /**
+   * The delegate's accumulator (its in-place sum, where it has one), each term passed through
+   * {@link #accumulate}, where a decorator that acts on {@link #add} acts on an accumulated
+   * addition too.
+   */
+  @Override
+  public Accumulator<C> accumulator() {
+    Accumulator<C> inner = delegate.accumulator();
+    return new Accumulator<>() {
+      @Override
+      public void add(C term) {
+        accumulate(inner, term);
+      }
+
+      @Override
+      public boolean isEmpty() {
+        return inner.isEmpty();
+      }
+
+      @Override
+      public C result() {
+        return inner.result();
+      }
+    };
+  }
+
+  /**
+   * Adds {@code term} to {@code sum}, the delegate's accumulator: the hook of every term of an
+   * {@link #accumulator()}. The first term of an empty sum costs no arithmetic ({@code
+   * sum.isEmpty()} tells). A decorator that overrides {@link #add} overrides this too.
+   */
+  protected void accumulate(Accumulator<C> sum, C term) {
+    sum.add(term);
+  }
+
   @Override
   public C sub(C a, C b) {
     return delegate.sub(a, b);
@@ -80,8 +115,8 @@ public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
   }
 
   @Override
-  public C withScale(C a, double scale) {
-    return delegate.withScale(a, scale);
+  public C reinterpretScale(C a, double scale) {
+    return delegate.reinterpretScale(a, scale);
   }
 
   @Override

@@ -284,21 +284,21 @@ public final class InverseCircuit implements UnaryCircuit {
       double next = i + 1 < g ? ar.scale(y) * eScale[i] / ar.q(level) : 0;
       y = ar.rescale(ar.mulRelin(y, onePlusE));
       if (i + 1 < g) {
-        y = ar.withScale(y, next);
-        e = ar.withScale(ar.rescale(ar.mulRelin(e, e)), eScale[i + 1]);
+        y = ar.reinterpretScale(y, next);
+        e = ar.reinterpretScale(ar.rescale(ar.mulRelin(e, e)), eScale[i + 1]);
       }
     }
     for (int j = 0; j < n; j++) {
       int level = top - g - 2 * j;
-      y = ar.withScale(y, newtonStartScale[j]);
+      y = ar.reinterpretScale(y, newtonStartScale[j]);
       // r = 1 - x·y at scale q_level, with x brought down at the scale that lands it there.
       double rScale = ar.q(level);
       C xs = Levels.toLevelAndScale(ar, x, level, rScale * ar.q(level) / ar.scale(y));
-      C r = ar.withScale(ar.rescale(ar.mulRelin(xs, y)), rScale);
+      C r = ar.reinterpretScale(ar.rescale(ar.mulRelin(xs, y)), rScale);
       C onePlusR = ar.addConstant(ar.negate(r), 2.0);
       y = ar.rescale(ar.mulRelin(ar.dropToLevel(y, level - 1), onePlusR));
     }
-    return ar.withScale(y, targetScale);
+    return ar.reinterpretScale(y, targetScale);
   }
 
   @Override

@@ -223,12 +223,12 @@ public final class InverseSqrtCircuit implements UnaryCircuit {
       // -x/2 at the scale that lands (-x/2·y)·y² exactly on `out`.
       double xyScale = out * ar.q(level - 1) / ar.scale(y2);
       C xh = Levels.mulConstantTo(ar, x, -0.5, level, xyScale * ar.q(level) / sy);
-      C xy = ar.withScale(ar.rescale(ar.mulRelin(xh, y)), xyScale);
-      C t = ar.withScale(ar.rescale(ar.mulRelin(xy, y2)), out);
+      C xy = ar.reinterpretScale(ar.rescale(ar.mulRelin(xh, y)), xyScale);
+      C t = ar.reinterpretScale(ar.rescale(ar.mulRelin(xy, y2)), out);
       C y15 = Levels.mulConstantTo(ar, y, 1.5, level - 2, out);
-      y = ar.withScale(ar.add(t, ar.withScale(y15, out)), out);
+      y = ar.reinterpretScale(ar.add(t, ar.reinterpretScale(y15, out)), out);
     }
-    return ar.withScale(y, targetScale);
+    return ar.reinterpretScale(y, targetScale);
   }
 
   @Override

@@ -382,7 +382,10 @@ public final class LinearTransform implements UnaryCircuit {
       }
       byBaby.add(m);
     }
-    java.util.List<C> acc = new java.util.ArrayList<>(java.util.Collections.nCopies(count, (C) null));
+    java.util.List<Accumulator<C>> acc = new java.util.ArrayList<>();
+    for (int a = 0; a < count; a++) {
+      acc.add(ar.accumulator());
+    }
     for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
       Map<Integer, PlainVector> terms = giant.getValue();
       PlainVector[] diagonals = new PlainVector[terms.size()];
@@ -399,13 +402,12 @@ public final class LinearTransform implements UnaryCircuit {
         for (int b : terms.keySet()) {
           cts[j++] = byBaby.get(a).get(b);
         }
-        C inner = ar.rotate(ar.mulPlainSum(cts, diagonals, ptScale), giant.getKey());
-        acc.set(a, acc.get(a) == null ? inner : ar.add(acc.get(a), inner));
+        acc.get(a).add(ar.rotate(ar.mulPlainSum(cts, diagonals, ptScale), giant.getKey()));
       }
     }
     java.util.List<C> out = new java.util.ArrayList<>();
-    for (C sum : acc) {
-      C o = ar.withScale(ar.rescale(sum), targetScale);
+    for (Accumulator<C> sum : acc) {
+      C o = ar.reinterpretScale(ar.rescale(sum.result()), targetScale);
       out.add(bias != null ? ar.addPlain(o, bias) : o);
     }
     return out;

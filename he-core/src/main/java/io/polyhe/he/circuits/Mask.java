@@ -64,7 +64,7 @@ public final class Mask implements UnaryCircuit {
     Levels.require("mask", level, 1);
     C v = ar.size(input) == 3 ? ar.relinearize(input) : input;
     C prod = ar.mulPlain(v, values, targetScale * ar.q(level) / ar.scale(v));
-    return ar.withScale(ar.rescale(prod), targetScale);
+    return ar.reinterpretScale(ar.rescale(prod), targetScale);
   }
 
   /** The plain reference. */

@@ -329,7 +329,7 @@ public final class PolynomialEvaluator implements UnaryCircuit {
       if (k > 1) {
         x = ar.mulInteger(x, k);
       }
-      t1 = ar.withScale(x, sigma * k);
+      t1 = ar.reinterpretScale(x, sigma * k);
     } else {
       t1 = Levels.mulConstantTo(ar, x, alpha, level - 1, ar.q(level - 1));
     }
@@ -384,7 +384,7 @@ public final class PolynomialEvaluator implements UnaryCircuit {
       prod = ar.mulInteger(prod, k);
     }
     double scale = ar.scale(xs) * ar.scale(ys) * k / 2;
-    prod = ar.withScale(prod, scale);
+    prod = ar.reinterpretScale(prod, scale);
     if (z == null) {
       prod = ar.addConstant(prod, -1.0);
     } else {
@@ -398,7 +398,7 @@ public final class PolynomialEvaluator implements UnaryCircuit {
   /** {@code Σ c_i T_i} at exactly {@code (level, scale)}, relinearised; c has degree >= 1. */
   private <C> C evaluate(Arithmetic<C> ar, Object[] basis, double[] c, int level, double scale) {
     C sum = relinearized(ar, unrescaled(ar, basis, c, level, scale));
-    return ar.withScale(ar.rescale(sum), scale);
+    return ar.reinterpretScale(ar.rescale(sum), scale);
   }
 
   /**
@@ -446,7 +446,7 @@ public final class PolynomialEvaluator implements UnaryCircuit {
       C qct = evaluate(ar, basis, qr[0], up, upScale / ar.scale(tgs));
       prod = ar.mul(qct, tgs);
     }
-    prod = ar.withScale(prod, upScale);
+    prod = ar.reinterpretScale(prod, upScale);
     double[] r = qr[1];
     if (r.length > 1) {
       prod = ar.add(prod, unrescaled(ar, basis, r, level, scale));

@@ -43,6 +43,11 @@
  * circuit multiplies by a plaintext or a constant; a ciphertext product whose scale cannot be
  * chosen says so. Inputs with too few levels fail with an {@link IllegalArgumentException} that
  * says how many levels are needed; missing keys fail with {@link IllegalStateException}. Circuits
- * are immutable and thread-safe (encoding caches are concurrent); simulators are single-use.
+ * are immutable and thread-safe (encoding caches are concurrent); simulators are single-use. Sums
+ * of many terms go through an {@link io.polyhe.he.circuits.Accumulator} ({@link
+ * io.polyhe.he.circuits.Arithmetic#accumulator()}): bit for bit the repeated additions, but over
+ * real ciphertexts added in place into one buffer the accumulator owns. {@link
+ * io.polyhe.he.circuits.Arithmetic#reinterpretScale} relabels a value's scale without computing,
+ * which changes the value by the ratio of the scales.
  */
 package io.polyhe.he.circuits;

@@ -68,14 +68,14 @@ public final class Evaluator {
     checkSameLevel(a.level(), b.level());
   }
 
-  private static void checkSameLevel(int la, int lb) {
+  static void checkSameLevel(int la, int lb) {
     if (la != lb) {
       throw new IllegalArgumentException(
           "operands at different levels: " + la + " vs " + lb + " (drop the higher one with dropToLevel)");
     }
   }
 
-  private static void checkSameScale(double sa, double sb) {
+  static void checkSameScale(double sa, double sb) {
     if (Math.abs(sa - sb) > SCALE_TOLERANCE * Math.max(sa, sb)) {
       throw new IllegalArgumentException(String.format(
           "operands at different scales: 2^%.6f vs 2^%.6f", log2(sa), log2(sb)));
@@ -95,6 +95,14 @@ public final class Evaluator {
   /** {@code a + b}; sizes may differ (a 2-part and a 3-part ciphertext add to a 3-part one). */
   public Ciphertext add(Ciphertext a, Ciphertext b) {
     return addOrSubtract(a, b, false);
+  }
+
+  /**
+   * An empty running sum that adds its terms in place into polynomials it owns: equal bit for bit
+   * to repeated {@link #add}, with one allocation instead of one per term.
+   */
+  public CiphertextSum sum() {
+    return new CiphertextSum(rlwe);
   }
 
   /** {@code a - b}. */

@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * same arguments, and no other operation (queries such as {@code level} or {@code scale} may come
  * along). A decorator may instead spell out a default method over its delegate (the profiler times
  * {@code mulRelin}'s product and relinearisation apart) only where the caller names the method:
- * the delegate must then see exactly the operations the interface's default body makes.
+ * the delegate must then see exactly the operations the interface's default body makes. An {@link
+ * Accumulator} a method returns is used for a two-term sum, whose additions and result count as
+ * that method's calls: a forwarded accumulator must hand each to the delegate's accumulator.
  *
  * <p>Also finds every class implementing {@code Arithmetic} in the main code of given modules, so a
  * test can insist that each decorator is checked. Shared with other modules' tests through
@@ -126,9 +128,64 @@ public final class ArithmeticForwarding {
     }
   }
 
-  /** Operations return a value of the ciphertext type (erased to Object or Object[]); the rest are queries. */
+  /**
+   * Operations return a value of the ciphertext type (erased to Object or Object[]) or an
+   * accumulator, or add to one; the rest are queries.
+   */
   static boolean isOperation(Method m) {
-    return m.getReturnType() == Object.class || m.getReturnType() == Object[].class;
+    return m.getReturnType() == Object.class || m.getReturnType() == Object[].class
+        || m.getReturnType() == Accumulator.class
+        || m.getDeclaringClass() == Accumulator.class && !m.getName().equals("isEmpty");
+  }
+
+  private static final Method ACCUMULATOR_ADD;
+  private static final Method ACCUMULATOR_RESULT;
+
+  static {
+    try {
+      ACCUMULATOR_ADD = Accumulator.class.getMethod("add", Object.class);
+      ACCUMULATOR_RESULT = Accumulator.class.getMethod("result");
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** An accumulator that logs its additions and result into {@code log}, answering the canned result. */
+  @SuppressWarnings("unchecked")
+  private static <C> Accumulator<C> recordingAccumulator(Values<C> values, List<Call> log) {
+    int[] terms = {0};
+    InvocationHandler h = (proxy, m, args) -> {
+      if (m.getDeclaringClass() == Object.class) {
+        return switch (m.getName()) {
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          default -> "recording Accumulator";
+        };
+      }
+      log.add(new Call(m, args == null ? List.of() : Arrays.asList(args.clone())));
+      return switch (m.getName()) {
+        case "add" -> {
+          terms[0]++;
+          yield null;
+        }
+        case "isEmpty" -> terms[0] == 0;
+        case "result" -> values.result();
+        default -> throw new AssertionError("no canned result for " + m);
+      };
+    };
+    return (Accumulator<C>) Proxy.newProxyInstance(Accumulator.class.getClassLoader(),
+        new Class<?>[] {Accumulator.class}, h);
+  }
+
+  /** Sums the first two values with an accumulator a method returned; other results are left alone. */
+  @SuppressWarnings("unchecked")
+  private static <C> void use(Object result, Values<C> values) {
+    if (result instanceof Accumulator<?> a) {
+      Accumulator<C> acc = (Accumulator<C>) a;
+      acc.add(values.values().get(0));
+      acc.add(values.values().get(1));
+      acc.result();
+    }
   }
 
   /** Every method of the interface, in a stable order. */
@@ -165,6 +222,8 @@ public final class ArithmeticForwarding {
         Object[] out = (Object[]) Array.newInstance(values.type(), 2);
         Arrays.fill(out, values.result());
         return out;
+      } else if (r == Accumulator.class) {
+        return recordingAccumulator(values, log);
       }
       throw new AssertionError("no canned result for " + m);
     };
@@ -231,8 +290,12 @@ public final class ArithmeticForwarding {
       Object[] args = arguments(m, values);
       List<Call> log = new ArrayList<>();
       Arithmetic<C> decorator = decorate.apply(recorder(values, log, null));
-      invoke(m, decorator, args);
+      use(invoke(m, decorator, args), values);
       Call expected = new Call(m, Arrays.asList(args));
+      List<Call> expectedOps = m.getReturnType() != Accumulator.class ? List.of(expected) : List.of(expected,
+          new Call(ACCUMULATOR_ADD, List.of(values.values().get(0))),
+          new Call(ACCUMULATOR_ADD, List.of(values.values().get(1))),
+          new Call(ACCUMULATOR_RESULT, List.of()));
       List<Call> ops = log.stream().filter(c -> isOperation(c.method())).toList();
       if (spelledOut.contains(m.getName())) {
         if (!m.isDefault()) {
@@ -240,13 +303,13 @@ public final class ArithmeticForwarding {
           continue;
         }
         List<Call> defaultLog = new ArrayList<>();
-        invoke(m, recorder(values, defaultLog, m), args);
+        use(invoke(m, recorder(values, defaultLog, m), args), values);
         List<Call> defaultOps = defaultLog.stream().filter(c -> isOperation(c.method())).toList();
         if (!sameCalls(ops, defaultOps)) {
           problems.add(m.getName() + " spelled out as " + ops + ", but the default body makes " + defaultOps);
         }
-      } else if (isOperation(m) ? !sameCalls(ops, List.of(expected)) : log.stream().noneMatch(expected::sameAs)) {
-        problems.add(m.getName() + " reached the delegate as " + log + ", not as " + expected);
+      } else if (isOperation(m) ? !sameCalls(ops, expectedOps) : log.stream().noneMatch(expected::sameAs)) {
+        problems.add(m.getName() + " reached the delegate as " + log + ", not as " + expectedOps);
       }
     }
     assertTrue(unknown.isEmpty(), "not methods of Arithmetic: " + unknown);

@@ -23,7 +23,7 @@ class DepthSimulatorTest {
     C rot = ar.rotate(sq, 3);
     C c = ar.rescale(ar.mulConstant(rot, 0.25, ar.q(ar.level(rot))));
     C y = ar.dropToLevel(x, ar.level(c));
-    C sum = ar.add(ar.withScale(c, ar.scale(y)), y);
+    C sum = ar.add(ar.reinterpretScale(c, ar.scale(y)), y);
     C[] hoisted = ar.rotateHoisted(sum, new int[] {0, 1, -2});
     return ar.add(ar.add(hoisted[0], hoisted[1]), ar.mulInteger(hoisted[2], 3));
   }

@@ -38,7 +38,7 @@ class ForwardingArithmeticTest {
       C acc = null;
       for (int i = 0; i < cts.length; i++) {
         C term = mulConstant(dropToLevel(cts[i], level), c[i], constantScales[i]);
-        acc = acc == null ? term : add(acc, withScale(term, scale(acc)));
+        acc = acc == null ? term : add(acc, reinterpretScale(term, scale(acc)));
       }
       return acc;
     }
@@ -53,6 +53,18 @@ class ForwardingArithmeticTest {
     @Override
     public C mulRelin(C a, C b) {
       return relinearize(mul(a, b));
+    }
+  }
+
+  /** Sums by repeated addition over itself instead of through the delegate's accumulator. */
+  static final class SpelledOutSum<C> extends ForwardingArithmetic<C> {
+    SpelledOutSum(Arithmetic<C> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Accumulator<C> accumulator() {
+      return Accumulator.repeatedAddition(this);
     }
   }
 
@@ -102,6 +114,15 @@ class ForwardingArithmeticTest {
     // A method the decorator forwards does not match the default body's calls when named.
     assertThrows(AssertionFailedError.class,
         () -> ArithmeticForwarding.assertForwardsEveryMethod(Plain::new, VALUES, Set.of("mulRelin")));
+  }
+
+  @Test
+  void theCheckCatchesAnAccumulatorThatBypassesTheDelegates() {
+    var e = assertThrows(AssertionFailedError.class,
+        () -> ArithmeticForwarding.assertForwardsEveryMethod(SpelledOutSum::new, VALUES, Set.of()));
+    assertTrue(e.getMessage().contains("accumulator"), e.getMessage());
+    // Named, it passes: its additions are the default body's.
+    ArithmeticForwarding.assertForwardsEveryMethod(SpelledOutSum::new, VALUES, Set.of("accumulator"));
   }
 
   @Test

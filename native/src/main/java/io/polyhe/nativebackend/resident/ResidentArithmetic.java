@@ -44,7 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * device. Operations queue on the device's stream; {@link #download} is the synchronisation point
  * that reports a failed kernel.
  *
- * <p>Lifetimes: results are new ciphertexts owning new device buffers (a {@link #withScale} result
+ * <p>Lifetimes: results are new ciphertexts owning new device buffers (a {@link #reinterpretScale} result
  * shares its operand's). Close them when done, or let a {@link ResidentPass} close what a pass
  * made; the buffers' cleaner is only a safety net. {@link #close()} frees keys and weights.
  *
@@ -499,7 +499,7 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
   }
 
   @Override
-  public ResidentCiphertext withScale(ResidentCiphertext a, double scale) {
+  public ResidentCiphertext reinterpretScale(ResidentCiphertext a, double scale) {
     check(a);
     if (!Ciphertext.isValidScale(scale)) {
       throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);

@@ -125,7 +125,7 @@ class ResidentArithmeticTest {
     C[] terms = ar.rotateHoisted(x, new int[] {0, 0}); // a C[] holding x twice
     terms[1] = rs;
     r.add(ar.mulConstantSum(terms, new double[] {0.5, -2.0}, new double[] {s0, s1}, ar.level(rs)));
-    r.add(ar.withScale(x, ar.scale(x) * 2));
+    r.add(ar.reinterpretScale(x, ar.scale(x) * 2));
     return r;
   }
 
@@ -225,7 +225,7 @@ class ResidentArithmeticTest {
         ResidentArithmetic ar = new ResidentArithmetic(device, s.ctx(), s.keys());
         ResidentArithmetic ar2 = new ResidentArithmetic(other, s.ctx(), EvaluationKeys.none(SMALL.rlwe()))) {
       ResidentCiphertext a = ar.upload(x);
-      ResidentCiphertext shared = ar.withScale(a, a.scale() * 2);
+      ResidentCiphertext shared = ar.reinterpretScale(a, a.scale() * 2);
       a.close();
       a.close(); // idempotent: the shared owner keeps its share
       assertFalse(a.isOpen());

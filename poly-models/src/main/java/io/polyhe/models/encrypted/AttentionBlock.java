@@ -1,5 +1,6 @@
 package io.polyhe.models.encrypted;
 
+import io.polyhe.he.circuits.Accumulator;
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.CiphertextOps;
 import io.polyhe.he.circuits.LinearTransform;
@@ -225,13 +226,12 @@ final class AttentionBlock implements ResidualBlock {
     }
     C unnormalised;
     try (var s = pass.span(name, Component.CIPHER_MATMUL)) {
-      C acc = null;
+      Accumulator<C> acc = ar.accumulator();
       for (int g = 0; g < powered.size(); g++) {
         C p = powered.get(g);
-        C term = ar.mul(headSpread.apply(ar, p), ar.dropToLevel(valueGroups.get(g), ar.level(p)));
-        acc = acc == null ? term : ar.add(acc, term);
+        acc.add(ar.mul(headSpread.apply(ar, p), ar.dropToLevel(valueGroups.get(g), ar.level(p))));
       }
-      unnormalised = blockFold.apply(ar, ar.rescale(ar.relinearize(acc)));
+      unnormalised = blockFold.apply(ar, ar.rescale(ar.relinearize(acc.result())));
     }
     C mean;
     try (var s = pass.span(name, Component.POWER_SOFTMAX)) {

@@ -1,5 +1,6 @@
 package io.polyhe.models.encrypted;
 
+import io.polyhe.he.circuits.Accumulator;
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.ForwardingArithmetic;
 import io.polyhe.he.circuits.PlainVector;
@@ -9,7 +10,7 @@ import java.util.Objects;
  * An {@link Arithmetic} decorator that asks, before every operation, whether its pass must stop
  * (client gone, deadline passed, server stopping) and then throws, so a forward pass stops within
  * one operation (milliseconds) instead of running to its end. Queries ({@code level}, {@code
- * scale}, {@code size}, {@code parameters}, {@code q}) and the free {@code withScale} are not
+ * scale}, {@code size}, {@code parameters}, {@code q}) and the free {@code reinterpretScale} are not
  * checked. Every method, fused ones included, goes to the delegate, so results and the code that
  * runs are the delegate's. Thread-safe as the delegate and the check are.
  *
@@ -37,6 +38,13 @@ public final class CancellableArithmetic<C> extends ForwardingArithmetic<C> {
   public C add(C a, C b) {
     check.throwIfCancelled();
     return super.add(a, b);
+  }
+
+  /** Checked as {@link #add} is, the first term included. */
+  @Override
+  protected void accumulate(Accumulator<C> sum, C term) {
+    check.throwIfCancelled();
+    super.accumulate(sum, term);
   }
 
   @Override

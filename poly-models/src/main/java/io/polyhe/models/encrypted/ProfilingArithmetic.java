@@ -1,5 +1,6 @@
 package io.polyhe.models.encrypted;
 
+import io.polyhe.he.circuits.Accumulator;
 import io.polyhe.he.circuits.Arithmetic;
 import io.polyhe.he.circuits.CiphertextArithmetic;
 import io.polyhe.he.circuits.ForwardingArithmetic;
@@ -49,6 +50,19 @@ public final class ProfilingArithmetic extends ForwardingArithmetic<Ciphertext> 
   @Override
   public Ciphertext add(Ciphertext a, Ciphertext b) {
     return timed(Primitive.ADD, () -> super.add(a, b));
+  }
+
+  /** Times each accumulated addition as {@link #add} is timed; the first term adds nothing. */
+  @Override
+  protected void accumulate(Accumulator<Ciphertext> sum, Ciphertext term) {
+    if (sum.isEmpty()) {
+      super.accumulate(sum, term);
+      return;
+    }
+    timed(Primitive.ADD, () -> {
+      super.accumulate(sum, term);
+      return null;
+    });
   }
 
   @Override

@@ -104,6 +104,35 @@ class ArithmeticDecoratorsTest {
     assertEquals(0L, counts.getOrDefault(Primitive.KEY_SWITCH, 0L));
   }
 
+  @Test
+  void accumulatedAdditionsAreTimedAndCheckedAsAdds() {
+    LatencyRecorder recorder = new LatencyRecorder();
+    Ciphertext a = VALUES.values().get(0);
+    var profiling = new ProfilingArithmetic(new FirstOperand(), ENCODER, recorder);
+    var sum = profiling.accumulator();
+    for (int i = 0; i < 3; i++) {
+      sum.add(a);
+    }
+    Ciphertext viaAdd = profiling.add(profiling.add(a, a), a);
+    assertTrue(java.util.Arrays.deepEquals(viaAdd.poly(0).limbs(), sum.result().poly(0).limbs()));
+    // Two additions in the sum (its first term adds nothing), two by add.
+    assertEquals(4L, recorder.breakdown().countsByPrimitive().get(Primitive.ADD));
+
+    boolean[] stop = {false};
+    var cancellable = new CancellableArithmetic<>(new FirstOperand(), () -> {
+      if (stop[0]) {
+        throw new CancellationException("stopped");
+      }
+    });
+    var checked = cancellable.accumulator();
+    checked.add(a);
+    stop[0] = true;
+    assertThrows(CancellationException.class, () -> checked.add(a));
+    stop[0] = false;
+    checked.add(a);
+    assertEquals(a.scale(), checked.result().scale());
+  }
+
   /** Answers every operation with its first operand: only calls are observed, no ciphertext math. */
   private static final class FirstOperand extends ForwardingArithmetic<Ciphertext> {
     FirstOperand() {

@@ -306,7 +306,7 @@ public final class Bootstrapper implements Refresher {
     if (ar.level(in) > 0) {
       C one = ar.dropToLevel(in, 1);
       in = ar.rescale(ar.mulConstant(one, 1.0, deltaIn * ar.q(1) / ar.scale(one)));
-      in = ar.withScale(in, deltaIn); // exact up to 1e-9 relative, by construction
+      in = ar.reinterpretScale(in, deltaIn); // exact up to 1e-9 relative, by construction
     } else if (ar.scale(in) > 2 * deltaIn) { // one bit of slack: scales drift a little
       throw new IllegalArgumentException(String.format(
           "a level-0 input needs a scale of at most 2·q_0/2^%d = 2^%.2f, got 2^%.2f",
@@ -317,7 +317,7 @@ public final class Bootstrapper implements Refresher {
     int top = params.maxLevel();
     double q0 = ar.q(0);
     // Read at q_0·N: 0.5/(gap·n) = 1/N, the constants CoeffsToSlots leaves out (see plan()).
-    C x = ar.withScale(ar.modRaise(in), q0 * params.n());
+    C x = ar.reinterpretScale(ar.modRaise(in), q0 * params.n());
     steps.done(Step.MOD_RAISE);
 
     for (int step : plan.subSumSteps()) {
@@ -340,8 +340,8 @@ public final class Bootstrapper implements Refresher {
     re = plan.evalMod().apply(ar, re);
     im = plan.evalMod().apply(ar, im);
     double messageScale = ar.scale(re) * deltaIn / q0;
-    re = ar.withScale(re, messageScale);
-    im = ar.withScale(im, messageScale);
+    re = ar.reinterpretScale(re, messageScale);
+    im = ar.reinterpretScale(im, messageScale);
     C w = ar.add(re, ar.mulPlain(im, plan.plusI(), 1.0));
     steps.done(Step.EVAL_MOD);
 

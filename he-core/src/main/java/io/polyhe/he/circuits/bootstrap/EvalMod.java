@@ -124,7 +124,7 @@ public final class EvalMod implements UnaryCircuit {
       double t = l - arcsine.depth(l, ar.scale(c)) >= 0 ? ar.scale(c) : params.defaultScale();
       c = arcsine.applyAll(ar, c, new double[] {t}).get(0);
     }
-    return ar.withScale(c, ar.scale(c) * 2 * Math.PI);
+    return ar.reinterpretScale(c, ar.scale(c) * 2 * Math.PI);
   }
 
   @Override
