@@ -2,8 +2,12 @@
 // (an input chunk before InferStart), which the server must refuse with INVALID_ARGUMENT.
 // The .proto files are loaded at run time from ../../proto/src/main/proto (no code generation).
 //
-//   node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL]
+//   node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL] [PROMPT]
 //
+// With PROMPT, also tokenises it as the model's manifest says (prompt_ids): "task-chars", or a
+// character-level tokenizer.json (BPE without merges, no normalizer or pre-tokenizer, Fuse decoder:
+// added tokens matched whole, longest first, then one token per character), the subset the Java
+// SDK runs too; any other tokenizer is refused.
 // Prints one JSON line; exits 0 when every expectation held, 1 otherwise.
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -11,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [target, caFile, apiKey, model = 'tiny'] = process.argv.slice(2);
+const [target, caFile, apiKey, model = 'tiny', prompt] = process.argv.slice(2);
 if (!target || !caFile || !apiKey) {
   console.error('usage: node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL]');
   process.exit(2);
@@ -48,6 +52,37 @@ function malformedInfer() {
   });
 }
 
+// Token ids of `text` under the manifest's tokenizer; throws for what the subset does not cover.
+function tokenize(tok, text) {
+  let vocab = tok.vocab;
+  let added = [];
+  if (tok.kind === 'tokenizer.json') {
+    const def = JSON.parse(tok.definition);
+    const m = def.model;
+    if (def.normalizer || def.pre_tokenizer || def.decoder?.type !== 'Fuse' || m.type !== 'BPE'
+      || m.merges.length || m.unk_token || m.byte_fallback || m.ignore_merges || m.dropout
+      || m.continuing_subword_prefix || m.end_of_word_suffix
+      || (def.added_tokens ?? []).some((a) => a.lstrip || a.rstrip || a.single_word || a.normalized)) {
+      throw new Error('tokenizer.json outside the character-level subset');
+    }
+    added = (def.added_tokens ?? []).map((a) => a.id).sort((x, y) => vocab[y].length - vocab[x].length);
+  } else if (tok.kind !== 'task-chars') {
+    throw new Error(`tokenizer kind ${tok.kind} has no text form`);
+  }
+  const chars = new Map();
+  vocab.forEach((s, id) => { if (!added.includes(id) && [...s].length === 1 && !chars.has(s)) chars.set(s, id); });
+  const ids = [];
+  for (let i = 0; i < text.length;) {
+    const a = added.find((id) => text.startsWith(vocab[id], i));
+    if (a !== undefined) { ids.push(a); i += vocab[a].length; continue; }
+    const c = String.fromCodePoint(text.codePointAt(i));
+    if (!chars.has(c)) throw new Error(`character '${c}' is not in the vocabulary`);
+    ids.push(chars.get(c));
+    i += c.length;
+  }
+  return ids;
+}
+
 const out = {};
 try {
   const list = await unary(models, 'ListModels', {});
@@ -58,7 +93,12 @@ try {
   out.max_level = manifest.parameters.max_level;
   out.galois_keys = manifest.galois_elements.length;
   out.slot_layout = JSON.parse(manifest.slot_layout.json);
-  out.vocab = manifest.tokenizer.vocab.join('');
+  out.tokenizer = manifest.tokenizer.kind;
+  out.vocab_size = manifest.vocab_size;
+  if (manifest.tokenizer.kind === 'task-chars') out.vocab = manifest.tokenizer.vocab.join('');
+  // A rotary model ships no position table.
+  out.position_rows = manifest.input_embedding.position_rows.length;
+  if (prompt !== undefined) out.prompt_ids = tokenize(manifest.tokenizer, prompt);
   // How the server refreshes: REFRESH_MODE_CLIENT means this client would answer refresh requests.
   out.refresh = manifest.refresh;
   out.malformed_infer = await malformedInfer();

@@ -68,8 +68,10 @@ public final class ClientModel {
       throw new IllegalArgumentException("manifest's input level or scale is invalid");
     }
     InputEmbedding e = manifest.getInputEmbedding();
+    // No position rows at all: a rotary model (positions are applied inside attention).
     if (e.getWidth() != width || e.getTokenRowsCount() != (long) vocab * width
-        || e.getPositionRowsCount() != (long) manifest.getMaxTokens() * width || manifest.getMaxTokens() != tokens) {
+        || e.getPositionRowsCount() != 0 && e.getPositionRowsCount() != (long) manifest.getMaxTokens() * width
+        || manifest.getMaxTokens() != tokens) {
       throw new IllegalArgumentException("manifest's input embedding does not match its layout");
     }
     this.tokenRows = e.getTokenRowsList().stream().mapToDouble(Double::doubleValue).toArray();
@@ -124,8 +126,14 @@ public final class ClientModel {
     return manifest.getGaloisElementsList().stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** Whether inputs carry learned position rows (false for a rotary model, whose manifest has none). */
+  public boolean learnedPositions() {
+    return positionRows.length > 0;
+  }
+
   /**
-   * The slot vector of {@code ids}: row t holds token {@code ids[t]}'s embedding plus position t's.
+   * The slot vector of {@code ids}: row t holds token {@code ids[t]}'s embedding plus position t's
+   * (the token's alone for a rotary model).
    *
    * @throws IllegalArgumentException for no tokens, more than the context, or an id out of range
    */
@@ -134,12 +142,13 @@ public final class ClientModel {
       throw new IllegalArgumentException("need 1.." + tokens + " tokens, got " + ids.length);
     }
     double[] slots = new double[parameters.slots()];
+    boolean positions = learnedPositions();
     for (int t = 0; t < ids.length; t++) {
       if (ids[t] < 0 || ids[t] >= vocab) {
         throw new IllegalArgumentException("token id " + ids[t] + " outside [0, " + vocab + ")");
       }
       for (int j = 0; j < width; j++) {
-        slots[t * rowStride + j] = tokenRows[ids[t] * width + j] + positionRows[t * width + j];
+        slots[t * rowStride + j] = tokenRows[ids[t] * width + j] + (positions ? positionRows[t * width + j] : 0);
       }
     }
     return slots;

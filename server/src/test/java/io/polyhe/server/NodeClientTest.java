@@ -74,4 +74,38 @@ class NodeClientTest {
       System.out.println("node client: " + last);
     }
   }
+
+  /** The text model's manifest read from Node, and a prompt tokenised there as the Java SDK does. */
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void nodeClientTokenisesForTheTextModel() throws Exception {
+    Path example = exampleDir();
+    boolean installed = Files.isDirectory(example.resolve("node_modules").resolve("@grpc").resolve("grpc-js"));
+    assumeTrue(installed || onPath("npm"), "npm is not on PATH, so the Node client cannot be installed");
+    assumeTrue(onPath("node"), "node is not on PATH");
+    if (!installed) {
+      run(example, List.of("npm", "ci", "--no-audit", "--no-fund"), 180);
+    }
+    Path modelDir = NewtonFreeFortune.write(dir.resolve("fortune"));
+    String prompt = "Love is <|endoftext|>a \"bug\".";
+    try (TestServer server = TestServer.start(dir, b -> b.models(List.of(modelDir.toString())))) {
+      var channel = server.channel();
+      int[] sdk;
+      try {
+        sdk = TestServer.client(channel, TestServer.ALICE_KEY).model("fortune").tokenizer().encode(prompt);
+      } finally {
+        channel.shutdownNow();
+      }
+      String out = run(example, List.of("node", "polyhe-client.mjs", "localhost:" + server.server.port(),
+          server.cert.toString(), TestServer.ALICE_KEY, "fortune", prompt), 60);
+      String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+      assertTrue(last.contains("\"ok\":true"), out);
+      assertTrue(last.contains("\"tokenizer\":\"tokenizer.json\""), out);
+      assertTrue(last.contains("\"position_rows\":0"), out);
+      String ids = java.util.Arrays.stream(sdk).mapToObj(Integer::toString)
+          .collect(java.util.stream.Collectors.joining(","));
+      assertTrue(last.contains("\"prompt_ids\":[" + ids + "]"), "SDK ids [" + ids + "]; node: " + out);
+      System.out.println("node client: " + last);
+    }
+  }
 }

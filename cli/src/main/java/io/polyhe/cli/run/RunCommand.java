@@ -16,13 +16,13 @@ import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
-import io.polyhe.models.tokenizer.TaskTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,8 +45,10 @@ public final class RunCommand implements Callable<Integer> {
       defaultValue = ShippedModels.DEFAULT)
   String model;
 
-  @Option(names = "--prompt", defaultValue = "^S31=",
-      description = "The prompt: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--prompt",
+      description = "The prompt. Task models: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts"
+          + " (3 to 10 digits; default " + PromptText.TASK_PROMPT + "); text models: any text their tokenizer"
+          + " covers (default '" + PromptText.TEXT_PROMPT + "').")
   String prompt;
 
   @Option(names = "--tokens", defaultValue = "4",
@@ -88,7 +90,12 @@ public final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--tokens must be at least 1, got " + tokens);
     }
     Transformer transformer = ShippedModels.loadShippedOrDirectory(model);
-    TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
+    try (PromptText tokenizer = new PromptText(transformer.config().tokenizer())) {
+      return run(transformer, tokenizer, prompt == null ? tokenizer.defaultPrompt() : prompt);
+    }
+  }
+
+  private int run(Transformer transformer, PromptText tokenizer, String prompt) throws IOException {
     int[] promptTokens = tokenizer.encode(prompt);
     int context = transformer.config().maxPositions();
     if (promptTokens.length == 0 || promptTokens.length > context) {
@@ -188,6 +195,9 @@ public final class RunCommand implements Callable<Integer> {
     System.out.printf("%nprompt            %s%n", prompt);
     System.out.printf("encrypted answer  %s%n", answerText);
     System.out.printf("poly-plain answer %s%s%n", referenceText, answerText.equals(referenceText) ? "  (identical)" : "  (DIFFERENT)");
+    Optional<String> expected = tokenizer.expectedAnswer(prompt);
+    expected.ifPresent(e -> System.out.printf("expected answer   %s%s%n", e,
+        e.equals(answerText) ? "  (correct)" : "  (WRONG: the model does not solve this prompt)"));
     System.out.printf("logits vs poly-plain: max |err| %.3e, MSE %.3e, top-1 agreement %.1f%% over %d positions%n",
         maxErr, mse, 100 * top1, positions);
     System.out.printf("refreshes %d (%d planned per pass over %d tokens), %.2f s for %d pass(es)%n%n", refreshes,
@@ -201,6 +211,11 @@ public final class RunCommand implements Callable<Integer> {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("answer", answerText);
       out.put("reference_answer", referenceText);
+      expected.ifPresent(e -> {
+        out.put("expected_answer", e);
+        out.put("correct", e.equals(answerText));
+      });
+      out.put("prompt", prompt);
       out.put("max_abs_logit_err", maxErr);
       out.put("logit_mse", mse);
       out.put("top1_agreement", top1);

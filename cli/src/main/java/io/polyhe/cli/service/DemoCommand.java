@@ -10,9 +10,12 @@ import io.polyhe.models.ShippedModels;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
-import io.polyhe.models.tokenizer.TaskTokenizer;
+import io.polyhe.cli.run.PromptText;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -21,8 +24,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code polyhe demo}: the whole product on one machine. Starts a server with the embedded default
- * model on a free loopback port (TLS with a fresh self-signed certificate, a random API key, a
+ * {@code polyhe demo}: the whole product on one machine. Starts a server with the model ({@code
+ * --model}, default the shipped default) on a free loopback port (TLS with a fresh self-signed certificate, a random API key, a
  * temporary key store), then runs the client against it over the network stack: manifest, keys
  * (the secret key stays in the client), upload, encrypted generation with client-aided refresh,
  * decryption. Prints the answer, the poly-plain reference, whether they agree, and where the
@@ -34,8 +37,14 @@ public final class DemoCommand implements Callable<Integer> {
   // Held so the level sticks: the demo prints its own account; the server's access log would repeat it.
   private static final Logger SERVER_LOG = Logger.getLogger("io.polyhe.server");
 
-  @Option(names = "--prompt", defaultValue = "^S31=",
-      description = "The prompt: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = ShippedModels.DEFAULT,
+      description = "Shipped model name or model directory (default: ${DEFAULT-VALUE}).")
+  String modelName;
+
+  @Option(names = "--prompt",
+      description = "The prompt. Task models: ^S<digits>= sorts, ^R<digits>= reverses, ^C<d>|<digits>= counts"
+          + " (3 to 10 digits; default " + PromptText.TASK_PROMPT + "); text models: any text their tokenizer"
+          + " covers (default '" + PromptText.TEXT_PROMPT + "').")
   String prompt;
 
   @Option(names = "--tokens", defaultValue = "4",
@@ -53,23 +62,29 @@ public final class DemoCommand implements Callable<Integer> {
     if (tokens < 1) {
       throw new IllegalArgumentException("--tokens must be at least 1");
     }
-    Transformer transformer = ShippedModels.load(ShippedModels.DEFAULT);
-    TaskTokenizer tokenizer = new TaskTokenizer(transformer.config().tokenizer());
+    Transformer transformer = ShippedModels.loadShippedOrDirectory(modelName);
+    try (PromptText tokenizer = new PromptText(transformer.config().tokenizer())) {
+      return demo(transformer, tokenizer, prompt == null ? tokenizer.defaultPrompt() : prompt);
+    }
+  }
+
+  private int demo(Transformer transformer, PromptText tokenizer, String prompt) throws Exception {
     int[] promptTokens = tokenizer.encode(prompt);
     if (promptTokens.length == 0 || promptTokens.length >= transformer.config().maxPositions()) {
       throw new IllegalArgumentException("prompt of " + promptTokens.length + " tokens; need 1.."
           + (transformer.config().maxPositions() - 1));
     }
     SERVER_LOG.setLevel(Level.WARNING);
+    String served = transformer.config().name();
     long start = System.nanoTime();
     try (LoopbackServer loopback = LoopbackServer.start("polyhe-demo-", List.of("demo"),
-        b -> b.maxSessions(2).cachedSessions(1))) {
-      System.out.printf("server: model %s on localhost:%d (TLS, API key), in this process%n", ShippedModels.DEFAULT,
+        b -> b.models(List.of(modelName)).maxSessions(2).cachedSessions(1))) {
+      System.out.printf("server: model %s on localhost:%d (TLS, API key), in this process%n", served,
           loopback.port());
       ManagedChannel channel = loopback.channel();
       try {
         PolyheClient client = loopback.client(channel, "demo", c -> {});
-        ClientModel model = client.model(ShippedModels.DEFAULT);
+        ClientModel model = client.model(served);
         System.out.printf("client: manifest of %s: N = %d, %d levels, %d Galois keys; making keys ...%n", model.name(),
             model.parameters().n(), model.parameters().maxLevel(), model.galoisElements().length);
         Keyring keyring = Keyring.generate(model);
@@ -85,7 +100,15 @@ public final class DemoCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         String reference = tokenizer.decode(
             GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens, tokens, tokenizer.eos()));
-        Report.print(prompt, g, reference, seconds, uploaded, profileOut, json);
+        Optional<String> expected = tokenizer.expectedAnswer(prompt);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        expected.ifPresent(e -> {
+          extra.put("expected_answer", e);
+          extra.put("correct", e.equals(g.text()));
+        });
+        extra.put("model", served);
+        extra.put("prompt", prompt);
+        Report.print(prompt, g, reference, expected.orElse(null), extra, seconds, uploaded, profileOut, json);
         return reference.equals(g.text()) ? 0 : 3;
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

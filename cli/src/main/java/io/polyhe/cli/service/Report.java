@@ -20,6 +20,15 @@ final class Report {
    */
   static Map<String, Object> print(String prompt, Generation g, String reference, double seconds, long keyBytes,
       Path profileOut, boolean json) throws IOException {
+    return print(prompt, g, reference, null, Map.of(), seconds, keyBytes, profileOut, json);
+  }
+
+  /**
+   * As above; {@code expected} (a task's correct answer, or null) is printed beside the encrypted
+   * answer, and {@code extra} fields join the JSON object after the answers.
+   */
+  static Map<String, Object> print(String prompt, Generation g, String reference, String expected,
+      Map<String, Object> extra, double seconds, long keyBytes, Path profileOut, boolean json) throws IOException {
     var passes = g.passes().stream().map(InferenceResult::breakdown).toList();
     LatencyBreakdown breakdown = Breakdowns.merge(passes);
     RefreshTime refresh = Breakdowns.refresh(passes);
@@ -27,6 +36,10 @@ final class Report {
     System.out.printf("encrypted answer  %s%n", g.text());
     if (reference != null) {
       System.out.printf("poly-plain answer %s%s%n", reference, reference.equals(g.text()) ? "  (identical)" : "  (DIFFERENT)");
+    }
+    if (expected != null) {
+      System.out.printf("expected answer   %s%s%n", expected,
+          expected.equals(g.text()) ? "  (correct)" : "  (WRONG: the model does not solve this prompt)");
     }
     System.out.printf("%d pass(es), %.1f s in all (%.1f s generating), %d refreshes; evaluation keys up %.1f MB, "
         + "ciphertexts up %.1f MB, down %.1f MB%n%n", g.passes().size(), seconds, g.seconds(), g.refreshes(),
@@ -45,6 +58,7 @@ final class Report {
       out.put("reference_answer", reference);
       out.put("agree", reference.equals(g.text()));
     }
+    out.putAll(extra);
     out.put("seconds", seconds);
     out.put("generation_seconds", g.seconds());
     out.put("passes", g.passes().size());

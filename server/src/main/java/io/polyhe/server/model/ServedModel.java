@@ -121,17 +121,20 @@ public final class ServedModel {
     int d = model.config().hiddenSize();
     InputEmbedding.Builder embedding = InputEmbedding.newBuilder().setWidth(d);
     // inputRow(v, t) = centre(tok_v + pos_t) = centre(tok_v) + centre(pos_t): centring is linear,
-    // so two small tables replace a vocab × context one.
+    // so two small tables replace a vocab × context one. A rotary model has no position table and
+    // ships none (an empty position_rows), not a zero one.
     double[] tok = model.weights().tokenEmbedding();
-    double[] pos = model.weights().positionEmbedding();
     for (int v = 0; v < model.config().vocabSize(); v++) {
       for (double x : maybeCentre(tok, v, d, folded.centred())) {
         embedding.addTokenRows(x);
       }
     }
-    for (int t = 0; t < model.config().maxPositions(); t++) {
-      for (double x : maybeCentre(pos, t, d, folded.centred())) {
-        embedding.addPositionRows(x);
+    if (model.weights().hasPositionEmbedding()) {
+      double[] pos = model.weights().positionEmbedding();
+      for (int t = 0; t < model.config().maxPositions(); t++) {
+        for (double x : maybeCentre(pos, t, d, folded.centred())) {
+          embedding.addPositionRows(x);
+        }
       }
     }
     ModelManifest.Builder m = ModelManifest.newBuilder()
@@ -147,7 +150,7 @@ public final class ServedModel {
         .setInputLevel(encrypted.topLevel())
         .setInputScale(encrypted.streamScale())
         .setTokenizer(Tokenizer.newBuilder().setKind(spec.kind()).addAllVocab(spec.vocab()).setPad(spec.pad())
-            .setBos(spec.bos()).setEos(spec.eos()))
+            .setBos(spec.bos()).setEos(spec.eos()).setDefinition(spec.definition()))
         .setInputEmbedding(embedding)
         .setLogitsRowStride(layout.rowStride())
         .setRefresh(refreshMode.manifestValue());
