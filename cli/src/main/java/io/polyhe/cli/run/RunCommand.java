@@ -131,11 +131,11 @@ public final class RunCommand implements Callable<Integer> {
           : new LocalInference(encrypted, compute, SeedSource.secure());
     }
     try (LocalInference owned = local) {
-      return run(transformer, tokenizer, promptTokens, context, compute, encrypted, owned, setupStart);
+      return pass(transformer, tokenizer, prompt, promptTokens, context, compute, encrypted, owned, setupStart);
     }
   }
 
-  private int run(Transformer transformer, TaskTokenizer tokenizer, int[] promptTokens, int context,
+  private int pass(Transformer transformer, PromptText tokenizer, String prompt, int[] promptTokens, int context,
       ComputeBackend compute, EncryptedTransformer encrypted, LocalInference local, long setupStart)
       throws IOException {
     CkksParameters params = encrypted.parameters();
