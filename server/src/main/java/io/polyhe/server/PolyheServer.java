@@ -23,6 +23,7 @@ import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
 import io.polyhe.server.service.ModelServiceImpl;
 import io.polyhe.server.session.DiskKeyStore;
+import io.polyhe.server.session.S3KeyStore;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -88,7 +89,8 @@ public final class PolyheServer {
             + " --max-key-bytes-per-session to at least " + m.keyBytesPerSession());
       }
     }
-    store = new SessionStore(new DiskKeyStore(config.keyStore()), models, config.maxSessions(),
+    store = new SessionStore(config.s3KeyStore().isPresent() ? S3KeyStore.open(config.s3KeyStore().get())
+        : new DiskKeyStore(config.keyStore()), models, config.maxSessions(),
         config.maxSessionsPerCaller(), config.sessionTtl(), config.cachedSessions());
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
     inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
@@ -100,9 +102,11 @@ public final class PolyheServer {
         Thread.ofPlatform().name("polyhe-session-sweeper").daemon(true).factory());
     sweeper.scheduleWithFixedDelay(() -> {
       try {
+        // Other replicas sharing the key store add and delete sessions: learn of them, then expire.
+        store.synchronize();
         store.purgeExpired();
       } catch (RuntimeException e) {
-        LOG.warning("sweeping expired sessions failed: " + e.getMessage());
+        LOG.warning("sweeping expired sessions failed: " + e);
       }
     }, sweep, sweep, TimeUnit.MILLISECONDS);
     health = new HealthStatusManager();

@@ -2,6 +2,7 @@ package io.polyhe.server;
 
 import io.polyhe.server.auth.ApiKeys;
 import io.polyhe.server.model.RefreshMode;
+import io.polyhe.server.session.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param tlsKey PEM PKCS#8 private key
  * @param clientCa PEM CA that client certificates must chain to (mTLS when present)
  * @param apiKeys bearer API keys (every call authenticated when present)
- * @param keyStore directory of the session key store
+ * @param keyStore directory of the session key store (unused when {@code s3KeyStore} is present)
  * @param maxSessions sessions stored at most
  * @param cachedSessions sessions whose keys stay in memory
  * @param maxConcurrent forward passes running at once
@@ -40,6 +41,8 @@ import java.util.Optional;
  * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
  * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
  * @param refresh how passes refresh ciphertexts (client-aided by default)
+ * @param s3KeyStore an S3 bucket (and prefix) as the key store instead of the directory, shared by
+ *     every replica pointed at it
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -48,7 +51,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
     Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
     int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend,
-    RefreshMode refresh) {
+    RefreshMode refresh, Optional<S3Settings> s3KeyStore) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
@@ -121,6 +124,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private Duration uploadIdleTimeout = Duration.ofSeconds(60);
     private String backend;
     private RefreshMode refresh = RefreshMode.CLIENT;
+    private S3Settings s3KeyStore;
 
     public Builder host(String v) {
       host = v;
@@ -248,6 +252,12 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** The key store in S3 instead of the directory (null: the directory). */
+    public Builder s3KeyStore(S3Settings v) {
+      s3KeyStore = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -259,7 +269,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
               : refresh != null && refresh.bootstraps() ? DEFAULT_KEY_BYTES_PER_SESSION_BOOTSTRAP
               : DEFAULT_KEY_BYTES_PER_SESSION,
           Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
-          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh);
+          maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh,
+          Optional.ofNullable(s3KeyStore));
     }
   }
 }
