@@ -57,6 +57,7 @@ public final class PolyheServer {
   private java.util.concurrent.ScheduledExecutorService sweeper;
   private HealthStatusManager health;
   private Server server;
+  private Server healthServer;
   private MetricsHttpServer metricsHttp;
 
   public PolyheServer(ServerConfig config) {
@@ -139,6 +140,11 @@ public final class PolyheServer {
     server = builder.build().start();
     health.setStatus("polyhe.v1.InferenceService", ServingStatus.SERVING);
     health.setStatus("", ServingStatus.SERVING);
+    if (config.healthPort().isPresent()) {
+      // Plaintext and health only: Kubernetes' gRPC probes speak no TLS, and health tells nothing secret.
+      healthServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.healthPort().get()),
+          InsecureServerCredentials.create()).addService(health.getHealthService()).build().start();
+    }
     if (config.metricsPort().isPresent()) {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()), metrics);
     }
@@ -164,6 +170,11 @@ public final class PolyheServer {
   /** The bound gRPC port. */
   public int port() {
     return server.getPort();
+  }
+
+  /** The bound plaintext health port, or -1 without one. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
   }
 
   /** The bound metrics port, or -1 without metrics. */
@@ -212,6 +223,9 @@ public final class PolyheServer {
     inference.close();
     keys.close();
     sweeper.shutdownNow();
+    if (healthServer != null) {
+      healthServer.shutdownNow();
+    }
     if (metricsHttp != null) {
       metricsHttp.close();
     }

@@ -41,6 +41,8 @@ import java.util.Optional;
  * @param uploadIdleTimeout how long a key upload may go without a message before it is dropped
  * @param backend compute backend by name ({@code java}, {@code native}, ...; absent: the best available)
  * @param refresh how passes refresh ciphertexts (client-aided by default)
+ * @param healthPort a plaintext port serving only the gRPC health service, for probes that speak no
+ *     TLS (Kubernetes); absent: none (health is served on the main port either way)
  * @param s3KeyStore an S3 bucket (and prefix) as the key store instead of the directory, shared by
  *     every replica pointed at it
  *
@@ -51,7 +53,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     int maxConcurrent, int maxQueued, Duration sessionTtl, Duration refreshTimeout, long maxKeyBytesPerSession,
     Optional<Integer> metricsPort, int threads, int maxMessageBytes, int maxChunksPerObject, long maxDecodedBytes,
     int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend,
-    RefreshMode refresh, Optional<S3Settings> s3KeyStore) {
+    RefreshMode refresh, Optional<Integer> healthPort, Optional<S3Settings> s3KeyStore) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = (1 << 20) + 4096;
@@ -125,6 +127,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private String backend;
     private RefreshMode refresh = RefreshMode.CLIENT;
     private S3Settings s3KeyStore;
+    private Integer healthPort;
 
     public Builder host(String v) {
       host = v;
@@ -252,6 +255,12 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** A plaintext health-only port (null: none; 0: a free one). */
+    public Builder healthPort(Integer v) {
+      healthPort = v;
+      return this;
+    }
+
     /** The key store in S3 instead of the directory (null: the directory). */
     public Builder s3KeyStore(S3Settings v) {
       s3KeyStore = v;
@@ -270,7 +279,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
               : DEFAULT_KEY_BYTES_PER_SESSION,
           Optional.ofNullable(metricsPort), threads, maxMessageBytes, maxChunksPerObject, maxDecodedBytes,
           maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh,
-          Optional.ofNullable(s3KeyStore));
+          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore));
     }
   }
 }

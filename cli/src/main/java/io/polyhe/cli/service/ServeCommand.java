@@ -47,6 +47,10 @@ public final class ServeCommand implements Callable<Integer> {
       + " or --s3-credentials-file, never from a flag.")
   String keyStore;
 
+  @Option(names = "--health-port", description = "Also serve the gRPC health service, alone and in plaintext, on this"
+      + " port (for Kubernetes gRPC probes, which speak no TLS).")
+  Integer healthPort;
+
   @Option(names = "--s3-endpoint", description = "An S3-compatible server (MinIO, Ceph RGW, S3Proxy) instead of AWS,"
       + " e.g. http://minio:9000; path-style addressing.")
   java.net.URI s3Endpoint;
@@ -170,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
         .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
-        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend);
+        .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend).healthPort(healthPort);
     if (keyStore != null && S3Settings.isS3(keyStore)) {
       b.s3KeyStore(S3Settings.parse(keyStore, java.util.Optional.ofNullable(s3Endpoint),
           java.util.Optional.ofNullable(s3Region), java.util.Optional.ofNullable(s3CredentialsFile)));

@@ -189,7 +189,7 @@ public final class S3KeyStore implements KeyStore {
     try {
       for (MultipartUpload u : s3.listMultipartUploadsPaginator(r -> r.bucket(settings.bucket())
           .prefix(settings.prefix())).uploads()) {
-        if (!u.initiated().isAfter(before)) {
+        if (age.isZero() || u.initiated() == null || !u.initiated().isAfter(before)) {
           s3.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(u.key()).uploadId(u.uploadId()));
           removed++;
         }
@@ -199,7 +199,9 @@ public final class S3KeyStore implements KeyStore {
     }
     for (Map.Entry<String, Instant> f : keyFileTimes.entrySet()) {
       // Re-checked: a description may have been put since the listing.
-      if (!described.contains(f.getKey()) && !f.getValue().isAfter(before) && find(f.getKey()).isEmpty()) {
+      // Age zero: everything, whatever the clocks of this server and the store say.
+      if (!described.contains(f.getKey()) && (age.isZero() || !f.getValue().isAfter(before))
+          && find(f.getKey()).isEmpty()) {
         deleteObject(key(f.getKey(), KEYS));
         removed++;
       }
