@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * killed with SIGKILL (no shutdown hook runs: as a crashed or OOM-killed pod) and restarted on its
  * port. Each process's output goes to {@code replica-I.log} in {@code dir}. {@link #close} stops
  * them all (SIGTERM, so they shut down gracefully; SIGKILL after 20 s). Not thread-safe: one
- * thread drives it.
+ * thread at a time starts, kills and restarts; {@link #residentBytes} may be read from any thread
+ * (a sample, possibly of a process being replaced).
  */
 final class ReplicaSet implements AutoCloseable {
   private static final String READY = "polyhe serve:";
@@ -78,6 +79,24 @@ final class ReplicaSet implements AutoCloseable {
     for (int i = 0; i < ports.length; i++) {
       awaitReady(i, timeoutMillis);
     }
+  }
+
+  /** Resident memory of replica {@code i} now, bytes (Linux /proc), or 0 if unknown or not running. */
+  long residentBytes(int i) {
+    Process p = processes[i];
+    if (p == null || !p.isAlive()) {
+      return 0;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Gone meanwhile, or no /proc: unknown.
+    }
+    return 0;
   }
 
   /** Kills replica {@code i} with SIGKILL and waits until it is gone. */

@@ -42,6 +42,7 @@ final class ReplicaSoak {
   static final String PREFIX = "keys/";
   private final SoakCommand soak;
   private final AtomicInteger killed = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong maxResident = new java.util.concurrent.atomic.AtomicLong();
 
   ReplicaSoak(SoakCommand soak) {
     this.soak = soak;
@@ -106,10 +107,12 @@ final class ReplicaSoak {
             SoakCommand.deadlines(b);
             drivers.add(b.build());
           }
+          Thread sampler = Thread.ofPlatform().daemon().name("soak-rss").start(() -> sampleResident(replicas));
           if (soak.killOne) {
             killer = Thread.ofPlatform().name("soak-killer").start(() -> killOneMidPass(replicas, deadline));
           }
           soak.drive(drivers, deadline, prompts, expected);
+          sampler.interrupt();
         } finally {
           if (killer != null) {
             killer.interrupt();
@@ -134,6 +137,7 @@ final class ReplicaSoak {
         o.addProperty("store", "s3");
         o.addProperty("store_objects_end", objectsEnd);
         o.addProperty("store_leftovers_removed", leftovers);
+        o.addProperty("replica_resident_max_bytes", maxResident.get());
         System.out.printf("soak: %d replicas, %d killed, %d retries, %d sessions moved; store: %d sessions and %d "
             + "objects left, %d leftovers of interrupted uploads removed%n", soak.replicas, killed.get(),
             soak.failover.retries(), soak.tracker.sessionsMoved(), sessionsEnd, objectsEnd, leftovers);
@@ -174,6 +178,20 @@ final class ReplicaSoak {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       System.out.println("soak: restarting the killed replica failed: " + e.getMessage());
+    }
+  }
+
+  /** Samples the replicas' resident memory every second, keeping the largest (for sizing pods). */
+  private void sampleResident(ReplicaSet replicas) {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        for (int i = 0; i < replicas.size(); i++) {
+          maxResident.accumulateAndGet(replicas.residentBytes(i), Math::max);
+        }
+        Thread.sleep(1000);
+      }
+    } catch (InterruptedException e) {
+      // the soak ended
     }
   }
 
