@@ -234,9 +234,9 @@ public final class SessionStore {
   }
 
   /**
-   * The record of session {@code id}, read from the store and now known here, if it is stored, for
-   * a model served here, and not expired (another replica uploaded it, or this one before a
-   * restart).
+   * The record of session {@code id}, read from the store, if it is stored and for a model served
+   * here (another replica uploaded it, or this one before a restart); known here from now on
+   * unless it has expired (then the caller expires it).
    */
   private Optional<SessionRecord> adopt(String id) {
     Optional<SessionRecord> found;
@@ -248,11 +248,13 @@ public final class SessionStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (found.isEmpty() || models.find(found.get().model()).isEmpty()
-        || found.get().expiredAt(System.currentTimeMillis())) {
+    if (found.isEmpty() || models.find(found.get().model()).isEmpty()) {
       return Optional.empty();
     }
     SessionRecord r = found.get();
+    if (r.expiredAt(System.currentTimeMillis())) {
+      return found;
+    }
     if (records.putIfAbsent(id, r) == null) {
       quota.adopt(r.caller());
       return Optional.of(r);
@@ -280,9 +282,14 @@ public final class SessionStore {
         stillStored(r);
       }
     }
+    long now = System.currentTimeMillis();
     for (String id : stored) {
       if (!records.containsKey(id)) {
-        adopt(id);
+        // Expired ones too: the replica that uploaded them may be gone, and someone must delete them.
+        adopt(id).filter(r -> r.expiredAt(now)).ifPresent(r -> {
+          remove(r);
+          expired.incrementAndGet();
+        });
       }
     }
   }

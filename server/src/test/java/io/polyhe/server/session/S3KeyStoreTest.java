@@ -242,6 +242,17 @@ class S3KeyStoreTest {
       a.synchronize();
       assertEquals(List.of(), a.list(alice));
       assertTrue(new S3KeyStore(ca, shared).listAll().isEmpty());
+      // Expired on a replica that then died (its sweeper never ran): another one deletes it.
+      SessionStore shortLived = new SessionStore(new S3KeyStore(ca, shared), models, 4, 4, Duration.ofMillis(1), 1);
+      try (SessionStore.Upload u = shortLived.begin(alice, tiny)) {
+        u.addRelinearizationKey(relin, HeFormat.write(relin));
+        u.commit();
+      }
+      Thread.sleep(5);
+      long expiredBefore = b.expiredSessions();
+      b.synchronize();
+      assertEquals(expiredBefore + 1, b.expiredSessions());
+      assertTrue(new S3KeyStore(ca, shared).listAll().isEmpty(), "the expired session's objects are gone");
     }
   }
 
