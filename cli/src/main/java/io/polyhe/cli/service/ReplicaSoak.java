@@ -145,6 +145,9 @@ final class ReplicaSoak {
           System.out.println(new Gson().toJson(o));
         }
         boolean ok = soak.passed() && objectsEnd == 0 && sessionsEnd == 0 && (!soak.killOne || killed.get() == 1);
+        if (!ok) {
+          keepLogs(dir);
+        }
         return ok ? 0 : 3;
       }
     } finally {
@@ -193,6 +196,17 @@ final class ReplicaSoak {
     } catch (InterruptedException e) {
       // the soak ended
     }
+  }
+
+  /** Copies the replicas' logs out of the directory about to be deleted, and says where. */
+  private static void keepLogs(Path dir) throws java.io.IOException {
+    Path keep = Files.createTempDirectory("polyhe-soak-replica-logs-");
+    try (Stream<Path> logs = Files.list(dir)) {
+      for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("replica-")).toList()) {
+        Files.copy(log, keep.resolve(log.getFileName()));
+      }
+    }
+    System.out.println("soak: the replicas' logs are kept in " + keep);
   }
 
   private static long bytes(S3KeyStore store) throws java.io.IOException {

@@ -112,7 +112,9 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(names = "--kill-one", description = "With --replicas: SIGKILL one replica mid-pass, then restart it.")
   boolean killOne;
 
-  @Option(names = "--replica-heap-mb", defaultValue = "3072",
+  // One replica may hold a session's keys and its pass while another client's upload is parsed:
+  // tiny measured within 3 GiB for one client; 5 GiB leaves room for two keys at once.
+  @Option(names = "--replica-heap-mb", defaultValue = "5120",
       description = "With --replicas: heap of each replica process, MB (default: ${DEFAULT-VALUE}).")
   int replicaHeapMb;
 
