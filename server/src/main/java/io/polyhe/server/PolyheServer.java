@@ -28,6 +28,7 @@ import io.polyhe.server.session.DiskKeyStore;
 import io.polyhe.server.service.InferStreamCap;
 import io.polyhe.server.service.RequestParsing;
 import io.polyhe.server.service.UploadBudget;
+import io.polyhe.server.session.S3KeyStore;
 import io.polyhe.server.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -67,6 +68,7 @@ public final class PolyheServer {
   private java.util.concurrent.ScheduledExecutorService sweeper;
   private HealthStatusManager health;
   private Server server;
+  private Server healthServer;
   private MetricsHttpServer metricsHttp;
 
   /** A server on Netty at the configured host, port and TLS. */
@@ -112,7 +114,8 @@ public final class PolyheServer {
             + " --max-key-bytes-per-session to at least " + m.keyBytesPerSession());
       }
     }
-    store = new SessionStore(new DiskKeyStore(config.keyStore()), models, config.maxSessions(),
+    store = new SessionStore(config.s3KeyStore().isPresent() ? S3KeyStore.open(config.s3KeyStore().get())
+        : new DiskKeyStore(config.keyStore()), models, config.maxSessions(),
         config.maxSessionsPerCaller(), config.sessionTtl(), config.cachedSessions());
     queue = new InferenceQueue(config.maxConcurrent(), config.maxQueued(), config.maxPlacesPerCaller());
     inference = new InferenceServiceImpl(models, store, queue, config.refreshTimeout(), config.maxChunksPerObject(),
@@ -125,9 +128,11 @@ public final class PolyheServer {
         Thread.ofPlatform().name("polyhe-session-sweeper").daemon(true).factory());
     sweeper.scheduleWithFixedDelay(() -> {
       try {
+        // Other replicas sharing the key store add and delete sessions: learn of them, then expire.
+        store.synchronize();
         store.purgeExpired();
       } catch (RuntimeException e) {
-        LOG.warning("sweeping expired sessions failed: " + e.getMessage());
+        LOG.warning("sweeping expired sessions failed: " + e);
       }
     }, sweep, sweep, TimeUnit.MILLISECONDS);
     health = new HealthStatusManager();
@@ -169,6 +174,11 @@ public final class PolyheServer {
     server = builder.build().start();
     health.setStatus("polyhe.v1.InferenceService", ServingStatus.SERVING);
     health.setStatus("", ServingStatus.SERVING);
+    if (config.healthPort().isPresent()) {
+      // Plaintext and health only: Kubernetes' gRPC probes speak no TLS, and health tells nothing secret.
+      healthServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.healthPort().get()),
+          InsecureServerCredentials.create()).addService(health.getHealthService()).build().start();
+    }
     if (config.metricsPort().isPresent()) {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()), metrics);
     }
@@ -195,6 +205,11 @@ public final class PolyheServer {
   /** The bound gRPC port; -1 on a transport without ports (in-process). */
   public int port() {
     return server.getPort();
+  }
+
+  /** The bound plaintext health port, or -1 without one. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
   }
 
   /** The bound metrics port, or -1 without metrics. */
@@ -243,6 +258,9 @@ public final class PolyheServer {
     inference.close();
     keys.close();
     sweeper.shutdownNow();
+    if (healthServer != null) {
+      healthServer.shutdownNow();
+    }
     if (metricsHttp != null) {
       metricsHttp.close();
     }

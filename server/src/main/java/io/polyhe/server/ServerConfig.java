@@ -2,6 +2,7 @@ package io.polyhe.server;
 
 import io.polyhe.server.auth.ApiKeys;
 import io.polyhe.server.model.RefreshMode;
+import io.polyhe.server.session.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param tlsKey PEM PKCS#8 private key
  * @param clientCa PEM CA that client certificates must chain to (mTLS when present)
  * @param apiKeys bearer API keys (every call authenticated when present)
- * @param keyStore directory of the session key store
+ * @param keyStore directory of the session key store (unused when {@code s3KeyStore} is present)
  * @param maxSessions sessions stored at most
  * @param cachedSessions sessions whose keys stay in memory
  * @param maxConcurrent forward passes running at once
@@ -55,6 +56,10 @@ import java.util.Optional;
  *     buffers, in bytes); an upload that does not fit beside the others is refused; by default half
  *     the JVM's maximum heap
  * @param maxUploadTime how long one key upload may take from its first message to its last
+ * @param healthPort a plaintext port serving only the gRPC health service, for probes that speak no
+ *     TLS (Kubernetes); absent: none (health is served on the main port either way)
+ * @param s3KeyStore an S3 bucket (and prefix) as the key store instead of the directory, shared by
+ *     every replica pointed at it
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -65,7 +70,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     int maxSessionsPerCaller, int maxPlacesPerCaller, Duration uploadIdleTimeout, Optional<String> backend,
     RefreshMode refresh, Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
     int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout, Duration permitKeepAliveTime,
-    int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime) {
+    int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime, Optional<Integer> healthPort,
+    Optional<S3Settings> s3KeyStore) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = io.polyhe.proto.Chunks.MAX_BYTES + 4096;
@@ -177,6 +183,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private int maxInferStreamsPerCaller = DEFAULT_MAX_INFER_STREAMS_PER_CALLER;
     private Long maxUploadMemoryBytes;
     private Duration maxUploadTime = DEFAULT_MAX_UPLOAD_TIME;
+    private S3Settings s3KeyStore;
+    private Integer healthPort;
 
     public Builder host(String v) {
       host = v;
@@ -355,6 +363,18 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** A plaintext health-only port (null: none; 0: a free one). */
+    public Builder healthPort(Integer v) {
+      healthPort = v;
+      return this;
+    }
+
+    /** The key store in S3 instead of the directory (null: the directory). */
+    public Builder s3KeyStore(S3Settings v) {
+      s3KeyStore = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -369,7 +389,9 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
           maxSessionsPerCaller, maxPlacesPerCaller, uploadIdleTimeout, Optional.ofNullable(backend), refresh,
           maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, maxCallsPerConnection, keepAliveTime,
           keepAliveTimeout, permitKeepAliveTime, maxInferStreamsPerCaller,
-          maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime);
+          maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime,
+
+          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore));
     }
   }
 }

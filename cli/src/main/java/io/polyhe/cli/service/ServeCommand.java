@@ -5,6 +5,7 @@ import io.polyhe.server.PolyheServer;
 import io.polyhe.server.ServerConfig;
 import io.polyhe.server.auth.ApiKeys;
 import io.polyhe.server.model.RefreshMode;
+import io.polyhe.server.session.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +41,26 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--api-keys", description = "File of caller:key lines; every call then needs a bearer key.")
   Path apiKeys;
 
-  @Option(names = "--key-store", description = "Directory of uploaded evaluation keys (default: ~/.polyhe/key-store).")
-  Path keyStore;
+  @Option(names = "--key-store", description = "Where uploaded evaluation keys live: a directory, or s3://BUCKET[/PREFIX]"
+      + " shared by every replica (default: ~/.polyhe/key-store). S3 credentials come from the AWS SDK's default"
+      + " chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, AWS_SHARED_CREDENTIALS_FILE, roles)"
+      + " or --s3-credentials-file, never from a flag.")
+  String keyStore;
+
+  @Option(names = "--health-port", description = "Also serve the gRPC health service, alone and in plaintext, on this"
+      + " port (for Kubernetes gRPC probes, which speak no TLS).")
+  Integer healthPort;
+
+  @Option(names = "--s3-endpoint", description = "An S3-compatible server (MinIO, Ceph RGW, S3Proxy) instead of AWS,"
+      + " e.g. http://minio:9000; path-style addressing.")
+  java.net.URI s3Endpoint;
+
+  @Option(names = "--s3-region", description = "S3 signing region (default: the SDK's region chain; us-east-1 with"
+      + " --s3-endpoint).")
+  String s3Region;
+
+  @Option(names = "--s3-credentials-file", description = "An AWS credentials file (profile default or $AWS_PROFILE).")
+  Path s3CredentialsFile;
 
   @Option(names = "--max-sessions", defaultValue = "16", description = "Sessions stored at most (default: ${DEFAULT-VALUE}).")
   int maxSessions;
@@ -190,7 +209,8 @@ public final class ServeCommand implements Callable<Integer> {
   /** The configuration the flags describe (validated). */
   ServerConfig config() throws java.io.IOException {
     ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
-        .keyStore(keyStore != null ? keyStore : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
+        .keyStore(keyStore != null && !S3Settings.isS3(keyStore) ? Path.of(keyStore)
+            : Path.of(System.getProperty("user.home"), ".polyhe", "key-store"))
         .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
         .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
         .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
@@ -201,9 +221,16 @@ public final class ServeCommand implements Callable<Integer> {
         .maxCallsPerConnection(maxCallsPerConnection).maxConnectionIdle(Duration.ofSeconds(maxConnectionIdle))
         .maxConnectionAge(Duration.ofSeconds(maxConnectionAge))
         .maxConnectionAgeGrace(Duration.ofSeconds(maxConnectionAgeGrace)).keepAliveTime(Duration.ofSeconds(keepAlive))
-        .keepAliveTimeout(Duration.ofSeconds(keepAliveTimeout)).permitKeepAliveTime(Duration.ofSeconds(permitKeepAlive));
+        .keepAliveTimeout(Duration.ofSeconds(keepAliveTimeout)).permitKeepAliveTime(Duration.ofSeconds(permitKeepAlive))
+        .healthPort(healthPort);
     if (maxUploadMemoryBytes != null) {
       b.maxUploadMemoryBytes(maxUploadMemoryBytes);
+    }
+    if (keyStore != null && S3Settings.isS3(keyStore)) {
+      b.s3KeyStore(S3Settings.parse(keyStore, java.util.Optional.ofNullable(s3Endpoint),
+          java.util.Optional.ofNullable(s3Region), java.util.Optional.ofNullable(s3CredentialsFile)));
+    } else if (s3Endpoint != null || s3Region != null || s3CredentialsFile != null) {
+      throw new IllegalArgumentException("--s3-endpoint, --s3-region and --s3-credentials-file need --key-store s3://...");
     }
     if (maxKeyBytesPerSession != null) {
       b.maxKeyBytesPerSession(maxKeyBytesPerSession);

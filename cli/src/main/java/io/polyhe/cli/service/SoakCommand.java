@@ -9,6 +9,7 @@ import io.polyhe.client.ClientSession;
 import io.polyhe.client.InferenceResult;
 import io.polyhe.client.Keyring;
 import io.polyhe.client.PolyheClient;
+import io.polyhe.client.routing.Failover;
 import io.polyhe.models.ShippedModels;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
@@ -101,6 +102,21 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
+  @Option(names = "--replicas", defaultValue = "1",
+      description = "Server processes sharing one S3 key store (an S3 server on loopback); clients balance over "
+          + "them by ring hash on the session and retry a pass whose replica died (default: ${DEFAULT-VALUE}: one "
+          + "server in this process, disk key store).")
+  int replicas;
+
+  @Option(names = "--kill-one", description = "With --replicas: SIGKILL one replica mid-pass, then restart it.")
+  boolean killOne;
+
+  // One replica may hold a session's keys and its pass while another client's upload is parsed:
+  // tiny measured within 3 GiB for one client; 5 GiB leaves room for two keys at once.
+  @Option(names = "--replica-heap-mb", defaultValue = "5120",
+      description = "With --replicas: heap of each replica process, MB (default: ${DEFAULT-VALUE}).")
+  int replicaHeapMb;
+
   private final List<Double> inferMs = Collections.synchronizedList(new ArrayList<>());
   private final List<Double> uploadMs = Collections.synchronizedList(new ArrayList<>());
   private final List<Double> deleteMs = Collections.synchronizedList(new ArrayList<>());
@@ -108,6 +124,9 @@ public final class SoakCommand implements Callable<Integer> {
   private final AtomicLong wrong = new AtomicLong();
   private final AtomicLong issued = new AtomicLong();
   private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+  // One attempt per call with one server; with replicas, as many as there are (see Failover).
+  Failover failover = new Failover(1, Duration.ZERO);
+  ReplicaTracker tracker;
 
   @Override
   public Integer call() throws Exception {
@@ -135,6 +154,12 @@ public final class SoakCommand implements Callable<Integer> {
     List<String> callers = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       callers.add("soak-" + i);
+    }
+    if (replicas > 1) {
+      return new ReplicaSoak(this).run(callers, prompts, expected);
+    }
+    if (killOne) {
+      throw new IllegalArgumentException("--kill-one needs --replicas 2 or more");
     }
     try (LoopbackServer loopback = LoopbackServer.start("polyhe-soak-", callers, b -> {
       b.models(List.of(modelName)).maxSessions(clients + 1).maxConcurrent(maxConcurrent).maxQueued(clients)
@@ -168,22 +193,16 @@ public final class SoakCommand implements Callable<Integer> {
       System.out.printf("soak: %d clients for %.1f min (at most %d rounds of %d token%s) against %s on localhost:%d%n",
           clients, minutes, maxRequests, tokens, tokens == 1 ? "" : "s", modelName, loopback.port());
       long t0 = System.nanoTime();
-      long deadline = t0 + (long) (minutes * 60e9);
-      ExecutorService pool = Executors.newFixedThreadPool(clients, Thread.ofPlatform().name("soak-client-", 0).factory());
-      List<Future<?>> running = new ArrayList<>();
       List<ManagedChannel> channels = new ArrayList<>();
+      List<PolyheClient> drivers = new ArrayList<>();
       try {
         for (String caller : callers) {
           ManagedChannel channel = loopback.channel();
           channels.add(channel);
-          PolyheClient client = loopback.client(channel, caller, SoakCommand::deadlines);
-          running.add(pool.submit(() -> loop(client, deadline, prompts, expected)));
+          drivers.add(loopback.client(channel, caller, SoakCommand::deadlines));
         }
-        for (Future<?> f : running) {
-          f.get();
-        }
+        drive(drivers, t0 + (long) (minutes * 60e9), prompts, expected);
       } finally {
-        pool.shutdownNow();
         for (ManagedChannel c : channels) {
           c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -192,57 +211,86 @@ public final class SoakCommand implements Callable<Integer> {
       long sessionsEnd = loopback.server.sessions().sessions();
       long heapEnd = heapAfterGc();
       long storeEnd = loopback.keyStoreBytesOnDisk();
-      long errorCount = errors.values().stream().mapToLong(AtomicLong::get).sum();
-      Map<String, Long> byStatus = new TreeMap<>();
-      errors.forEach((k, v) -> byStatus.put(k, v.get()));
-
-      System.out.printf("soak: %.1f s, %d requests completed (%d uploads, %d inferences, %d deletions), "
-          + "%d wrong answers, %d errors %s%n", seconds, completed.get(), uploadMs.size(), inferMs.size(),
-          deleteMs.size(), wrong.get(), errorCount, byStatus);
-      System.out.printf("soak: inference latency p50 %.0f ms, p99 %.0f ms; upload p50 %.0f ms; delete p50 %.0f ms%n",
-          percentile(inferMs, 50), percentile(inferMs, 99), percentile(uploadMs, 50), percentile(deleteMs, 50));
-      System.out.printf("soak: heap after GC %.1f MB -> %.1f MB (%+.1f MB); key store %d -> %d bytes; "
-          + "%d sessions left%n", heapStart / 1e6, heapEnd / 1e6, (heapEnd - heapStart) / 1e6, storeStart, storeEnd,
-          sessionsEnd);
+      JsonObject o = summary(seconds, heapInitial, heapStart, heapEnd, storeStart, storeEnd, sessionsEnd);
       if (json) {
-        JsonObject o = new JsonObject();
-        o.addProperty("completed", completed.get());
-        o.addProperty("wrong", wrong.get());
-        o.addProperty("errors", errorCount);
-        JsonObject es = new JsonObject();
-        byStatus.forEach(es::addProperty);
-        o.add("errors_by_status", es);
-        o.addProperty("p50_ms", percentile(inferMs, 50));
-        o.addProperty("p99_ms", percentile(inferMs, 99));
-        JsonObject lat = new JsonObject();
-        lat.add("infer", latency(inferMs));
-        lat.add("upload", latency(uploadMs));
-        lat.add("delete", latency(deleteMs));
-        o.add("latency_ms", lat);
-        o.addProperty("inferences", inferMs.size());
-        o.addProperty("uploads", uploadMs.size());
-        o.addProperty("deletions", deleteMs.size());
-        o.addProperty("clients", clients);
-        o.addProperty("seconds", seconds);
-        o.addProperty("heap_initial_bytes", heapInitial);
-        o.addProperty("heap_start_bytes", heapStart);
-        o.addProperty("heap_end_bytes", heapEnd);
-        o.addProperty("key_store_bytes_start", storeStart);
-        o.addProperty("key_store_bytes_end", storeEnd);
-        o.addProperty("sessions_end", sessionsEnd);
         System.out.println(new Gson().toJson(o));
       }
-      return wrong.get() == 0 && errorCount == 0 ? 0 : 3;
+      return passed() ? 0 : 3;
     }
+  }
+
+  /** Whether no answer was wrong and no request failed. */
+  boolean passed() {
+    return wrong.get() == 0 && errors.values().stream().mapToLong(AtomicLong::get).sum() == 0;
+  }
+
+  /** Runs one loop per client until {@code deadline} (nanoTime) or the request budget. */
+  void drive(List<PolyheClient> drivers, long deadline, int[][] prompts, int[][] expected) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(drivers.size(),
+        Thread.ofPlatform().name("soak-client-", 0).factory());
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (PolyheClient client : drivers) {
+        running.add(pool.submit(() -> loop(client, deadline, prompts, expected)));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Prints the summary lines and returns today's JSON fields. */
+  JsonObject summary(double seconds, long heapInitial, long heapStart, long heapEnd, long storeStart, long storeEnd,
+      long sessionsEnd) {
+    long errorCount = errors.values().stream().mapToLong(AtomicLong::get).sum();
+    Map<String, Long> byStatus = new TreeMap<>();
+    errors.forEach((k, v) -> byStatus.put(k, v.get()));
+
+    System.out.printf("soak: %.1f s, %d requests completed (%d uploads, %d inferences, %d deletions), "
+        + "%d wrong answers, %d errors %s%n", seconds, completed.get(), uploadMs.size(), inferMs.size(),
+        deleteMs.size(), wrong.get(), errorCount, byStatus);
+    System.out.printf("soak: inference latency p50 %.0f ms, p99 %.0f ms; upload p50 %.0f ms; delete p50 %.0f ms%n",
+        percentile(inferMs, 50), percentile(inferMs, 99), percentile(uploadMs, 50), percentile(deleteMs, 50));
+    System.out.printf("soak: heap after GC %.1f MB -> %.1f MB (%+.1f MB); key store %d -> %d bytes; "
+        + "%d sessions left%n", heapStart / 1e6, heapEnd / 1e6, (heapEnd - heapStart) / 1e6, storeStart, storeEnd,
+        sessionsEnd);
+    JsonObject o = new JsonObject();
+    o.addProperty("completed", completed.get());
+    o.addProperty("wrong", wrong.get());
+    o.addProperty("errors", errorCount);
+    JsonObject es = new JsonObject();
+    byStatus.forEach(es::addProperty);
+    o.add("errors_by_status", es);
+    o.addProperty("p50_ms", percentile(inferMs, 50));
+    o.addProperty("p99_ms", percentile(inferMs, 99));
+    JsonObject lat = new JsonObject();
+    lat.add("infer", latency(inferMs));
+    lat.add("upload", latency(uploadMs));
+    lat.add("delete", latency(deleteMs));
+    o.add("latency_ms", lat);
+    o.addProperty("inferences", inferMs.size());
+    o.addProperty("uploads", uploadMs.size());
+    o.addProperty("deletions", deleteMs.size());
+    o.addProperty("clients", clients);
+    o.addProperty("seconds", seconds);
+    o.addProperty("heap_initial_bytes", heapInitial);
+    o.addProperty("heap_start_bytes", heapStart);
+    o.addProperty("heap_end_bytes", heapEnd);
+    o.addProperty("key_store_bytes_start", storeStart);
+    o.addProperty("key_store_bytes_end", storeEnd);
+    o.addProperty("sessions_end", sessionsEnd);
+    return o;
   }
 
   // Many clients make keys and answer refreshes at once on few cores: generous deadlines, so a slow
   // request shows as latency; the server's own timeouts (upload idle, refresh) still apply.
-  private static void deadlines(PolyheClient.Builder b) {
+  static void deadlines(PolyheClient.Builder b) {
     b.uploadTimeout(Duration.ofMinutes(30)).inferTimeout(Duration.ofMinutes(30));
   }
 
-  private static int[] append(int[] sequence, int token) {
+  static int[] append(int[] sequence, int token) {
     int[] out = java.util.Arrays.copyOf(sequence, sequence.length + 1);
     out[sequence.length] = token;
     return out;
@@ -265,7 +313,12 @@ public final class SoakCommand implements Callable<Integer> {
       ClientSession session;
       long t = System.nanoTime();
       try {
-        session = client.openSession(keyring);
+        ReplicaTracker.session(null);
+        session = failover.call(null, () -> client.openSession(keyring));
+        if (tracker != null) {
+          tracker.uploaded(session.id());
+        }
+        ReplicaTracker.session(session.id());
         done(uploadMs, t);
       } catch (RuntimeException e) {
         error(e);
@@ -278,7 +331,9 @@ public final class SoakCommand implements Callable<Integer> {
           try {
             for (int token : expected[p]) {
               t = System.nanoTime();
-              InferenceResult r = session.infer(sequence);
+              int[] input = sequence;
+              ClientSession current = session;
+              InferenceResult r = failover.call(current.id(), () -> current.infer(input));
               done(inferMs, t);
               if (r.nextToken() != token) {
                 wrong.incrementAndGet();
@@ -293,7 +348,7 @@ public final class SoakCommand implements Callable<Integer> {
       } finally {
         t = System.nanoTime();
         try {
-          session.close();
+          failover.delete(client, session.id());
           done(deleteMs, t);
         } catch (RuntimeException e) {
           error(e);

@@ -15,7 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
@@ -141,11 +144,34 @@ public final class DiskKeyStore implements KeyStore {
   }
 
   @Override
-  public PendingKeys create() throws IOException {
+  public Optional<SessionRecord> find(String id) throws IOException {
+    try (InputStream in = Files.newInputStream(root.resolve(id).resolve(META))) {
+      return Optional.of(SessionDescription.read(id, in));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Set<String> ids() throws IOException {
+    Set<String> ids = new HashSet<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+      for (Path d : dirs) {
+        String name = d.getFileName().toString();
+        if (SessionIds.valid(name) && Files.exists(d.resolve(META))) {
+          ids.add(name);
+        }
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public PendingKeys create(String id) throws IOException {
     Path dir = null;
     try {
       dir = Files.createTempDirectory(root, TMP_PREFIX);
-      return new Pending(dir, new BufferedOutputStream(disk.create(dir.resolve(KEYS)), 1 << 16));
+      return new Pending(id, dir, new BufferedOutputStream(disk.create(dir.resolve(KEYS)), 1 << 16));
     } catch (IOException | RuntimeException e) {
       if (dir != null) {
         deleteQuietly(dir, "an upload's temporary directory");
@@ -207,6 +233,7 @@ public final class DiskKeyStore implements KeyStore {
 
   /** A key file in its temporary directory. */
   private final class Pending implements PendingKeys {
+    private final String id;
     private final Path dir;
     private final OutputStream out;
     private final MessageDigest digest = Sha256.newDigest();
@@ -215,7 +242,8 @@ public final class DiskKeyStore implements KeyStore {
     private boolean committed;
     private boolean closed;
 
-    Pending(Path dir, OutputStream out) {
+    Pending(String id, Path dir, OutputStream out) {
+      this.id = id;
       this.dir = dir;
       this.out = out;
     }
@@ -256,8 +284,8 @@ public final class DiskKeyStore implements KeyStore {
       if (checksum == null || committed || closed) {
         throw new IllegalStateException("commit comes once, after finish");
       }
-      if (r.bytes() != checksum.bytes() || !r.sha256().equals(checksum.sha256())) {
-        throw new IllegalArgumentException("the description states another key file");
+      if (!r.id().equals(id) || r.bytes() != checksum.bytes() || !r.sha256().equals(checksum.sha256())) {
+        throw new IllegalArgumentException("the description states another session or key file");
       }
       try {
         try (OutputStream meta = disk.create(dir.resolve(META))) {

@@ -3,13 +3,15 @@ package io.polyhe.server.session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * Where the serialised evaluation keys of sessions live: each session is a key file (the keys in
  * polyhe's binary format, concatenated: the relinearisation key first, then Galois keys in the
  * order its record lists) plus its description ({@link SessionDescription}). {@link DiskKeyStore}
- * keeps them in a directory; a shared object store (S3) is the next implementation.
+ * keeps them in a directory, {@link S3KeyStore} in an S3 bucket that several server replicas share.
  *
  * <p>Every implementation keeps these promises:
  *
@@ -29,6 +31,11 @@ import java.util.function.Predicate;
  *
  * Ids reaching a store are valid ({@link SessionIds#valid}). Implementations are thread-safe; the
  * store does not cache, count or check callers (that is {@link SessionStore}'s work).
+ *
+ * <p><b>Shared stores.</b> Other processes (server replicas) may add and delete sessions in the same
+ * store at any time. A session's description is the source of truth: {@link #find} and {@link #ids}
+ * read the store as it is now, so a session published by one replica is found by another, and one
+ * deleted by one replica is absent for all.
  */
 public interface KeyStore {
   /**
@@ -43,11 +50,24 @@ public interface KeyStore {
   Inventory open(Predicate<String> served) throws IOException;
 
   /**
-   * Starts a new session's key file; nothing of it is visible until {@link PendingKeys#commit}.
+   * Starts the key file of new session {@code id} (a fresh {@link SessionIds#newId}); nothing of it
+   * is visible until {@link PendingKeys#commit}.
    *
    * @throws KeyStoreFullException if the store has no room even to start
    */
-  PendingKeys create() throws IOException;
+  PendingKeys create(String id) throws IOException;
+
+  /**
+   * The record of session {@code id} as its stored description states it now; empty if the session
+   * is not (or no longer, or not yet wholly) stored. The key file is not read (that is {@link
+   * #read}'s work, which verifies it).
+   *
+   * @throws DamagedFileException if the description is malformed
+   */
+  Optional<SessionRecord> find(String id) throws IOException;
+
+  /** The ids of the sessions published now (their descriptions stored); nothing is validated. */
+  Set<String> ids() throws IOException;
 
   /**
    * The key file of {@code r}, to be read to its end: the stream's last read throws {@link
@@ -95,11 +115,11 @@ public interface KeyStore {
 
     /**
      * Stores {@code r}'s description and publishes the session under {@code r.id()}, whole. {@code
-     * r} must state the {@link #finish} checksum.
+     * r} must have the id given to {@link #create} and state the {@link #finish} checksum.
      *
      * @throws KeyStoreFullException if the store filled up (nothing is published)
      * @throws IllegalStateException if called before {@link #finish} or twice
-     * @throws IllegalArgumentException if {@code r} states another checksum
+     * @throws IllegalArgumentException if {@code r} has another id or states another checksum
      */
     void commit(SessionRecord r) throws IOException;
 

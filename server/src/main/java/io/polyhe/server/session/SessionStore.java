@@ -8,11 +8,14 @@ import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -32,6 +35,16 @@ import java.util.logging.Logger;
  * <p>Errors are the session package's own ({@link SessionException} and its subclasses), which the
  * service layer maps to statuses; I/O faults stay {@link IOException}s.
  *
+ * <p><b>Replicas.</b> Several servers may share one {@link KeyStore} (an S3 bucket): any of them
+ * serves any session. A session this server has not seen yet is looked up in the store on first
+ * use ({@link KeyStore#find}) and adopted; before every use of a session's keys ({@link #keys}) the
+ * store is asked again whether the session's description still exists, so a session deleted or
+ * expired by another replica is never served here (its cached keys are dropped on the spot), at
+ * the price of one small read per inference. {@link #synchronize} (called by the sweeper) adopts
+ * sessions uploaded elsewhere and forgets those deleted elsewhere, so listings, quotas and expiry
+ * see the other replicas' sessions within one sweep period; quotas are checked against what this
+ * server knows, so across replicas they hold within that staleness.
+ *
  * <p>Thread-safe, with no lock of its own: records are a concurrent map, the quota and the cache
  * lock only for their bookkeeping, and keys are parsed with no lock held, so an upload or the
  * sweeper never waits for another session's keys to load.
@@ -40,6 +53,7 @@ public final class SessionStore {
   private static final Logger LOG = Logger.getLogger(SessionStore.class.getName());
 
   private final KeyStore store;
+  private final ModelRegistry models;
   private final Duration ttl;
   private final SessionQuota quota;
   private final KeyCache cache;
@@ -62,6 +76,7 @@ public final class SessionStore {
   public SessionStore(KeyStore store, ModelRegistry models, int maxSessions, int maxPerCaller, Duration ttl,
       int cacheSessions) throws IOException {
     this.store = store;
+    this.models = models;
     this.ttl = ttl;
     this.quota = new SessionQuota(maxSessions, maxPerCaller);
     this.cache = new KeyCache(cacheSessions);
@@ -122,7 +137,8 @@ public final class SessionStore {
     purgeExpired();
     SessionQuota.Reservation place = quota.reserve(caller, bytes, store.usableBytes());
     try {
-      return new Upload(caller, model, place, store.create());
+      String id = SessionIds.newId();
+      return new Upload(id, caller, model, place, store.create(id));
     } catch (IOException | RuntimeException e) {
       place.close();
       throw e;
@@ -144,6 +160,9 @@ public final class SessionStore {
     if (!r.model().equals(model.name())) {
       throw new SessionModelMismatchException("session is for model '" + r.model() + "', not '" + model.name() + "'");
     }
+    if (!stillStored(r)) {
+      throw new SessionNotFoundException("no such session");
+    }
     EvaluationKeys k = cache.get(id, () -> load(r, model), () -> current(r));
     if (!current(r)) {
       // Deleted or expired meanwhile (a concurrent DeleteSession or the sweeper): gone.
@@ -156,12 +175,32 @@ public final class SessionStore {
     return records.get(r.id()) == r;
   }
 
+  /**
+   * Whether {@code r}'s description is still in the store; if not (another replica deleted or
+   * expired it), this server forgets it too.
+   */
+  private boolean stillStored(SessionRecord r) {
+    Optional<SessionRecord> now;
+    try {
+      now = store.find(r.id());
+    } catch (DamagedFileException e) {
+      now = Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (now.isEmpty()) {
+      forget(r);
+      return false;
+    }
+    return true;
+  }
+
   private EvaluationKeys load(SessionRecord r, ServedModel model) {
     try (InputStream in = store.read(r)) {
       return KeyFileReader.read(in, r, model);
     } catch (IOException | IllegalArgumentException e) {
-      if (!current(r)) {
-        // Its files went with a concurrent deletion: gone, not damaged.
+      if (!current(r) || !stillStored(r)) {
+        // Its files went with a concurrent deletion (here or on another replica): gone, not damaged.
         throw new SessionNotFoundException("no such session");
       }
       lost.incrementAndGet();
@@ -181,6 +220,9 @@ public final class SessionStore {
       throw new SessionNotFoundException("no such session");
     }
     SessionRecord r = records.get(id);
+    if (r == null) {
+      r = adopt(id).orElse(null);
+    }
     if (r == null || !r.caller().equals(caller)) {
       throw new SessionNotFoundException("no such session");
     }
@@ -189,6 +231,78 @@ public final class SessionStore {
       throw new SessionNotFoundException("session expired; upload the keys again");
     }
     return r;
+  }
+
+  /**
+   * The record of session {@code id}, read from the store, if it is stored and for a model served
+   * here (another replica uploaded it, or this one before a restart); known here from now on
+   * unless it has expired (then the caller expires it).
+   */
+  private Optional<SessionRecord> adopt(String id) {
+    Optional<SessionRecord> found;
+    try {
+      found = store.find(id);
+    } catch (DamagedFileException e) {
+      LOG.warning("session " + SessionIds.shortForm(id) + " has a damaged description: " + e.getMessage());
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (found.isEmpty() || models.find(found.get().model()).isEmpty()) {
+      return Optional.empty();
+    }
+    SessionRecord r = found.get();
+    if (r.expiredAt(System.currentTimeMillis())) {
+      return found;
+    }
+    if (records.putIfAbsent(id, r) == null) {
+      quota.adopt(r.caller());
+      return Optional.of(r);
+    }
+    return Optional.ofNullable(records.get(id));
+  }
+
+  /**
+   * Brings what this server knows in line with the store, which other replicas share: sessions
+   * published elsewhere are adopted, sessions whose description is gone are forgotten (their keys
+   * leave the cache). Called by the sweeper; cheap for a store only this server writes.
+   *
+   * @throws UncheckedIOException if the store cannot be listed
+   */
+  public void synchronize() {
+    Set<String> stored;
+    try {
+      stored = store.ids();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (SessionRecord r : List.copyOf(records.values())) {
+      // Checked once more one by one: a session committed after the listing is not in it.
+      if (!stored.contains(r.id())) {
+        stillStored(r);
+      }
+    }
+    long now = System.currentTimeMillis();
+    for (String id : stored) {
+      if (!records.containsKey(id)) {
+        // Expired ones too: the replica that uploaded them may be gone, and someone must delete them.
+        adopt(id).filter(r -> r.expiredAt(now)).ifPresent(r -> {
+          remove(r);
+          expired.incrementAndGet();
+        });
+      }
+    }
+  }
+
+  /**
+   * Forgets {@code r} here (record, quota place, cached keys) without touching the store: another
+   * replica removed it.
+   */
+  private void forget(SessionRecord r) {
+    if (records.remove(r.id(), r)) {
+      quota.release(r.caller());
+    }
+    cache.remove(r.id());
   }
 
   /** Deletes session {@code id} of {@code caller} (errors as {@link #record}). */
@@ -241,6 +355,7 @@ public final class SessionStore {
    * place back. Not thread-safe (one upload stream drives it).
    */
   public final class Upload implements AutoCloseable {
+    private final String id;
     private final Caller caller;
     private final ServedModel model;
     private final SessionQuota.Reservation place;
@@ -249,7 +364,9 @@ public final class SessionStore {
     private RelinearizationKey relin;
     private boolean done;
 
-    private Upload(Caller caller, ServedModel model, SessionQuota.Reservation place, KeyStore.PendingKeys file) {
+    private Upload(String id, Caller caller, ServedModel model, SessionQuota.Reservation place,
+        KeyStore.PendingKeys file) {
+      this.id = id;
       this.caller = caller;
       this.model = model;
       this.place = place;
@@ -295,7 +412,7 @@ public final class SessionStore {
       try {
         KeyStore.Checksum sum = file.finish();
         long now = System.currentTimeMillis();
-        r = new SessionRecord(SessionIds.newId(), caller, model.name(), now, now + ttl.toMillis(),
+        r = new SessionRecord(id, caller, model.name(), now, now + ttl.toMillis(),
             galois.stream().map(GaloisKey::galoisElement).toList(), relin != null, sum.bytes(), sum.sha256());
         file.commit(r);
       } catch (IOException | RuntimeException e) {

@@ -335,8 +335,18 @@ class SessionStoreTest {
     }
 
     @Override
-    public PendingKeys create() throws IOException {
-      return disk.create();
+    public PendingKeys create(String id) throws IOException {
+      return disk.create(id);
+    }
+
+    @Override
+    public java.util.Optional<SessionRecord> find(String id) throws IOException {
+      return disk.find(id);
+    }
+
+    @Override
+    public java.util.Set<String> ids() throws IOException {
+      return disk.ids();
     }
 
     @Override
