@@ -57,6 +57,75 @@ def student_of(teacher, power, epsilon):
     return s
 
 
+def rescale_for_ranges(student, tokens, args):
+    """Function-preserving (up to the eps terms) rescalings of the student before distillation, so the
+    range penalties start near their targets instead of pulling the weights far at step 0:
+
+      * the residual stream by c (embed_in, attention.dense and mlp.dense_4h_to_h weights and biases):
+        every LayerNorm input scales by c, its output does not; c centres the observed LayerNorm
+        variances (geometric mean of min and max) on the geometric centre of --var-range;
+      * per head, q and k by b (s by b^2): power-softmax s^p / ((i+1) eps + sum s^p) is invariant but
+        for eps; b brings the head's largest divisor eps + mean s^p to --den-max.
+
+    Returns a description of what was done (recorded in the config)."""
+    gen = torch.Generator().manual_seed(args.seed + 2)
+    inp, _ = next(fortunes.batches(tokens, student.ctx, 64, gen))
+    done = {}
+    with torch.no_grad():
+        if args.var_range:
+            rec = Recorder()
+            student(inp, "exact", None, rec)
+            lo, hi = rec.ranges["norm_inverse_sqrt"]
+            c = math.sqrt(math.sqrt(args.var_range[0] * args.var_range[1]) / math.sqrt(lo * hi))
+            g = student.gpt_neox
+            g.embed_in.weight.mul_(c)
+            for blk in g.layers:
+                for lin in (blk.attention.dense, blk.mlp.dense_4h_to_h):
+                    lin.weight.mul_(c)
+                    lin.bias.mul_(c)
+            done["residual_scale"] = c
+        if args.den_max:
+            scales = []
+            for layer, blk in enumerate(student.gpt_neox.layers):
+                dens = head_divisors(student, inp, layer)  # [H]: largest eps + mean s^p per head
+                qkv = blk.attention.query_key_value
+                w = qkv.weight.view(student.h, 3 * student.dh, -1)
+                bias = qkv.bias.view(student.h, 3 * student.dh)
+                row = []
+                for h in range(student.h):
+                    excess = (float(dens[h]) - student.epsilon) / (args.den_max - student.epsilon)
+                    b = excess ** (-1.0 / (2 * student.power)) if excess > 1 else 1.0
+                    w[h, :2 * student.dh].mul_(b)
+                    bias[h, :2 * student.dh].mul_(b)
+                    row.append(b)
+                scales.append(row)
+            done["qk_scale"] = scales
+    return done
+
+
+def head_divisors(model, inp, layer):
+    """Per head of one layer, the largest power-softmax divisor eps + mean_{j<=i} s_ij^p over inp."""
+    seen = {}
+
+    class Rec:
+        def see(self, name, t, mask=None):
+            if name == "attention_inverse":
+                seen[len(seen)] = t.amax(dim=(0, 2, 3))
+
+    model(inp, "exact", None, Rec())
+    return seen[layer]
+
+
+def embedding_penalty(model, var_range, ln_eps):
+    """(log v - log hi)_+^2 + (log lo - log v)_+^2 over every row of embed_in: those rows are the
+    first LayerNorm's inputs, and rare characters' rows would otherwise escape the data-weighted
+    penalty (their variance set the low end of the calibrated range)."""
+    e = model.gpt_neox.embed_in.weight
+    lv = torch.log(e.var(-1, unbiased=False) + ln_eps)
+    lo, hi = var_range
+    return ((torch.relu(lv - math.log(hi)) + torch.relu(math.log(lo) - lv)) ** 2).mean()
+
+
 def corpus(args, teacher_dir, ctx):
     """(training stream, held-out windows, description)."""
     if args.train_tokens:
@@ -75,7 +144,11 @@ def corpus(args, teacher_dir, ctx):
 
 
 def fit(args, kind, lo, hi):
-    return approx.fit_newton_min_depth(kind, lo, hi, args.newton_tol, args.max_guess_degree)
+    try:
+        return approx.fit_newton_min_depth(kind, lo, hi, args.newton_tol, args.max_guess_degree, args.max_newton)
+    except ValueError as e:
+        sys.exit(f"{e} with at most {args.max_newton} Newton step(s): narrow the range (--var-range, --den-max) "
+                 "or allow Newton steps")
 
 
 def calibrate(model, tokens, args):
@@ -132,6 +205,12 @@ def main():
     ap.add_argument("--act-margin", type=float, default=0.25)
     ap.add_argument("--max-guess-degree", type=int, default=255)
     ap.add_argument("--newton-tol", type=float, default=1e-5)
+    ap.add_argument("--max-newton", type=int, default=60,
+                    help="most Newton steps after the Chebyshev guess (0: guess only, what the encrypted pass evaluates)")
+    ap.add_argument("--embed-weight", type=float, default=1.0,
+                    help="weight of the --var-range penalty on every row of embed_in")
+    ap.add_argument("--no-rescale", action="store_true",
+                    help="skip the function-preserving rescaling of the residual stream and of q, k before distillation")
     ap.add_argument("--act-tol", type=float, default=1e-3)
     ap.add_argument("--train-tokens", help="uint16 little-endian training token stream (instead of the fortunes)")
     ap.add_argument("--held-out-tokens", help="uint16 little-endian held-out token stream")
@@ -158,7 +237,10 @@ def main():
         teacher.ctx = args.context
     ctx = teacher.ctx
     tokens, windows, corpus_desc = corpus(args, args.teacher, ctx)
-    student = student_of(teacher, args.power, args.epsilon).to(args.device)
+    student = student_of(teacher, args.power, args.epsilon)
+    rescaled = {} if args.no_rescale else rescale_for_ranges(student, tokens, args)
+    print("rescaled", json.dumps(rescaled), flush=True)
+    student = student.to(args.device)
     teacher = teacher.to(args.device).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
@@ -175,8 +257,11 @@ def main():
                       F.log_softmax(t_logits / tau, -1).reshape(-1, vocab), log_target=True,
                       reduction="batchmean") * tau * tau
         ce = F.cross_entropy(s_logits.reshape(-1, vocab), tgt.reshape(-1))
-        loss = args.kl_weight * kl + args.lm_weight * ce + args.penalty_weight * reg.total
-        return loss, {"kl": kl, "ce": ce, **reg.parts}
+        parts = dict(reg.parts)
+        if args.var_range and args.embed_weight:
+            parts["emb"] = args.embed_weight * embedding_penalty(model, args.var_range, model.cfg["ln_eps"])
+        loss = args.kl_weight * kl + args.lm_weight * ce + args.penalty_weight * sum(parts.values())
+        return loss, {"kl": kl, "ce": ce, **parts}
 
     final_loss, train_s = train(student, tokens, args, lambda s: print(s, flush=True), loss_fn)
 
@@ -211,8 +296,10 @@ def main():
                      "distillation": {"kl_weight": args.kl_weight, "lm_weight": args.lm_weight,
                                       "temperature": args.temperature},
                      "range_penalty": {"den_max": args.den_max, "var_range": args.var_range,
-                                       "act_max": args.act_max, "weight": args.penalty_weight},
-                     "fit": {"rule": "depth", "max_guess_degree": args.max_guess_degree,
+                                       "act_max": args.act_max, "weight": args.penalty_weight,
+                                       "embed_weight": args.embed_weight},
+                     "rescaled": rescaled,
+                     "fit": {"rule": "depth", "max_guess_degree": args.max_guess_degree, "max_newton": args.max_newton,
                              "newton_tol": args.newton_tol, "act_tol": args.act_tol},
                      "train_seconds": round(train_s, 1), "threads": args.threads, "torch": torch.__version__},
     })

@@ -18,13 +18,16 @@ $PY poly-models/training/train.py --variant power --name tiny --out /tmp/runs2/p
 mkdir -p $RES/models/tiny-softmax $RES/models/tiny
 cp /tmp/runs/softmax/* $RES/models/tiny-softmax/
 cp /tmp/runs2/power/* $RES/models/tiny/
-# The GPT-NeoX text models (issue 17): the softmax teacher, then its polynomial student.
-$PY poly-models/training/train_neox.py --name fortune-teacher --out /tmp/neox/teacher \
-    --d-model 64 --layers 2 --heads 4 --d-ff 256 --context 64 --steps 2500
-$PY poly-models/training/convert.py --teacher /tmp/neox/teacher --out /tmp/neox/fortune \
-    --name fortune --steps 1500 --var-range 0.05 25 --act-max 6 --den-max 8
+# The GPT-NeoX text models (issue 17): the softmax teacher, then its polynomial student. The shipped
+# teacher was made with --out /tmp/neox/d64ff128 (its config.json records that) and copied to
+# /tmp/neox2/teacher; the run is deterministic, so training straight into /tmp/neox2/teacher is the same.
+$PY poly-models/training/train_neox.py --name fortune-teacher --out /tmp/neox2/teacher \
+    --d-model 64 --layers 2 --heads 4 --d-ff 128 --context 64 --steps 2500
+$PY poly-models/training/convert.py --teacher /tmp/neox2/teacher --out /tmp/neox2/fortune5k \
+    --name fortune --steps 5000 --lr 2e-3 --var-range 0.25 25 --act-max 6 --den-max 8 --max-newton 0 \
+    --log-every 250
 $PY poly-models/training/fortunes.py --write-held-out $RES/corpus/fortunes-heldout.jsonl \
     poly-models/src/test/resources/fortunes-heldout-ids.jsonl
 mkdir -p $RES/models/fortune-teacher $RES/models/fortune
-cp /tmp/neox/teacher/* $RES/models/fortune-teacher/
-cp /tmp/neox/fortune/* $RES/models/fortune/
+cp /tmp/neox2/teacher/* $RES/models/fortune-teacher/
+cp /tmp/neox2/fortune5k/* $RES/models/fortune/
