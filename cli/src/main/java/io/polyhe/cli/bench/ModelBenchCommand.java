@@ -11,7 +11,7 @@ import io.polyhe.models.ShippedModels;
 import io.polyhe.models.encrypted.EncryptedTransformer;
 import io.polyhe.models.encrypted.LevelPlanner;
 import io.polyhe.models.forward.Transformer;
-import io.polyhe.models.tokenizer.TaskTokenizer;
+import io.polyhe.cli.run.PromptText;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,7 +137,12 @@ final class ModelBenchCommand implements Callable<Integer> {
       }
       return input;
     }
-    int[] prompt = new TaskTokenizer(transformer.config().tokenizer()).encode("^S9075318642=");
+    int[] prompt;
+    try (PromptText text = new PromptText(transformer.config().tokenizer())) {
+      // A task model: a sort prompt; a text model: an English sentence (the speed does not depend on it).
+      prompt = text.encode(text.defaultPrompt().equals(PromptText.TASK_PROMPT)
+          ? "^S9075318642=" : "The quick brown fox jumps over the lazy dog. ");
+    }
     for (int i = 0; i < tokens; i++) {
       input[i] = prompt[i % prompt.length];
     }
