@@ -60,7 +60,7 @@ public final class InferCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
-  @Parameters(index = "0", description = "The prompt, e.g. ^S31=")
+  @Parameters(index = "0", description = "The prompt, e.g. ^S342=")
   String prompt;
 
   @Override
