@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The text model served end to end over a real loopback port (TLS, API key): the server loads
- * {@code fortune} from a model directory (its Newton-free refit, {@link NewtonFreeFortune}), the
+ * {@code fortune} from a model directory (a checked copy, {@link NewtonFreeFortune}), the
  * SDK reads the manifest (tokenizer.json carried whole, no position table for the rotary model),
  * tokenises exactly as the server's Hugging Face tokenizer over the whole held-out split, and
  * generates on ciphertexts: the encrypted tokens equal the poly-plain ones.

@@ -8,14 +8,10 @@ import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
 import io.polyhe.local.LocalInference;
 import io.polyhe.models.ShippedModels;
-import io.polyhe.models.approx.ApproximationFitter;
-import io.polyhe.models.approx.NewtonApproximation;
 import io.polyhe.models.config.Approximations;
-import io.polyhe.models.config.ModelConfig;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.HfTokenizer;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -26,11 +22,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * abs error at most 0.01 (the bounds of {@code EncryptedTransformerTest}), refreshes where the plan
  * says.
  *
- * <p>The encrypted pass evaluates Chebyshev guesses only, and the shipped {@code fortune} takes a
- * Newton step in its norm's 1/sqrt: {@link #newtonFree} refits each approximation that uses Newton
- * steps on the same interval without them (degree up to 255, so the norm keeps its depth of 10
- * levels), and the poly-plain reference is that of the refitted model. With Newton-free shipped
- * approximations it is the shipped model itself.
+ * <p>The encrypted pass evaluates Chebyshev guesses only; the shipped {@code fortune} is converted
+ * with {@code --max-newton 0}, which the set-up checks, so the model on ciphertexts is the shipped one.
  *
  * <ul>
  *   <li>default suite: one prompt on the planner's prime chain over a small ring (INSECURE, opted
@@ -46,31 +39,11 @@ class FortuneEncryptedTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    fortune = newtonFree(ShippedModels.load("fortune"));
+    fortune = ShippedModels.load("fortune");
+    Approximations a = fortune.config().approximations().orElseThrow();
+    assertEquals(0, a.normInverseSqrt().iterations(), "the shipped 1/sqrt takes no Newton step");
+    assertEquals(0, a.attentionInverse().iterations(), "the shipped 1/x takes no Newton step");
     tokenizer = new HfTokenizer(fortune.config().tokenizer());
-  }
-
-  /** {@code m} with each approximation that takes Newton steps refitted without them on its interval. */
-  static Transformer newtonFree(Transformer m) {
-    ModelConfig c = m.config();
-    Approximations a = c.approximations().orElseThrow();
-    if (a.normInverseSqrt().iterations() == 0 && a.attentionInverse().iterations() == 0) {
-      return m;
-    }
-    Approximations refit = new Approximations(guessOnly(a.attentionInverse(), 1e-4),
-        guessOnly(a.normInverseSqrt(), 5e-3), a.activation());
-    return new Transformer(new ModelConfig(c.name(), c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(),
-        c.intermediateSize(), c.maxPositions(), c.attention(), c.norm(), c.activation(), Optional.of(refit),
-        c.tokenizer(), c.provenance(), c.architecture()), m.weights());
-  }
-
-  private static NewtonApproximation guessOnly(NewtonApproximation a, double tolerance) {
-    if (a.iterations() == 0) {
-      return a;
-    }
-    NewtonApproximation r = ApproximationFitter.fitNewton(a.kind(), a.lo(), a.hi(), 255, tolerance);
-    assertEquals(0, r.iterations(), a.kind() + ": a guess of degree 255 reaches " + tolerance);
-    return r;
   }
 
   // The planner's chain (as many levels as the deepest segment needs) on a ring whose ciphertexts
