@@ -1,10 +1,10 @@
 package io.polyhe.client;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.polyhe.he.io.HeFormat;
+import io.polyhe.proto.ChunkBuffer;
 import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.InferRequest;
 import io.polyhe.proto.v1.InferResponse;
@@ -31,8 +31,8 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
   private final long maxCiphertextBytes;
   private final CompletableFuture<InferenceResult> result = new CompletableFuture<>();
   private ClientCallStreamObserver<InferRequest> requests;
-  private Buffer logits;
-  private Buffer refresh;
+  private ChunkBuffer logits;
+  private ChunkBuffer refresh;
   private long refreshId;
   private int refreshLevel;
   private double refreshScale;
@@ -102,7 +102,7 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
         case REFRESH_REQUEST -> refreshRequest(r.getRefreshRequest());
         case LOGITS -> {
           if (logits == null) {
-            logits = new Buffer("logits", r.getLogits().getTotalBytes(), maxCiphertextBytes);
+            logits = new ChunkBuffer("logits", r.getLogits().getTotalBytes(), maxCiphertextBytes);
           }
           logits.add(r.getLogits().getData());
         }
@@ -128,7 +128,7 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
         throw new IllegalArgumentException("the server asked for more than " + maxRefreshes(refreshesPlanned)
             + " refreshes in one pass (it planned " + refreshesPlanned + ")");
       }
-      refresh = new Buffer("refresh request", q.getChunk().getTotalBytes(), maxCiphertextBytes);
+      refresh = new ChunkBuffer("refresh request", q.getChunk().getTotalBytes(), maxCiphertextBytes);
       refreshId = q.getRefreshId();
       refreshLevel = q.getTargetLevel();
       refreshScale = q.getTargetScale();
@@ -179,46 +179,5 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     requests.cancel("client rejected a server message", e);
     result.completeExceptionally(Status.DATA_LOSS.withDescription("bad message from the server: " + e.getMessage())
         .asRuntimeException());
-  }
-
-  /**
-   * A bounded buffer for one chunked object. Memory follows the bytes received (the buffer doubles,
-   * capped at the declared size), so a server that declares a large object and sends little costs
-   * the client little.
-   */
-  private static final class Buffer {
-    private final String what;
-    private final int total;
-    private byte[] bytes = new byte[0];
-    private int filled;
-
-    Buffer(String what, long total, long max) {
-      if (total < 1 || total > max) {
-        throw new IllegalArgumentException(what + " declares " + total + " bytes (at most " + max + ")");
-      }
-      this.what = what;
-      this.total = (int) total;
-    }
-
-    boolean add(ByteString data) {
-      if (filled + (long) data.size() > total) {
-        throw new IllegalArgumentException(what + " exceeds its declared " + total + " bytes");
-      }
-      int need = filled + data.size();
-      if (need > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(total, Math.max(need, 2L * bytes.length)));
-      }
-      data.copyTo(bytes, filled);
-      filled = need;
-      return complete();
-    }
-
-    boolean complete() {
-      return filled == total;
-    }
-
-    byte[] bytes() {
-      return bytes;
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.polyhe.server.service;
 
 import com.google.protobuf.ByteString;
+import io.polyhe.proto.ChunkBuffer;
 import io.polyhe.proto.Chunks;
 import java.util.Arrays;
 
@@ -8,12 +9,8 @@ import java.util.Arrays;
  * Collects the chunks of one serialised object of a size known in advance: refuses a declared size
  * over the server's decoded-object limit and more chunks than its chunk limit (both
  * RESOURCE_EXHAUSTED), chunks over {@link #MAX_CHUNK} bytes, a size other than the expected one,
- * and bytes beyond it (INVALID_ARGUMENT). Not thread-safe.
- *
- * <p>Memory follows the bytes that arrived, not the declared size: the buffer starts at the first
- * chunk's size and doubles (capped at the declared size), so a sender that declares a large object
- * and sends one byte costs one byte, not the whole object (found by fuzzing). At most about twice
- * the bytes received are ever allocated, plus the final array.
+ * and bytes beyond it (INVALID_ARGUMENT). The bytes go into a {@link ChunkBuffer}, the protocol's
+ * one receive buffer, whose memory follows the bytes that arrived. Not thread-safe.
  */
 final class ChunkAssembler {
   /** Largest data field of one chunk: the protocol's, {@link Chunks#MAX_BYTES}. */
@@ -38,10 +35,8 @@ final class ChunkAssembler {
   }
 
   private final String what;
-  private final int declared;
-  private byte[] bytes = new byte[0];
+  private final ChunkBuffer buffer;
   private final Limits limits;
-  private int filled;
   private int chunks;
 
   /**
@@ -62,41 +57,32 @@ final class ChunkAssembler {
     }
     this.what = what;
     this.limits = limits;
-    this.declared = Math.toIntExact(declared);
+    try {
+      this.buffer = new ChunkBuffer(what, declared, limits.maxBytes());
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.invalid(e.getMessage());
+    }
   }
 
   /** Appends a chunk; true once the object is complete. */
   boolean add(ByteString data) {
-    if (data.size() > MAX_CHUNK) {
-      throw ServiceException.invalid(what + " chunk of " + data.size() + " bytes exceeds " + MAX_CHUNK);
-    }
-    if (data.isEmpty()) {
-      throw ServiceException.invalid(what + " chunk is empty");
-    }
+    // The chunk count first: a flood of tiny chunks is the server's resource, not the object's shape.
     if (++chunks > limits.maxChunks()) {
       throw ServiceException.exhausted(what + " arrives in more than the server's limit of " + limits.maxChunks()
           + " chunks per object; send chunks of up to " + MAX_CHUNK + " bytes");
     }
-    if ((long) filled + data.size() > declared) {
-      throw ServiceException.invalid(what + " has more bytes than the " + declared + " declared");
+    try {
+      return buffer.add(data);
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.invalid(e.getMessage());
     }
-    int need = filled + data.size();
-    if (need > bytes.length) {
-      bytes = Arrays.copyOf(bytes, (int) Math.min(declared, Math.max(need, 2L * bytes.length)));
-    }
-    data.copyTo(bytes, filled);
-    filled = need;
-    return filled == declared;
   }
 
   boolean complete() {
-    return filled == declared;
+    return buffer.complete();
   }
 
   byte[] bytes() {
-    if (!complete()) {
-      throw new IllegalStateException("incomplete");
-    }
-    return bytes;
+    return buffer.bytes();
   }
 }
