@@ -7,6 +7,7 @@ import io.polyhe.client.LatencyBreakdown.RefreshTime;
 import io.polyhe.models.profile.LatencyBreakdown;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,6 +45,9 @@ final class Report {
     System.out.printf("%d pass(es), %.1f s in all (%.1f s generating), %d refreshes; evaluation keys up %.1f MB, "
         + "ciphertexts up %.1f MB, down %.1f MB%n%n", g.passes().size(), seconds, g.seconds(), g.refreshes(),
         keyBytes / 1e6, g.bytesUp() / 1e6, g.bytesDown() / 1e6);
+    double[] tokenSeconds = g.passes().stream().mapToDouble(InferenceResult::seconds).toArray();
+    double[] tokenServerSeconds = g.passes().stream().mapToDouble(p -> p.breakdown().totalSeconds()).toArray();
+    System.out.println(tokenLine(tokenSeconds));
     System.out.println("where the server's time went:");
     System.out.print(breakdown.toTable());
     System.out.println(Breakdowns.refreshLine(refresh,
@@ -62,6 +66,11 @@ final class Report {
     out.put("seconds", seconds);
     out.put("generation_seconds", g.seconds());
     out.put("passes", g.passes().size());
+    out.put("token_seconds", tokenSeconds);
+    out.put("token_server_seconds", tokenServerSeconds);
+    if (tokenSeconds.length > 1) {
+      out.put("later_token_ratio", laterTokenRatio(tokenSeconds));
+    }
     out.put("refreshes", g.refreshes());
     out.put("bytes_up", keyBytes + g.bytesUp());
     out.put("bytes_down", g.bytesDown());
@@ -78,5 +87,34 @@ final class Report {
           .toJson(out));
     }
     return out;
+  }
+
+  /**
+   * The median time of the tokens after the first over the first's: each token is one pass over
+   * the whole sequence, so this is what incremental generation would have to bring down.
+   *
+   * @throws IllegalArgumentException for fewer than two tokens
+   */
+  static double laterTokenRatio(double[] tokenSeconds) {
+    if (tokenSeconds.length < 2) {
+      throw new IllegalArgumentException("a ratio needs at least two tokens, got " + tokenSeconds.length);
+    }
+    double[] later = Arrays.copyOfRange(tokenSeconds, 1, tokenSeconds.length);
+    Arrays.sort(later);
+    int m = later.length / 2;
+    double median = later.length % 2 == 1 ? later[m] : (later[m - 1] + later[m]) / 2;
+    return median / tokenSeconds[0];
+  }
+
+  /** One line: each token's wall seconds (one pass each) and, from two tokens on, {@link #laterTokenRatio}. */
+  static String tokenLine(double[] tokenSeconds) {
+    StringBuilder sb = new StringBuilder("seconds per token (one pass each):");
+    for (double s : tokenSeconds) {
+      sb.append(String.format(" %.2f", s));
+    }
+    if (tokenSeconds.length > 1) {
+      sb.append(String.format("; later tokens / first: %.2f (median)", laterTokenRatio(tokenSeconds)));
+    }
+    return sb.toString();
   }
 }

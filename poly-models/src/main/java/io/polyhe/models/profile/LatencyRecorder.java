@@ -62,6 +62,15 @@ public final class LatencyRecorder {
   }
 
   /**
+   * The component of the innermost span of this recorder open on this thread, or null if none is:
+   * lets a counter attribute each operation to the component it serves (a dry run has no time).
+   */
+  public Component openComponent() {
+    OpenSpan s = OPEN.get().peek();
+    return s != null && s.recorder() == this ? s.component : null;
+  }
+
+  /**
    * Records a span of {@code nanos} that ended just now on this thread, inside the innermost open
    * span (whose own time it is taken out of), e.g. a bootstrap sub-step reported by a listener.
    */

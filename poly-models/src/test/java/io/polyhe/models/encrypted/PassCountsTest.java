@@ -1,0 +1,64 @@
+package io.polyhe.models.encrypted;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polyhe.models.ShippedModels;
+import io.polyhe.models.profile.Component;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Key switches by component from a dry run of {@code tiny} at its planned parameters (all 32 rows
+ * in one ciphertext): the counts add up to the planner's, and only attention's grow with the rows —
+ * the premise of docs/decisions.md (issue 20, generation) that a new token's own work on this
+ * layout is nearly a whole pass.
+ */
+class PassCountsTest {
+  private static final Set<Component> ATTENTION = EnumSet.of(Component.CIPHER_MATMUL, Component.POWER_SOFTMAX);
+  private static EncryptedTransformer model;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    model = LevelPlanner.choose(ShippedModels.load("tiny"));
+  }
+
+  @Test
+  void countsAddUpToThePlannersAndOnlyAttentionGrowsWithTheRows() {
+    PassCounts one = PassCounts.of(model, 1);
+    PassCounts six = PassCounts.of(model, 6);
+    PassCounts full = PassCounts.of(model, 32);
+    for (PassCounts c : new PassCounts[] {one, six, full}) {
+      LevelPlanner.Plan plan = LevelPlanner.plan(model, c.tokens());
+      assertEquals(plan.counts().keySwitches(), c.keySwitches(), "T=" + c.tokens());
+      assertEquals(plan.refreshes(), c.refreshes(), "T=" + c.tokens());
+      assertEquals(c.keySwitches(), c.byComponent().values().stream().mapToLong(Long::longValue).sum());
+      assertEquals(1, c.ciphertexts());
+    }
+    for (Component k : Component.values()) {
+      if (ATTENTION.contains(k)) {
+        assertTrue(one.of(k) < six.of(k) && six.of(k) < full.of(k), k + ": " + one.of(k) + ", " + six.of(k)
+            + ", " + full.of(k));
+      } else {
+        assertEquals(one.of(k), six.of(k), k.label());
+        assertEquals(one.of(k), full.of(k), k.label());
+      }
+    }
+    assertTrue(one.of(Component.PLAIN_MATMUL) > 0 && one.of(Component.NORM) > 0, one.byComponent().toString());
+    // A new token's row costs this much outside attention whatever the cache holds, and it is more
+    // than half the demo's first pass (6 rows): no cache of earlier rows can bring a token under half
+    // a pass on this layout, even with attention for free.
+    long ownWork = six.keySwitches() - six.of(Component.CIPHER_MATMUL) - six.of(Component.POWER_SOFTMAX);
+    assertEquals(ownWork, one.keySwitches() - one.of(Component.CIPHER_MATMUL) - one.of(Component.POWER_SOFTMAX));
+    assertTrue(ownWork > 0.5 * six.keySwitches(), ownWork + " of " + six.keySwitches());
+  }
+
+  @Test
+  void rowsOutsideTheContextAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> PassCounts.of(model, 0));
+    assertThrows(IllegalArgumentException.class, () -> PassCounts.of(model, 33));
+  }
+}
