@@ -14,13 +14,16 @@ import io.polyhe.models.encrypted.LevelPlanner;
 import io.polyhe.models.forward.GreedyGenerator;
 import io.polyhe.models.forward.Mode;
 import io.polyhe.models.forward.Transformer;
+import io.polyhe.models.profile.Component;
 import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -162,6 +165,8 @@ public final class RunCommand implements Callable<Integer> {
     int positions = 0;
     int refreshes = 0;
     double forwardSeconds = 0;
+    List<Double> passComputeSeconds = new ArrayList<>();
+    double refreshSoFar = 0;
     long start = System.nanoTime();
     while (answer.length < tokens) {
       LocalInference.Pass pass = local.forward(sequence, recorder);
@@ -173,6 +178,10 @@ public final class RunCommand implements Callable<Integer> {
       positions += pass.logits().length;
       refreshes += pass.refreshes();
       forwardSeconds += pass.forwardSeconds();
+      // Less this pass's in-process refreshes: what a server would compute for it.
+      double refreshed = pass.breakdown().secondsByComponent().getOrDefault(Component.REFRESH, 0.0);
+      passComputeSeconds.add(pass.forwardSeconds() - (refreshed - refreshSoFar));
+      refreshSoFar = refreshed;
       int next = LocalInference.nextToken(pass);
       System.out.printf("pass %d: %d tokens, %.2f s (%.2f s on ciphertexts), %d refreshes, max |logit err| %.2e -> %s%n",
           answer.length + 1, sequence.length, pass.seconds(), pass.forwardSeconds(), pass.refreshes(),
@@ -224,6 +233,7 @@ public final class RunCommand implements Callable<Integer> {
       // The passes on ciphertexts alone (no encryption, decryption or poly-plain reference): the
       // server's share, comparable with a served pass's server time.
       out.put("forward_seconds", forwardSeconds);
+      out.put("pass_compute_seconds", passComputeSeconds);
       out.put("breakdown", breakdown.secondsByComponentLabel());
       out.put("primitives", breakdown.secondsByPrimitiveName());
       out.put("passes", answer.length);

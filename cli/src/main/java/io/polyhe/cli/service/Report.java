@@ -47,6 +47,10 @@ final class Report {
         keyBytes / 1e6, g.bytesUp() / 1e6, g.bytesDown() / 1e6);
     double[] tokenSeconds = g.passes().stream().mapToDouble(InferenceResult::seconds).toArray();
     double[] tokenServerSeconds = g.passes().stream().mapToDouble(p -> p.breakdown().totalSeconds()).toArray();
+    // The server's own work per pass: its time less the waits for the client's refresh answers,
+    // comparable with a local run's pass_compute_seconds (issue 18's served/local check).
+    double[] tokenComputeSeconds = g.passes().stream()
+        .mapToDouble(p -> p.breakdown().totalSeconds() - p.breakdown().refresh().serverWaitSeconds()).toArray();
     System.out.println(tokenLine(tokenSeconds));
     System.out.println("where the server's time went:");
     System.out.print(breakdown.toTable());
@@ -68,6 +72,7 @@ final class Report {
     out.put("passes", g.passes().size());
     out.put("token_seconds", tokenSeconds);
     out.put("token_server_seconds", tokenServerSeconds);
+    out.put("token_server_compute_seconds", tokenComputeSeconds);
     if (tokenSeconds.length > 1) {
       out.put("later_token_ratio", laterTokenRatio(tokenSeconds));
     }
