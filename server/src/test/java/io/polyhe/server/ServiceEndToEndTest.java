@@ -133,6 +133,7 @@ class ServiceEndToEndTest {
     AtomicInteger progress = new AtomicInteger();
     var clientSpans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
     Generation g;
+    List<io.opentelemetry.sdk.trace.data.SpanData> clientTrace;
     try (var sdk = io.opentelemetry.sdk.OpenTelemetrySdk.builder().setTracerProvider(
         io.opentelemetry.sdk.trace.SdkTracerProvider.builder().addSpanProcessor(
             io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(clientSpans)).build()).build()) {
@@ -140,9 +141,9 @@ class ServiceEndToEndTest {
           .inferTimeout(Duration.ofMinutes(3)).openTelemetry(sdk).build();
       g = ClientSession.resume(traced, keyring, sessionId)
           .generate(PROMPT, 1, (stage, done, total) -> progress.incrementAndGet());
+      clientTrace = clientSpans.getFinishedSpanItems(); // before close, which empties the exporter
     }
-    aPassIsOneTraceFromTheClientSpanThroughTheServerSpanToItsLayersAndComponents(clientSpans.getFinishedSpanItems(),
-        g.passes().get(0));
+    aPassIsOneTraceFromTheClientSpanThroughTheServerSpanToItsLayersAndComponents(clientTrace, g.passes().get(0));
     assertArrayEquals(reference, g.tokens(), "encrypted " + g.text() + " vs poly-plain " + tokenizer.decode(reference));
     InferenceResult pass = g.passes().get(0);
     assertEquals(transformer.config().vocabSize(), pass.logits()[0].length);
