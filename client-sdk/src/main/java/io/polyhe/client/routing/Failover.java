@@ -1,13 +1,8 @@
 package io.polyhe.client.routing;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
-import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.polyhe.client.PolyheClient;
@@ -44,7 +39,7 @@ public final class Failover {
   public static final String ATTEMPT_HEADER = "polyhe-attempt";
 
   private static final Metadata.Key<String> ATTEMPT_KEY = Metadata.Key.of(ATTEMPT_HEADER, Metadata.ASCII_STRING_MARSHALLER);
-  private static final Context.Key<Integer> ATTEMPT = Context.key("polyhe-attempt");
+  private static final Context.Key<String> ATTEMPT = Context.key("polyhe-attempt");
   private final int maxAttempts;
   private final Duration backoff;
   private final AtomicLong retries = new AtomicLong();
@@ -78,7 +73,8 @@ public final class Failover {
     for (int attempt = 1; ; attempt++) {
       try {
         Callable<T> routed = sessionId == null ? body : () -> SessionAffinity.call(sessionId, body);
-        return attempt == 1 ? routed.call() : Context.current().withValue(ATTEMPT, attempt).call(routed);
+        return attempt == 1 ? routed.call()
+            : Context.current().withValue(ATTEMPT, Integer.toString(attempt)).call(routed);
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= maxAttempts) {
           throw e;
@@ -118,22 +114,6 @@ public final class Failover {
 
   /** The interceptor that adds {@value #ATTEMPT_HEADER} to calls started by a retry inside {@link #call}. */
   public static ClientInterceptor interceptor() {
-    return new ClientInterceptor() {
-      @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-        Integer attempt = ATTEMPT.get();
-        ClientCall<Q, A> call = next.newCall(method, options);
-        if (attempt == null) {
-          return call;
-        }
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-          @Override
-          public void start(Listener<A> listener, Metadata headers) {
-            headers.put(ATTEMPT_KEY, Integer.toString(attempt));
-            super.start(listener, headers);
-          }
-        };
-      }
-    };
+    return new ContextHeader(ATTEMPT, ATTEMPT_KEY);
   }
 }
