@@ -71,7 +71,8 @@ public final class ClientSession implements AutoCloseable {
    * @throws IllegalArgumentException for no tokens, too many, or an id outside the vocabulary
    */
   public InferenceResult infer(int[] tokens, ProgressListener progress) {
-    return new InferCall(keyring, id, tokens, progress).run(client.inferStub());
+    return client.tracing().infer(tokens.length,
+        () -> new InferCall(keyring, id, tokens, progress).run(client.inferStub()));
   }
 
   /** As {@link #generate(String, int, ProgressListener)} without progress. */

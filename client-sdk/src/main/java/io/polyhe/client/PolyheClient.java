@@ -66,9 +66,11 @@ public final class PolyheClient {
   private final Duration uploadTimeout;
   private final Duration inferTimeout;
   private final boolean acceptInsecureParameters;
+  private final ClientTracing tracing;
 
   private PolyheClient(Builder b) {
-    this.channel = b.channel;
+    this.channel = io.grpc.ClientInterceptors.intercept(b.channel, ClientTracing.interceptor());
+    this.tracing = new ClientTracing(b.openTelemetry);
     this.credentials = b.apiKey == null ? null : new BearerToken(b.apiKey);
     this.callTimeout = b.callTimeout;
     this.uploadTimeout = b.uploadTimeout;
@@ -88,6 +90,7 @@ public final class PolyheClient {
     private Duration uploadTimeout = Duration.ofMinutes(10);
     private Duration inferTimeout = Duration.ofMinutes(10);
     private boolean acceptInsecureParameters;
+    private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
 
     private Builder(Channel channel) {
       this.channel = channel;
@@ -96,6 +99,17 @@ public final class PolyheClient {
     /** The bearer API key (sent over TLS channels only). */
     public Builder apiKey(String key) {
       this.apiKey = key;
+      return this;
+    }
+
+    /**
+     * Where the client's spans go: each forward pass is a client span, which the server's trace
+     * continues. Without one (the default, a no-op) the client records no spans, but every call
+     * still carries the current trace context (W3C {@code traceparent}) of an application that
+     * traces.
+     */
+    public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry ot) {
+      this.openTelemetry = Objects.requireNonNull(ot, "openTelemetry");
       return this;
     }
 
@@ -275,6 +289,11 @@ public final class PolyheClient {
         .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
         .map(s -> SessionInfo.of(s, "")).toList();
+  }
+
+  /** The client's tracing ({@link ClientSession#infer} runs each pass in its span). */
+  ClientTracing tracing() {
+    return tracing;
   }
 
   /** A stub for one Infer call, its deadline starting now ({@link ClientSession#infer}). */

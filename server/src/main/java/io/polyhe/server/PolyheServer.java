@@ -17,9 +17,11 @@ import io.polyhe.server.logging.TransportLogging;
 import io.polyhe.server.model.ModelRegistry;
 import io.polyhe.server.model.ServedModel;
 import io.polyhe.server.ops.AccessLogInterceptor;
+import io.polyhe.server.ops.CallTracing;
 import io.polyhe.server.ops.Metrics;
 import io.polyhe.server.ops.MetricsHttpServer;
 import io.polyhe.server.ops.MetricsInterceptor;
+import io.polyhe.server.ops.Tracing;
 import io.polyhe.server.service.InferenceQueue;
 import io.polyhe.server.service.InferenceServiceImpl;
 import io.polyhe.server.service.KeyServiceImpl;
@@ -41,7 +43,7 @@ import java.util.logging.Logger;
  * the lifecycle of grpc-java's examples ({@link #start()}, {@link #stop(Duration)}, {@link
  * #blockUntilShutdown()}). It holds public evaluation keys only; it never sees a secret key.
  *
- * <p>Interceptors, outermost first: metrics (so rejected calls are counted too), auth (which logs
+ * <p>Interceptors, outermost first: tracing and metrics (so rejected calls are traced and counted too), auth (which logs
  * its own rejections), access log. Inbound messages are limited to {@link
  * ServerConfig#maxMessageBytes()} (4 MiB by default; the protocol's chunks are at most 1 MiB).
  * Expired sessions are swept periodically, so their keys leave memory and disk on time.
@@ -70,6 +72,7 @@ public final class PolyheServer {
   private Server server;
   private Server healthServer;
   private MetricsHttpServer metricsHttp;
+  private Tracing tracing;
 
   /** A server on Netty at the configured host, port and TLS. */
   public PolyheServer(ServerConfig config) {
@@ -85,6 +88,19 @@ public final class PolyheServer {
   public PolyheServer(ServerConfig config, ServerBuilder<?> transport) {
     this.config = config;
     this.transport = java.util.Objects.requireNonNull(transport, "transport");
+  }
+
+  /**
+   * Traces calls through {@code t} instead of what the configuration says ({@link
+   * ServerConfig#otlpEndpoint()}); tests pass one with an in-memory exporter. Call before {@link
+   * #start()}; {@link #stop} closes it.
+   */
+  public synchronized PolyheServer tracing(Tracing t) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.tracing = java.util.Objects.requireNonNull(t, "tracing");
+    return this;
   }
 
   /**
@@ -144,11 +160,21 @@ public final class PolyheServer {
     metrics.gauge("polyhe_upload_memory_reserved_bytes", "Memory reserved by key uploads in progress.",
         uploadMemory::reservedBytes);
     metrics.gauge("polyhe_sessions_cached", "Sessions whose keys are in memory.", store::cachedSessions);
-    metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored on disk.", store::storedBytes);
+    metrics.gauge("polyhe_key_store_bytes", "Bytes of evaluation keys stored (on disk or in S3).",
+        store::storedBytes);
+    String storeKind = config.s3KeyStore().isPresent() ? "s3" : "disk";
+    metrics.counter("polyhe_key_store_loads", "Key files read from the key store and verified (cache misses).",
+        "store", storeKind, store::keyLoads);
+    metrics.counter("polyhe_key_store_load_bytes", "Bytes of the key files read from the key store.",
+        "store", storeKind, store::keyLoadBytes);
     metrics.gauge("polyhe_sessions_lost", "Sessions found damaged or truncated (at start or on load).",
         store::lostSessions);
     metrics.gauge("polyhe_sessions_expired", "Sessions removed because they expired.", store::expiredSessions);
 
+    if (tracing == null) {
+      tracing = Tracing.of(config.otlpEndpoint());
+    }
+    CallTracing callTracing = new CallTracing(tracing.openTelemetry());
     var auth = config.apiKeys().map(AuthInterceptor::new);
     // Bound to the configured interface (loopback by default), not to every interface.
     ServerBuilder<?> builder = transport != null ? transport
@@ -157,7 +183,7 @@ public final class PolyheServer {
     builder.maxInboundMessageSize(config.maxMessageBytes());
     for (var service : new io.grpc.BindableService[] {new ModelServiceImpl(models),
         keys, inference}) {
-      // intercept(x, a, b) runs b first: metrics outermost (counts rejected calls too), then auth,
+      // intercept(x, a, b) runs b first: tracing and metrics outermost (rejected calls count too), then auth,
       // then the access log (which needs the caller auth established).
       // Requests parsed inside the call (RequestParsing), so the interceptors see malformed ones closed.
       var def = RequestParsing.strict(service.bindService());
@@ -168,7 +194,8 @@ public final class PolyheServer {
       if (auth.isPresent()) {
         def = ServerInterceptors.intercept(def, auth.get());
       }
-      builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics)));
+      // Tracing outermost of all: rejected calls get their span too.
+      builder.addService(ServerInterceptors.intercept(def, new MetricsInterceptor(metrics), callTracing));
     }
     builder.addService(RequestParsing.strict(health.getHealthService().bindService()));
     server = builder.build().start();
@@ -180,7 +207,8 @@ public final class PolyheServer {
           InsecureServerCredentials.create()).addService(health.getHealthService()).build().start();
     }
     if (config.metricsPort().isPresent()) {
-      metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()), metrics);
+      metricsHttp = new MetricsHttpServer(new InetSocketAddress(config.host(), config.metricsPort().get()),
+          metrics::scrape, MetricsHttpServer.DEFAULT_IDLE_TIMEOUT);
     }
     LOG.info(() -> "polyhe server listening " + (transport != null ? "on the given transport"
         : "on " + config.host() + ":" + port() + (config.tlsCert().isPresent()
@@ -217,6 +245,7 @@ public final class PolyheServer {
     return metricsHttp == null ? -1 : metricsHttp.port();
   }
 
+  /** The server's meters (tests read gauges and the scrape text here). */
   public Metrics metrics() {
     return metrics;
   }
@@ -264,6 +293,7 @@ public final class PolyheServer {
     if (metricsHttp != null) {
       metricsHttp.close();
     }
+    tracing.close();
   }
 
   /** Blocks until the server has terminated. */

@@ -60,6 +60,8 @@ import java.util.Optional;
  *     TLS (Kubernetes); absent: none (health is served on the main port either way)
  * @param s3KeyStore an S3 bucket (and prefix) as the key store instead of the directory, shared by
  *     every replica pointed at it
+ * @param otlpEndpoint where to export traces over OTLP/HTTP (the collector's base URL, e.g. {@code
+ *     http://collector:4318}; {@code /v1/traces} is appended); absent: no tracing
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -71,7 +73,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     RefreshMode refresh, Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
     int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout, Duration permitKeepAliveTime,
     int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime, Optional<Integer> healthPort,
-    Optional<S3Settings> s3KeyStore) {
+    Optional<S3Settings> s3KeyStore, Optional<java.net.URI> otlpEndpoint) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = io.polyhe.proto.Chunks.MAX_BYTES + 4096;
@@ -185,6 +187,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private Duration maxUploadTime = DEFAULT_MAX_UPLOAD_TIME;
     private S3Settings s3KeyStore;
     private Integer healthPort;
+    private java.net.URI otlpEndpoint;
 
     public Builder host(String v) {
       host = v;
@@ -375,6 +378,12 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** Export traces over OTLP/HTTP to this collector base URL (null: no tracing). */
+    public Builder otlpEndpoint(java.net.URI v) {
+      otlpEndpoint = v;
+      return this;
+    }
+
     /** @throws IllegalArgumentException if the settings contradict each other or the key store is unset */
     public ServerConfig build() {
       if (keyStore == null) {
@@ -390,8 +399,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
           maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, maxCallsPerConnection, keepAliveTime,
           keepAliveTimeout, permitKeepAliveTime, maxInferStreamsPerCaller,
           maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime,
-
-          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore));
+          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore), Optional.ofNullable(otlpEndpoint));
     }
   }
 }

@@ -74,6 +74,9 @@ class ServiceEndToEndTest {
   static Transformer transformer;
   static TaskTokenizer tokenizer;
   static LogCapture logs;
+  static final io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter serverSpans =
+      io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+  static io.polyhe.server.ops.Tracing tracing;
 
   @BeforeAll
   static void start() throws Exception {
@@ -88,7 +91,8 @@ class ServiceEndToEndTest {
       sessionId = client.openSession(keyring).id();
       c.shutdownNow();
     }
-    server = TestServer.start(dir, b -> b.maxConcurrent(2).maxQueued(0).refreshTimeout(REFRESH_TIMEOUT));
+    tracing = io.polyhe.server.ops.Tracing.exporting(serverSpans);
+    server = TestServer.start(dir, b -> b.maxConcurrent(2).maxQueued(0).refreshTimeout(REFRESH_TIMEOUT), tracing);
     channel = server.channel();
     alice = TestServer.client(channel, TestServer.ALICE_KEY);
   }
@@ -122,12 +126,24 @@ class ServiceEndToEndTest {
 
   // ------------------------------------------------------------------ end to end
 
+  /** Also checks the pass's trace (one pass serves both checks: passes are the suite's costliest part). */
   @Test
-  void encryptedAnswerEqualsPolyPlainAfterServerRestart() {
+  void encryptedAnswerEqualsPolyPlainAfterServerRestart() throws Exception {
     int[] reference = GreedyGenerator.generate(transformer, Mode.POLY_PLAIN, promptTokens(), 1, tokenizer.eos());
     AtomicInteger progress = new AtomicInteger();
-    Generation g = ClientSession.resume(alice, keyring, sessionId)
-        .generate(PROMPT, 1, (stage, done, total) -> progress.incrementAndGet());
+    var clientSpans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    Generation g;
+    List<io.opentelemetry.sdk.trace.data.SpanData> clientTrace;
+    try (var sdk = io.opentelemetry.sdk.OpenTelemetrySdk.builder().setTracerProvider(
+        io.opentelemetry.sdk.trace.SdkTracerProvider.builder().addSpanProcessor(
+            io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(clientSpans)).build()).build()) {
+      PolyheClient traced = PolyheClient.builder(channel).apiKey(TestServer.ALICE_KEY)
+          .inferTimeout(Duration.ofMinutes(3)).openTelemetry(sdk).build();
+      g = ClientSession.resume(traced, keyring, sessionId)
+          .generate(PROMPT, 1, (stage, done, total) -> progress.incrementAndGet());
+      clientTrace = clientSpans.getFinishedSpanItems(); // before close, which empties the exporter
+    }
+    aPassIsOneTraceFromTheClientSpanThroughTheServerSpanToItsLayersAndComponents(clientTrace, g.passes().get(0));
     assertArrayEquals(reference, g.tokens(), "encrypted " + g.text() + " vs poly-plain " + tokenizer.decode(reference));
     InferenceResult pass = g.passes().get(0);
     assertEquals(transformer.config().vocabSize(), pass.logits()[0].length);
@@ -371,16 +387,80 @@ class ServiceEndToEndTest {
 
   @Test
   void metricsEndpointServesPrometheusText() throws Exception {
+    String list = "polyhe.v1.ModelService/ListModels";
+    long before = server.server.metrics().requests(list, "OK");
+    alice.listModels();
     alice.listModels();
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + server.server.metricsPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
-    assertTrue(r.body().contains("polyhe_requests_total{method=\"polyhe.v1.ModelService/ListModels\",code=\"OK\"}"),
+    List<String> lines = r.body().lines().toList();
+    // Today's names, exact lines; the latency is a histogram, so Prometheus computes p50 and p99.
+    assertTrue(lines.contains("polyhe_requests_total{code=\"OK\",method=\"" + list + "\"} " + (before + 2) + ".0"),
         r.body());
-    assertTrue(r.body().contains("# TYPE polyhe_key_store_bytes gauge"));
+    assertTrue(lines.contains("# TYPE polyhe_request_seconds histogram"), r.body());
+    assertTrue(lines.contains("polyhe_request_seconds_bucket{method=\"" + list + "\",le=\"+Inf\"} " + (before + 2)),
+        r.body());
+    assertTrue(lines.contains("polyhe_request_seconds_count{method=\"" + list + "\"} " + (before + 2)), r.body());
+    for (String gauge : List.of("polyhe_key_store_bytes", "polyhe_inference_queue_depth", "polyhe_inferences_running",
+        "polyhe_infer_calls_active", "polyhe_sessions", "polyhe_sessions_cached", "polyhe_sessions_lost",
+        "polyhe_sessions_expired", "polyhe_upload_memory_reserved_bytes")) {
+      assertTrue(lines.contains("# TYPE " + gauge + " gauge"), gauge);
+    }
+    assertTrue(lines.contains("# TYPE polyhe_key_store_loads_total counter"), r.body());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("polyhe_key_store_load_bytes_total{store=\"disk\"} ")));
     assertTrue(server.server.metrics().gaugeValue("polyhe_key_store_bytes") > 100_000_000L);
     assertTrue(!r.body().contains(sessionId), "no session ids in metrics");
+  }
+
+  // ------------------------------------------------------------------ tracing
+
+  /**
+   * The pass of {@code result} is one trace: the client's span, the server's span as its child, the
+   * layers under that, the components under them, as the breakdown recorded them; writes the tree
+   * to {@code target/trace-tree.txt}.
+   */
+  static void aPassIsOneTraceFromTheClientSpanThroughTheServerSpanToItsLayersAndComponents(
+      List<io.opentelemetry.sdk.trace.data.SpanData> client, InferenceResult result) throws Exception {
+    tracing.flush();
+    assertEquals(1, client.size(), client.toString());
+    var clientSpan = client.get(0);
+    assertEquals(io.opentelemetry.api.trace.SpanKind.CLIENT, clientSpan.getKind());
+    List<io.opentelemetry.sdk.trace.data.SpanData> trace = serverSpans.getFinishedSpanItems().stream()
+        .filter(s -> s.getTraceId().equals(clientSpan.getTraceId())).toList();
+    var serverSpan = trace.stream().filter(s -> s.getName().equals("polyhe.v1.InferenceService/Infer"))
+        .findFirst().orElseThrow(() -> new AssertionError("no server span in the client's trace: " + trace));
+    assertEquals(io.opentelemetry.api.trace.SpanKind.SERVER, serverSpan.getKind());
+    assertEquals(clientSpan.getSpanId(), serverSpan.getParentSpanId(), "the server span is the client span's child");
+    var layers = trace.stream().filter(s -> s.getParentSpanId().equals(serverSpan.getSpanId())).toList();
+    var components = trace.stream().filter(s -> layers.stream().anyMatch(
+        l -> l.getSpanId().equals(s.getParentSpanId()))).toList();
+    assertEquals(1 + layers.size() + components.size(), trace.size(), "server span, layers, components: nothing else");
+    // The layers and components are the breakdown's, one span per recorded span.
+    var recorded = result.breakdown();
+    assertEquals(new java.util.TreeSet<>(recorded.spans().stream().map(s -> s.layer()).toList()),
+        new java.util.TreeSet<>(layers.stream().map(s -> s.getName()).toList()));
+    assertEquals(layers.size(), layers.stream().map(s -> s.getName()).distinct().count(), "one span per layer");
+    assertEquals(recorded.spans().size(), components.size());
+    for (var c : components) {
+      var layer = layers.stream().filter(l -> l.getSpanId().equals(c.getParentSpanId())).findFirst().orElseThrow();
+      assertEquals(layer.getName(), c.getAttributes().get(io.polyhe.server.ops.PassSpans.LAYER));
+      assertEquals(c.getName(), c.getAttributes().get(io.polyhe.server.ops.PassSpans.COMPONENT));
+      assertTrue(c.getStartEpochNanos() >= layer.getStartEpochNanos() && c.getEndEpochNanos() <= layer.getEndEpochNanos(),
+          "a component lies within its layer");
+    }
+    for (var l : layers) {
+      assertTrue(l.getStartEpochNanos() >= serverSpan.getStartEpochNanos()
+          && l.getEndEpochNanos() <= serverSpan.getEndEpochNanos(), "a layer lies within the call");
+    }
+    List<io.opentelemetry.sdk.trace.data.SpanData> all = new ArrayList<>(client);
+    all.addAll(trace);
+    String tree = io.polyhe.server.ops.SpanTree.render(all);
+    java.nio.file.Files.writeString(Path.of("target", "trace-tree.txt"), tree);
+    System.out.print(tree);
+    assertTrue(tree.startsWith("trace " + clientSpan.getTraceId() + "\npolyhe.v1.InferenceService/Infer [client]"),
+        tree);
   }
 
   // ------------------------------------------------------------------ secrets

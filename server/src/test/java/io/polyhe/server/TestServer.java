@@ -7,6 +7,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.polyhe.client.PolyheClient;
 import io.polyhe.server.auth.ApiKeys;
+import io.polyhe.server.ops.Tracing;
 import io.polyhe.server.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +43,11 @@ final class TestServer implements AutoCloseable {
 
   /** Certificate and key in {@code dir}, store under {@code dir/keys}; {@code tweak} adjusts the config. */
   static TestServer start(Path dir, Consumer<ServerConfig.Builder> tweak) throws IOException {
+    return start(dir, tweak, Tracing.off());
+  }
+
+  /** As {@link #start(Path, Consumer)}, tracing through {@code tracing}. */
+  static TestServer start(Path dir, Consumer<ServerConfig.Builder> tweak, Tracing tracing) throws IOException {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
     if (!cert.toFile().exists()) {
@@ -50,16 +56,22 @@ final class TestServer implements AutoCloseable {
     ServerConfig.Builder b = ServerConfig.builder().port(0).tls(cert, key).keyStore(dir.resolve("keys"))
         .apiKeys(ApiKeys.of(Map.of("alice", ALICE_KEY, "bob", BOB_KEY))).metricsPort(0);
     tweak.accept(b);
-    return new TestServer(dir, new PolyheServer(b.build()).start(), null);
+    return new TestServer(dir, new PolyheServer(b.build()).tracing(tracing).start(), null);
   }
 
   /** As {@link #start} on the in-process transport: no port, no TLS, no metrics port. */
   static TestServer inProcess(Path dir, Consumer<ServerConfig.Builder> tweak) throws IOException {
+    return inProcess(dir, tweak, Tracing.off());
+  }
+
+  /** As {@link #inProcess(Path, Consumer)}, tracing through {@code tracing}. */
+  static TestServer inProcess(Path dir, Consumer<ServerConfig.Builder> tweak, Tracing tracing) throws IOException {
     ServerConfig.Builder b = ServerConfig.builder().keyStore(dir.resolve("keys"))
         .apiKeys(ApiKeys.of(Map.of("alice", ALICE_KEY, "bob", BOB_KEY)));
     tweak.accept(b);
     String name = InProcessServerBuilder.generateName();
-    return new TestServer(dir, new PolyheServer(b.build(), InProcessServerBuilder.forName(name)).start(), name);
+    return new TestServer(dir, new PolyheServer(b.build(), InProcessServerBuilder.forName(name)).tracing(tracing).start(),
+        name);
   }
 
   ManagedChannel channel() throws IOException {

@@ -98,6 +98,8 @@ final class ReplicaSoak {
         List<ManagedChannel> channels = new ArrayList<>();
         List<PolyheClient> drivers = new ArrayList<>();
         Thread killer = null;
+        // The rounds begun before the deadline run to their end: passes may start after it.
+        java.util.concurrent.atomic.AtomicBoolean driving = new java.util.concurrent.atomic.AtomicBoolean(true);
         try {
           for (int i = 0; i < callers.size(); i++) {
             ManagedChannel channel = ReplicaChannels.forAddresses(replicas.addresses(),
@@ -109,14 +111,15 @@ final class ReplicaSoak {
           }
           Thread sampler = Thread.ofPlatform().daemon().name("soak-rss").start(() -> sampleResident(replicas));
           if (soak.killOne) {
-            killer = Thread.ofPlatform().name("soak-killer").start(() -> killOneMidPass(replicas, deadline));
+            killer = Thread.ofPlatform().name("soak-killer").start(() -> killOneMidPass(replicas, driving));
           }
           soak.drive(drivers, deadline, prompts, expected);
+          driving.set(false);
           sampler.interrupt();
         } finally {
           if (killer != null) {
-            killer.interrupt();
-            killer.join();
+            driving.set(false);
+            killer.join(); // a restart under way completes first
           }
           for (ManagedChannel c : channels) {
             c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -157,11 +160,12 @@ final class ReplicaSoak {
 
   /**
    * Waits until a pass runs on some replica, lets it get under way, kills that replica with SIGKILL
-   * and restarts it. Gives up at the deadline (then {@code killed} stays 0 and the soak fails).
+   * and restarts it. Gives up when the clients are done (then {@code killed} stays 0 and the soak
+   * fails): not at the deadline, since a round begun before it may reach its pass only after it.
    */
-  private void killOneMidPass(ReplicaSet replicas, long deadline) {
+  private void killOneMidPass(ReplicaSet replicas, java.util.concurrent.atomic.AtomicBoolean driving) {
     try {
-      while (System.nanoTime() < deadline) {
+      while (driving.get()) {
         for (int i = 0; i < replicas.size(); i++) {
           if (soak.tracker.passesRunning(replicas.port(i)) > 0) {
             Thread.sleep(500); // mid-pass, not at its first byte

@@ -169,6 +169,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
   Integer metricsPort;
 
+  @Option(names = "--otlp-endpoint", description = "Export traces over OTLP/HTTP to this collector base URL, e.g."
+      + " http://collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT if set; otherwise no tracing).")
+  String otlpEndpoint;
+
   @Option(names = "--threads", defaultValue = "0", description = "Compute threads (default: all cores).")
   int threads;
 
@@ -206,6 +210,20 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The OTLP endpoint of the flag, else of the standard variable; null if neither is set. */
+  static java.net.URI otlpEndpoint(String flag, String env) {
+    String v = flag != null ? flag : env != null && !env.isBlank() ? env.strip() : null;
+    if (v == null) {
+      return null;
+    }
+    java.net.URI u = java.net.URI.create(v);
+    if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+      throw new IllegalArgumentException("--otlp-endpoint must be an http(s) URL such as http://collector:4318, got "
+          + v);
+    }
+    return u;
+  }
+
   /** The configuration the flags describe (validated). */
   ServerConfig config() throws java.io.IOException {
     ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).models(models)
@@ -222,7 +240,7 @@ public final class ServeCommand implements Callable<Integer> {
         .maxConnectionAge(Duration.ofSeconds(maxConnectionAge))
         .maxConnectionAgeGrace(Duration.ofSeconds(maxConnectionAgeGrace)).keepAliveTime(Duration.ofSeconds(keepAlive))
         .keepAliveTimeout(Duration.ofSeconds(keepAliveTimeout)).permitKeepAliveTime(Duration.ofSeconds(permitKeepAlive))
-        .healthPort(healthPort);
+        .healthPort(healthPort).otlpEndpoint(otlpEndpoint(otlpEndpoint, System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT")));
     if (maxUploadMemoryBytes != null) {
       b.maxUploadMemoryBytes(maxUploadMemoryBytes);
     }

@@ -116,4 +116,16 @@ class ServeCommandTest {
     assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--insecure-test-bootstrap"));
     assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--refresh", "bootstrapping"));
   }
+
+  @Test
+  void tracingIsExportedToTheFlagsEndpointElseTheStandardVariablesElseNowhere() throws Exception {
+    assertEquals(java.util.Optional.of(java.net.URI.create("http://collector:4318")),
+        parse("--key-store", "/tmp/x", "--otlp-endpoint", "http://collector:4318").otlpEndpoint());
+    assertEquals(java.net.URI.create("http://env:4318"), ServeCommand.otlpEndpoint(null, "http://env:4318"));
+    assertEquals(java.net.URI.create("https://flag:4318"), ServeCommand.otlpEndpoint("https://flag:4318", "http://env:4318"));
+    assertEquals(null, ServeCommand.otlpEndpoint(null, null));
+    assertEquals(null, ServeCommand.otlpEndpoint(null, " "));
+    assertThrows(IllegalArgumentException.class, () -> ServeCommand.otlpEndpoint("collector:4318", null));
+    assertThrows(IllegalArgumentException.class, () -> ServeCommand.otlpEndpoint("ftp://collector", null));
+  }
 }

@@ -1,5 +1,8 @@
 package io.polyhe.client.routing;
 
+import io.grpc.ClientInterceptor;
+import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.polyhe.client.PolyheClient;
@@ -27,9 +30,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *       failed attempt as the earlier attempt's success.
  * </ul>
  *
- * Other statuses are answers, not failures of a replica, and are thrown at once. Thread-safe.
+ * Other statuses are answers, not failures of a replica, and are thrown at once. Calls started by a
+ * retry carry their attempt number in the {@value #ATTEMPT_HEADER} header ({@link #interceptor()},
+ * on channels from {@link ReplicaChannels}), so servers can count the retries they see. Thread-safe.
  */
 public final class Failover {
+  /** The header that numbers a retried call's attempt (2, 3, ...); first attempts carry none. */
+  public static final String ATTEMPT_HEADER = "polyhe-attempt";
+
+  private static final Metadata.Key<String> ATTEMPT_KEY = Metadata.Key.of(ATTEMPT_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Context.Key<String> ATTEMPT = Context.key("polyhe-attempt");
   private final int maxAttempts;
   private final Duration backoff;
   private final AtomicLong retries = new AtomicLong();
@@ -62,7 +72,9 @@ public final class Failover {
     long pause = backoff.toMillis();
     for (int attempt = 1; ; attempt++) {
       try {
-        return sessionId == null ? body.call() : SessionAffinity.call(sessionId, body);
+        Callable<T> routed = sessionId == null ? body : () -> SessionAffinity.call(sessionId, body);
+        return attempt == 1 ? routed.call()
+            : Context.current().withValue(ATTEMPT, Integer.toString(attempt)).call(routed);
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= maxAttempts) {
           throw e;
@@ -98,5 +110,10 @@ public final class Failover {
       }
       return null;
     });
+  }
+
+  /** The interceptor that adds {@value #ATTEMPT_HEADER} to calls started by a retry inside {@link #call}. */
+  public static ClientInterceptor interceptor() {
+    return new ContextHeader(ATTEMPT, ATTEMPT_KEY);
   }
 }

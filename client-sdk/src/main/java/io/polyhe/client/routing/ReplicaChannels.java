@@ -43,7 +43,7 @@ public final class ReplicaChannels {
 
   /**
    * A channel builder over {@code addresses} ({@code host:port}, at least one), with ring hash and
-   * the affinity interceptor. TLS certificates are checked against the first address's host unless
+   * the affinity and attempt interceptors. TLS certificates are checked against the first address's host unless
    * {@code overrideAuthority} says otherwise.
    *
    * @throws IllegalArgumentException if {@code addresses} is empty or an address lacks a port
@@ -52,9 +52,9 @@ public final class ReplicaChannels {
     return forTarget(StaticAddressResolverProvider.target(addresses), credentials);
   }
 
-  /** A channel builder for any gRPC {@code target}, with ring hash and the affinity interceptor. */
+  /** A channel builder for any gRPC {@code target}, with ring hash and the affinity and attempt interceptors. */
   public static ManagedChannelBuilder<?> forTarget(String target, ChannelCredentials credentials) {
     return Grpc.newChannelBuilder(target, credentials).defaultServiceConfig(serviceConfig())
-        .intercept(SessionAffinity.interceptor());
+        .intercept(SessionAffinity.interceptor(), Failover.interceptor());
   }
 }

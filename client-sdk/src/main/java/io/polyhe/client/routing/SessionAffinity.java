@@ -1,13 +1,8 @@
 package io.polyhe.client.routing;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
-import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,22 +45,6 @@ public final class SessionAffinity {
 
   /** The interceptor that adds the header to calls started inside {@link #call}. */
   public static ClientInterceptor interceptor() {
-    return new ClientInterceptor() {
-      @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-        String key = CURRENT.get();
-        ClientCall<Q, A> call = next.newCall(method, options);
-        if (key == null) {
-          return call;
-        }
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-          @Override
-          public void start(Listener<A> listener, Metadata headers) {
-            headers.put(KEY, key);
-            super.start(listener, headers);
-          }
-        };
-      }
-    };
+    return new ContextHeader(CURRENT, KEY);
   }
 }

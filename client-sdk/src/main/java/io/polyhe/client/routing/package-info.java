@@ -9,7 +9,8 @@
  *       DNS name with several records, such as a Kubernetes headless Service) balanced by gRPC's
  *       {@code ring_hash_experimental} policy on that header.
  *   <li>{@link io.polyhe.client.routing.Failover}: bounded retries of calls that failed because a
- *       replica was unreachable, with the reason a retry is safe for each kind of call.
+ *       replica was unreachable, with the reason a retry is safe for each kind of call; retries
+ *       carry their attempt number in a header, so servers can count them.
  * </ul>
  *
  * These classes wrap {@link io.polyhe.client.PolyheClient} calls; they change nothing in it.

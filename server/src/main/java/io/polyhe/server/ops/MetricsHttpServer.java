@@ -28,9 +28,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * HttpServer}, used before, read each request on its single dispatcher thread, and one half-sent
  * request blocked every scrape). A connection silent for {@code idleTimeout} is closed; request
  * headers are limited to {@value #MAX_HEADER_BYTES} bytes; request bodies are never read (anything
- * but GET is 405, and the connection is closed rather than drained). Where the scrape text comes
- * from is a {@link Supplier}, so a metrics library can take the place of {@link Metrics} without
- * touching the endpoint. Thread-safe.
+ * but GET is 405, and the connection is closed rather than drained). The scrape text comes from a
+ * {@link Supplier}: the server passes its Micrometer registry's ({@link Metrics#scrape}). Thread-safe.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   /** How long a connection may stay silent by default (a scrape takes milliseconds). */
@@ -44,11 +43,6 @@ public final class MetricsHttpServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
-
-  /** Serves {@code metrics} with the default idle timeout. */
-  public MetricsHttpServer(InetSocketAddress address, Metrics metrics) throws IOException {
-    this(address, metrics::scrape, DEFAULT_IDLE_TIMEOUT);
-  }
 
   /**
    * Starts serving {@code scrape} at {@code address}.

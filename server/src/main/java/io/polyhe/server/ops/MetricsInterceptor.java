@@ -7,8 +7,16 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
-/** Counts every call by method and final status, with its duration, into {@link Metrics}. */
+/**
+ * Counts every call by method and final status, with its duration, into {@link Metrics}; a call
+ * whose {@value #ATTEMPT_HEADER} header says it is a client's second or later attempt is also
+ * counted as a retry.
+ */
 public final class MetricsInterceptor implements ServerInterceptor {
+  /** The header the client SDK's failover puts on its retries: the attempt number, 2 or more. */
+  public static final String ATTEMPT_HEADER = "polyhe-attempt";
+
+  private static final Metadata.Key<String> ATTEMPT = Metadata.Key.of(ATTEMPT_HEADER, Metadata.ASCII_STRING_MARSHALLER);
   private final Metrics metrics;
 
   public MetricsInterceptor(Metrics metrics) {
@@ -20,6 +28,10 @@ public final class MetricsInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     long start = System.nanoTime();
     String method = call.getMethodDescriptor().getFullMethodName();
+    String attempt = headers.get(ATTEMPT);
+    if (attempt != null && !attempt.equals("1")) {
+      metrics.recordRetry(method);
+    }
     java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.function.Consumer<String> record = code -> {
       if (counted.compareAndSet(false, true)) {

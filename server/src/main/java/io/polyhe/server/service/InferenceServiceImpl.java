@@ -11,7 +11,10 @@ import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.EvaluationKeys;
 import io.polyhe.models.encrypted.PassRunner;
 import io.polyhe.models.encrypted.RefreshPoints;
+import io.polyhe.models.profile.LatencyBreakdown;
 import io.polyhe.models.profile.LatencyRecorder;
+import io.polyhe.server.ops.CallTracing;
+import io.polyhe.server.ops.PassSpans;
 import io.polyhe.models.profile.Primitive;
 import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.CiphertextChunk;
@@ -254,6 +257,8 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
         send(InferResponse.newBuilder().setProgress(Progress.newBuilder().setStage("running")
             .setRefreshesPlanned(model.plannedRefreshes(tokens))).build());
         EvaluationKeys keys = store.keys(sessionId, caller, model);
+        // The breakdown's time zero on the wall clock, for its spans in the call's trace.
+        java.time.Instant origin = java.time.Instant.now();
         LatencyRecorder recorder = new LatencyRecorder();
         Evaluator evaluator = new Evaluator(model.context(), keys);
         Bootstrapper bootstrapper = model.refreshMode().bootstraps() ? model.bootstrapper(evaluator) : null;
@@ -277,8 +282,11 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
               .setServerWaitSeconds(refresher.waitSeconds()).setClientSeconds(refresher.clientSeconds())
               .setBytesToClient(stats.bytesOut()).setBytesFromClient(stats.bytesBack()).build();
         }
+        LatencyBreakdown breakdown = recorder.breakdown();
+        PassSpans.record(CallTracing.of(context), origin.getEpochSecond() * 1_000_000_000L + origin.getNano(),
+            breakdown);
         send(InferResponse.newBuilder().setResult(InferResult.newBuilder()
-            .setBreakdown(BreakdownMessages.of(recorder.breakdown(), refresh))
+            .setBreakdown(BreakdownMessages.of(breakdown, refresh))
             .setOutputLevel(logits.level()).setRefreshes(points.refreshes())).build());
         complete();
       } catch (Throwable t) {

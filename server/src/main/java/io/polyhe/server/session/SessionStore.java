@@ -60,6 +60,8 @@ public final class SessionStore {
   private final ConcurrentHashMap<String, SessionRecord> records = new ConcurrentHashMap<>();
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong expired = new AtomicLong();
+  private final AtomicLong loads = new AtomicLong();
+  private final AtomicLong loadedBytes = new AtomicLong();
 
   /**
    * Opens the sessions in {@code store} for the models {@code models} serves (see {@link
@@ -96,6 +98,16 @@ public final class SessionStore {
   /** Sessions removed because they expired, since this store opened. */
   public long expiredSessions() {
     return expired.get();
+  }
+
+  /** Key files read from the key store and verified (cache misses), since this store opened. */
+  public long keyLoads() {
+    return loads.get();
+  }
+
+  /** Bytes of the key files counted in {@link #keyLoads}. */
+  public long keyLoadBytes() {
+    return loadedBytes.get();
   }
 
   /** The live sessions of {@code caller}, oldest first (never another caller's). */
@@ -197,7 +209,10 @@ public final class SessionStore {
 
   private EvaluationKeys load(SessionRecord r, ServedModel model) {
     try (InputStream in = store.read(r)) {
-      return KeyFileReader.read(in, r, model);
+      EvaluationKeys keys = KeyFileReader.read(in, r, model);
+      loads.incrementAndGet();
+      loadedBytes.addAndGet(r.bytes());
+      return keys;
     } catch (IOException | IllegalArgumentException e) {
       if (!current(r) || !stillStored(r)) {
         // Its files went with a concurrent deletion (here or on another replica): gone, not damaged.

@@ -220,9 +220,13 @@ class S3KeyStoreTest {
       }
       assertEquals(0, b.sessions(), "b has not seen it yet");
       // Any replica serves any session: b loads it from the shared store on first use.
+      assertEquals(0, b.keyLoads());
       EvaluationKeys k = b.keys(r.id(), alice, tiny);
       assertTrue(k.galoisKey(galois.galoisElement()).isPresent());
       assertEquals(1, b.cachedSessions());
+      b.keys(r.id(), alice, tiny);
+      assertEquals(1, b.keyLoads(), "loaded once from S3, then from the cache");
+      assertEquals(r.bytes(), b.keyLoadBytes());
       assertThrows(SessionNotFoundException.class, () -> b.keys(r.id(), new Caller("mallory"), tiny));
       // Deleted on a: b, which holds the keys in its cache, serves it no more.
       a.delete(r.id(), alice);

@@ -87,6 +87,8 @@ class SessionStoreTest {
     assertEquals(0, restarted.cachedSessions(), "nothing in memory before first use");
     var keys = restarted.keys(r.id(), ALICE, tiny);
     assertTrue(keys.relinearizationKey().isPresent());
+    assertEquals(1, restarted.keyLoads(), "one key file read from disk");
+    assertEquals(r.bytes(), restarted.keyLoadBytes());
     assertEquals(galois.galoisElement(), keys.galoisKeys().keySet().iterator().next());
     assertTrue(java.util.Arrays.equals(HeFormat.write(galois), HeFormat.write(keys.galoisKeys().values().iterator()
         .next())), "the key read back is the key uploaded");
