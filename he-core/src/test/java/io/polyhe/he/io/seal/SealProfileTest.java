@@ -80,6 +80,21 @@ class SealProfileTest {
   }
 
   @Test
+  void polyhesOwnFormatKeepsTheProfile() {
+    CkksParameters ckks = CONTEXT.parameters();
+    byte[] bytes = io.polyhe.he.io.HeFormat.write(ckks);
+    assertEquals(io.polyhe.he.io.Header.FLAG_SEAL_PROFILE, io.polyhe.he.io.HeFormat.readHeader(bytes).flags());
+    CkksParameters back = io.polyhe.he.io.HeFormat.readParametersInsecureForTestsOnly(bytes);
+    assertEquals(Profile.SEAL, back.rlwe().profile());
+    assertTrue(back.rlwe().sameAs(PARAMS));
+    // Without the flag the same body is polyhe-profile parameters, whose hash the header does not carry.
+    byte[] unflagged = bytes.clone();
+    unflagged[7] = 0;
+    assertThrows(io.polyhe.he.io.HeFormatException.class,
+        () -> io.polyhe.he.io.HeFormat.readParametersInsecureForTestsOnly(unflagged));
+  }
+
+  @Test
   void slotsFollowPowersOfThree() {
     // Slot j of a SEAL-profile plaintext is m(ζ^(3^j)): check against direct evaluation of the
     // decrypted coefficients (not through the encoder's own inverse).
