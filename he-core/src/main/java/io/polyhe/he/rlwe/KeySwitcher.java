@@ -284,6 +284,20 @@ public final class KeySwitcher {
     // the digits per part, which a backend may sum before reducing.
     RnsPoly[][] shoup = ring.backend().usesShoupOperands() ? key.shoupConstants() : null;
     int digits = decomposition.digitCount();
+    if (shoup == null && ring.backend().readsPermutedTerms()) {
+      // One pass per part: the digits are read through the automorphism, nothing is permuted.
+      RnsPoly[] ds = new RnsPoly[digits];
+      RnsPoly[] bs = new RnsPoly[digits];
+      RnsPoly[] as = new RnsPoly[digits];
+      for (int j = 0; j < digits; j++) {
+        ds[j] = decomposition.digit(j);
+        bs[j] = context.viewQPAtLevel(key.b(j), level);
+        as[j] = context.viewQPAtLevel(key.a(j), level);
+      }
+      ring.multiplySumAutomorphism(ds, galois, bs, acc0);
+      ring.multiplySumAutomorphism(ds, galois, as, acc1);
+      return;
+    }
     RnsPoly[] permuted = new RnsPoly[digits];
     for (int j = 0; j < digits; j++) {
       RnsPoly digit = decomposition.digit(j);
