@@ -301,6 +301,52 @@ int polyhe_permute(const uint64_t *in, const int32_t *perm, uint64_t *out, size_
   return POLYHE_OK;
 }
 
+/* x mod q for a 128-bit x, q < 2^61, with r = floor(2^128 / q) (Barrett, as SEAL's
+ * barrett_reduce_128): r's truncation and the dropped low word each make the quotient at most one
+ * short, so the remainder is below 3q before two conditional subtractions. */
+static inline uint64_t reduce128(u128 x, uint64_t q, uint64_t r_lo, uint64_t r_hi) {
+  uint64_t x_lo = (uint64_t)x, x_hi = (uint64_t)(x >> 64);
+  u128 t = ((u128)x_lo * r_lo) >> 64;
+  t += (u128)x_lo * r_hi;
+  u128 u = (u128)x_hi * r_lo + (uint64_t)t;
+  uint64_t quotient = x_hi * r_hi + (uint64_t)(t >> 64) + (uint64_t)(u >> 64);
+  uint64_t rem = x_lo - quotient * q;
+  rem = rem >= q ? rem - q : rem;
+  return rem >= q ? rem - q : rem;
+}
+
+int polyhe_mul_sum4(const uint64_t *a0, const uint64_t *b0, const uint64_t *a1, const uint64_t *b1,
+                    const uint64_t *a2, const uint64_t *b2, const uint64_t *a3, const uint64_t *b3,
+                    int32_t terms, const int32_t *perm, uint64_t *out, size_t n, uint64_t q,
+                    int32_t accumulate) {
+  if (out == NULL) return POLYHE_E_NULL;
+  if (terms < 1 || terms > 4) return POLYHE_E_SIZE;
+  if (q < (1ULL << 17) || q >= (1ULL << 61)) return POLYHE_E_MODULUS;
+  const uint64_t *a[4] = {a0, a1, a2, a3};
+  const uint64_t *b[4] = {b0, b1, b2, b3};
+  for (int t = 0; t < terms; t++) {
+    if (a[t] == NULL || b[t] == NULL) return POLYHE_E_NULL;
+  }
+  if (perm != NULL) {
+    uint32_t bad = 0;
+    for (size_t j = 0; j < n; j++) bad |= (uint32_t)perm[j] >= n;
+    if (bad) return POLYHE_E_SIZE;
+  }
+  u128 ratio = (~(u128)0) / q; /* = floor(2^128 / q): q is odd, so it does not divide 2^128 */
+  uint64_t r_lo = (uint64_t)ratio, r_hi = (uint64_t)(ratio >> 64);
+  /* Four products below q^2 < 2^122 plus out < q fit in 128 bits. */
+  for (size_t j = 0; j < n; j++) {
+    size_t k = perm != NULL ? (size_t)perm[j] : j;
+    u128 s = accumulate ? (u128)out[j] : 0;
+    s += (u128)a[0][k] * b[0][j];
+    if (terms > 1) s += (u128)a[1][k] * b[1][j];
+    if (terms > 2) s += (u128)a[2][k] * b[2][j];
+    if (terms > 3) s += (u128)a[3][k] * b[3][j];
+    out[j] = reduce128(s, q, r_lo, r_hi);
+  }
+  return POLYHE_OK;
+}
+
 int polyhe_automorphism_coeff(const uint64_t *in, uint32_t galois, uint64_t *out, size_t n,
                               uint64_t q) {
   CHECK2(in, out, q);

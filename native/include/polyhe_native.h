@@ -32,7 +32,7 @@ extern "C" {
 #pragma GCC visibility push(default)
 #endif
 
-#define POLYHE_ABI_VERSION 2
+#define POLYHE_ABI_VERSION 3
 
 #define POLYHE_OK 0
 #define POLYHE_E_NULL (-1)        /* a required pointer is NULL */
@@ -118,6 +118,18 @@ int polyhe_add_scalar(const uint64_t *a, uint64_t s, uint64_t *out, size_t n, ui
 
 /* NTT form: out[j] = in[perm[j]], every perm[j] in [0, n). */
 int polyhe_permute(const uint64_t *in, const int32_t *perm, uint64_t *out, size_t n);
+
+/*
+ * out = (accumulate ? out : 0) + sum_{t < terms} a_t[p(j)] * b_t[j] mod q for each j < n, where
+ * p(j) = perm[j] (perm may be NULL: p(j) = j) and 1 <= terms <= 4 (unused a_t, b_t may be NULL).
+ * Inputs must be reduced (< q), out too when accumulating. One pass: the products are summed
+ * exactly in 128 bits and reduced once (key switching's inner product with its automorphism, and
+ * ciphertext-times-plaintext sums, without temporaries; since ABI 3).
+ */
+int polyhe_mul_sum4(const uint64_t *a0, const uint64_t *b0, const uint64_t *a1, const uint64_t *b1,
+                    const uint64_t *a2, const uint64_t *b2, const uint64_t *a3, const uint64_t *b3,
+                    int32_t terms, const int32_t *perm, uint64_t *out, size_t n, uint64_t q,
+                    int32_t accumulate);
 /* Coefficient form: X -> X^galois (galois odd, < 2n), negacyclic sign flips modulo q. */
 int polyhe_automorphism_coeff(const uint64_t *in, uint32_t galois, uint64_t *out, size_t n,
                               uint64_t q);

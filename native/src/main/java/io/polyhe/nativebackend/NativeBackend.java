@@ -240,6 +240,62 @@ public final class NativeBackend implements ComputeBackend {
     scalarAll(NativeLibrary.ADD_SCALAR, a, scalars, out, moduli, count);
   }
 
+  // ---- dot products ----------------------------------------------------------------------------
+
+  @Override
+  public void multiplySum(long[][][] a, long[][][] b, long[][] out, Modulus[] moduli, int count) {
+    multiplySumPermuted(a, null, b, out, moduli, count);
+  }
+
+  /** True: {@code polyhe_mul_sum4} gathers the terms through the permutation. */
+  @Override
+  public boolean readsPermutedTerms() {
+    return true;
+  }
+
+  /**
+   * Up to four terms per pass of {@code polyhe_mul_sum4} (summed in 128 bits, reduced once), the
+   * next four accumulated onto the result: one pass over memory instead of a product and a
+   * multiply-add per term, and no permuted copies.
+   */
+  @Override
+  public void multiplySumPermuted(long[][][] a, int[] permutation, long[][][] b, long[][] out, Modulus[] moduli,
+      int count) {
+    if (a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " left terms for " + b.length + " right terms");
+    }
+    int n = length(out, count);
+    checkLimbs(count, n, out);
+    for (int t = 0; t < a.length; t++) {
+      checkLimbs(count, n, a[t], b[t]);
+    }
+    checkModuli(moduli, count);
+    if (permutation != null && count > 0 && permutation.length != n) {
+      throw new IllegalArgumentException("permutation of " + permutation.length + " for limbs of " + n);
+    }
+    MemorySegment perm = permutation == null ? MemorySegment.NULL : MemorySegment.ofArray(permutation);
+    int terms = a.length;
+    forEachLimb(count, (long) count * n * terms, i -> {
+      for (int t0 = 0; t0 < terms; t0 += 4) {
+        int k = Math.min(4, terms - t0);
+        MemorySegment[] as = new MemorySegment[4];
+        MemorySegment[] bs = new MemorySegment[4];
+        for (int t = 0; t < 4; t++) {
+          as[t] = t < k ? seg(a[t0 + t][i]) : MemorySegment.NULL;
+          bs[t] = t < k ? seg(b[t0 + t][i]) : MemorySegment.NULL;
+        }
+        int accumulate = t0 == 0 ? 0 : 1;
+        int rc = Downcall.invoke("polyhe_mul_sum4", () -> (int) NativeLibrary.MUL_SUM4.invokeExact(
+            as[0], bs[0], as[1], bs[1], as[2], bs[2], as[3], bs[3], k, perm, seg(out[i]), (long) n,
+            moduli[i].value(), accumulate));
+        if (rc != 0) {
+          throw new IllegalArgumentException("polyhe_mul_sum4 rejected its arguments (code " + rc
+              + "; a permutation index out of [0, " + n + ")?)");
+        }
+      }
+    });
+  }
+
   // ---- automorphisms --------------------------------------------------------------------------
 
   @Override

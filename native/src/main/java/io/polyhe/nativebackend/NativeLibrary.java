@@ -35,7 +35,7 @@ import java.util.Locale;
 final class NativeLibrary {
   static final String RESOURCE_DIR = "/native/" + platform() + "/";
   static final String FILE_NAME = "libpolyhe_native.so";
-  private static final int ABI_VERSION = 2;
+  private static final int ABI_VERSION = 3;
 
   /** Null when loaded; the reason otherwise. */
   private static final String FAILURE;
@@ -61,11 +61,12 @@ final class NativeLibrary {
   static final MethodHandle CONVERT_SCALE;
   static final MethodHandle CONVERT_LIMB;
   static final MethodHandle MUL_SCALAR_ACC;
+  static final MethodHandle MUL_SUM4;
 
   static {
     String failure = null;
     String source = null;
-    MethodHandle[] h = new MethodHandle[20];
+    MethodHandle[] h = new MethodHandle[21];
     try {
       Path path = locate();
       source = path.toString();
@@ -110,6 +111,11 @@ final class NativeLibrary {
               JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG,
               ADDRESS, JAVA_LONG, JAVA_LONG));
       h[19] = b.critical("polyhe_mul_scalar_acc", withScalar);
+      h[20] = b.critical(
+          "polyhe_mul_sum4",
+          FunctionDescriptor.of(
+              JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+              JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT));
       MethodHandle version = b.plain("polyhe_abi_version", FunctionDescriptor.of(JAVA_INT));
       int abi = (int) version.invokeExact();
       if (abi != ABI_VERSION) {
@@ -150,6 +156,7 @@ final class NativeLibrary {
     CONVERT_SCALE = h[17];
     CONVERT_LIMB = h[18];
     MUL_SCALAR_ACC = h[19];
+    MUL_SUM4 = h[20];
   }
 
   private NativeLibrary() {}

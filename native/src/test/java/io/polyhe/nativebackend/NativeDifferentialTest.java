@@ -157,6 +157,35 @@ class NativeDifferentialTest {
       JAVA.permute(one(a), permutation, oj, 1);
       nat.permute(one(a), permutation, on, 1);
       same("permute", q, oj, on);
+      // Dot products of 1..9 terms (the fused kernel takes four per pass), plain and through the
+      // automorphism's permutation, with the values at their extremes (q - 1 in some slots).
+      for (int terms : new int[] {1, 2, 4, 5, 9}) {
+        long[][][] ta = new long[terms][][];
+        long[][][] tb = new long[terms][][];
+        long[][][] tp = new long[terms][][];
+        for (int k = 0; k < terms; k++) {
+          ta[k] = one(random(r, n, q));
+          tb[k] = one(random(r, n, q));
+          tp[k] = zero(n);
+          JAVA.permute(ta[k], permutation, tp[k], 1);
+        }
+        long[][] sj = zero(n);
+        JAVA.multiply(ta[0], tb[0], sj, m, 1);
+        for (int k = 1; k < terms; k++) {
+          JAVA.multiplyAccumulate(ta[k], tb[k], sj, m, 1);
+        }
+        long[][] sn = zero(n);
+        nat.multiplySum(ta, tb, sn, m, 1);
+        same("multiplySum of " + terms, q, sj, sn);
+        long[][] pj = zero(n);
+        JAVA.multiplySum(tp, tb, pj, m, 1);
+        long[][] pn = zero(n);
+        nat.multiplySumPermuted(ta, permutation, tb, pn, m, 1);
+        same("multiplySumPermuted of " + terms, q, pj, pn);
+        long[][] dj = zero(n);
+        JAVA.multiplySumPermuted(ta, permutation, tb, dj, m, 1);
+        same("multiplySumPermuted (default) of " + terms, q, pj, dj);
+      }
       int galois = 2 * n - 3;
       JAVA.automorphismCoefficients(one(a), galois, oj, m, 1);
       nat.automorphismCoefficients(one(a), galois, on, m, 1);

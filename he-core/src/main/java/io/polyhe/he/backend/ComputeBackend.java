@@ -74,6 +74,34 @@ public interface ComputeBackend {
   }
 
   /**
+   * Whether {@link #multiplySumPermuted} reads its terms through the permutation (no temporaries),
+   * so callers should hand it unpermuted terms rather than permute them first. False by default.
+   */
+  default boolean readsPermutedTerms() {
+    return false;
+  }
+
+  /**
+   * {@code out[i][j] = Σ_t a[t][i][permutation[j]]·b[t][i][j]} per limb: {@link #multiplySum} of
+   * the {@code a} terms permuted by {@code permutation} (null: none), key switching's inner product
+   * with the automorphism of its digits. The default permutes into temporaries; a backend may read
+   * the terms through the permutation instead.
+   */
+  default void multiplySumPermuted(long[][][] a, int[] permutation, long[][][] b, long[][] out, Modulus[] moduli,
+      int count) {
+    if (permutation == null) {
+      multiplySum(a, b, out, moduli, count);
+      return;
+    }
+    long[][][] permuted = new long[a.length][][];
+    for (int t = 0; t < a.length; t++) {
+      permuted[t] = new long[count][count == 0 ? 0 : out[0].length];
+      permute(a[t], permutation, permuted[t], count);
+    }
+    multiplySum(permuted, b, out, moduli, count);
+  }
+
+  /**
    * {@code out = a·b} per limb where {@code b} is a fixed operand with Shoup constants {@code
    * bShoup[i][j] = floor(b[i][j]·2^64/q_i)} (see {@link Modulus#shoup}): key-switching keys. The
    * default ignores the constants ({@link #multiply}).

@@ -93,6 +93,23 @@ public interface Arithmetic<C> {
   /** Rotations of {@code a} by each step sharing one decomposition; step 0 yields {@code a}. */
   C[] rotateHoisted(C a, int[] steps);
 
+  /**
+   * {@code Σ_i rotate(terms[i], steps[i])} (step 0: the term itself); the terms share level and
+   * scale. Real arithmetic divides the whole sum's key-switched parts by P once (one ModDown
+   * instead of one per rotation) and decomposes a term given several times once; the default
+   * spells it out.
+   */
+  default C sumOfRotations(C[] terms, int[] steps) {
+    if (terms.length == 0 || terms.length != steps.length) {
+      throw new IllegalArgumentException(terms.length + " terms for " + steps.length + " steps");
+    }
+    Accumulator<C> acc = accumulator();
+    for (int i = 0; i < terms.length; i++) {
+      acc.add(rotate(terms[i], steps[i]));
+    }
+    return acc.result();
+  }
+
   /** Conjugates every slot (a key switch with the conjugation's Galois key). */
   C conjugate(C a);
 

@@ -144,6 +144,11 @@ public final class CiphertextArithmetic implements Arithmetic<Ciphertext> {
   }
 
   @Override
+  public Ciphertext sumOfRotations(Ciphertext[] terms, int[] steps) {
+    return evaluator.sumOfRotations(terms, steps);
+  }
+
+  @Override
   public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
     return evaluator.rotateHoisted(a, steps);
   }

@@ -91,6 +91,19 @@ public final class CiphertextOps {
   }
 
   /**
+   * {@code Σ_i rotate(a, steps[i])} as one {@link Arithmetic#sumOfRotations}: one decomposition of
+   * {@code a} and one ModDown for the whole sum.
+   *
+   * @throws IllegalArgumentException if there are no steps
+   */
+  @SuppressWarnings("unchecked")
+  public static <C> C sumOfRotations(Arithmetic<C> ar, C a, int[] steps) {
+    C[] terms = (C[]) java.lang.reflect.Array.newInstance(a.getClass(), steps.length);
+    Arrays.fill(terms, a);
+    return ar.sumOfRotations(terms, steps);
+  }
+
+  /**
    * {@code x^p} by squaring: {@link #powerDepth(int) ⌈log2 p⌉} levels; squares are relinearised and
    * rescaled, and each set bit of {@code p} beyond the lowest multiplies the result by the current
    * square ({@link #multiply}). {@code p = 1} returns {@code x} itself.

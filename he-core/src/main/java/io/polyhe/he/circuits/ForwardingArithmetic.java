@@ -165,6 +165,11 @@ public abstract class ForwardingArithmetic<C> implements Arithmetic<C> {
   }
 
   @Override
+  public C sumOfRotations(C[] terms, int[] steps) {
+    return delegate.sumOfRotations(terms, steps);
+  }
+
+  @Override
   public C mulPlain(C a, PlainVector v, double plainScale) {
     return delegate.mulPlain(a, v, plainScale);
   }

@@ -383,8 +383,12 @@ public final class LinearTransform implements UnaryCircuit {
       byBaby.add(m);
     }
     java.util.List<Accumulator<C>> acc = new java.util.ArrayList<>();
+    java.util.List<java.util.List<C>> pending = new java.util.ArrayList<>();
+    java.util.List<java.util.List<Integer>> pendingSteps = new java.util.ArrayList<>();
     for (int a = 0; a < count; a++) {
       acc.add(ar.accumulator());
+      pending.add(new java.util.ArrayList<>());
+      pendingSteps.add(new java.util.ArrayList<>());
     }
     for (Map.Entry<Integer, Map<Integer, PlainVector>> giant : plan.entrySet()) {
       Map<Integer, PlainVector> terms = giant.getValue();
@@ -402,15 +406,37 @@ public final class LinearTransform implements UnaryCircuit {
         for (int b : terms.keySet()) {
           cts[j++] = byBaby.get(a).get(b);
         }
-        acc.get(a).add(ar.rotate(ar.mulPlainSum(cts, diagonals, ptScale), giant.getKey()));
+        // Giant steps are rotated as one sum (one ModDown per GIANT_GROUP giants, see
+        // Arithmetic#sumOfRotations); the group bounds the inner sums held at once.
+        pending.get(a).add(ar.mulPlainSum(cts, diagonals, ptScale));
+        pendingSteps.get(a).add(giant.getKey());
+        if (pending.get(a).size() == GIANT_GROUP) {
+          flushGiants(ar, pending.get(a), pendingSteps.get(a), acc.get(a), rotated.get(a));
+        }
       }
     }
     java.util.List<C> out = new java.util.ArrayList<>();
-    for (Accumulator<C> sum : acc) {
-      C o = ar.reinterpretScale(ar.rescale(sum.result()), targetScale);
+    for (int a = 0; a < count; a++) {
+      flushGiants(ar, pending.get(a), pendingSteps.get(a), acc.get(a), rotated.get(a));
+      C o = ar.reinterpretScale(ar.rescale(acc.get(a).result()), targetScale);
       out.add(bias != null ? ar.addPlain(o, bias) : o);
     }
     return out;
+  }
+
+  /** Giant steps whose rotations share one ModDown; more hold more inner sums in memory at once. */
+  private static final int GIANT_GROUP = 8;
+
+  /** Adds the pending giant terms, rotated, to {@code acc}; {@code like} gives C's runtime array type. */
+  private static <C> void flushGiants(Arithmetic<C> ar, java.util.List<C> terms, java.util.List<Integer> steps,
+      Accumulator<C> acc, C[] like) {
+    if (terms.isEmpty()) {
+      return;
+    }
+    C[] t = terms.toArray(java.util.Arrays.copyOf(like, 0));
+    acc.add(ar.sumOfRotations(t, steps.stream().mapToInt(Integer::intValue).toArray()));
+    terms.clear();
+    steps.clear();
   }
 
   /**

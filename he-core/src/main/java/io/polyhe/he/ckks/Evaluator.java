@@ -490,6 +490,99 @@ public final class Evaluator {
     return out;
   }
 
+  /**
+   * {@code Σ_i rotate(terms[i], steps[i])} with one ModDown for the whole sum: each rotated term's
+   * key-switched part stays over {@code Q·P} and the sum is divided by P once (a rotation's ModDown
+   * is about a quarter of its cost, and one rounding replaces many). Terms that are the same object
+   * share one decomposition (hoisting); step 0 adds the term itself. The result equals the sum of
+   * {@link #rotate}s up to noise (less of it). The terms share level and scale and have 2 parts.
+   *
+   * @throws IllegalArgumentException if there are no terms, the arrays differ in length, or the
+   *     terms differ in level or scale
+   * @throws IllegalStateException if a Galois key is missing (checked before any work)
+   */
+  public Ciphertext sumOfRotations(Ciphertext[] terms, int[] steps) {
+    if (terms.length == 0 || terms.length != steps.length) {
+      throw new IllegalArgumentException(terms.length + " terms for " + steps.length + " steps");
+    }
+    int slots = params.n() / 2;
+    GaloisKey[] keysByTerm = new GaloisKey[terms.length];
+    for (int i = 0; i < terms.length; i++) {
+      rlwe.checkOwns(terms[i]);
+      requireTwoParts(terms[i], "rotation by " + steps[i]);
+      checkSameLevel(terms[0].level(), terms[i].level());
+      checkSameScale(terms[0].scale(), terms[i].scale());
+      if (Math.floorMod(steps[i], slots) != 0) {
+        keysByTerm[i] = galoisKey(GaloisElements.forRotation(steps[i], params.n()), "rotation by " + steps[i]);
+      }
+    }
+    RnsPoly c0 = null; // Σ σ_i(c0_i) plus the unrotated terms' c0
+    RnsPoly c1 = null; // the unrotated terms' c1
+    RnsPoly[] switched = null;
+    java.util.IdentityHashMap<Ciphertext, KeySwitcher.Decomposition> decompositions = new java.util.IdentityHashMap<>();
+    try (KeySwitcher.SwitchSum sum = switcher().switchSum(terms[0].level())) {
+      for (int i = 0; i < terms.length; i++) {
+        Ciphertext a = terms[i];
+        if (keysByTerm[i] == null) {
+          c0 = addInto(c0, a.poly(0));
+          c1 = addInto(c1, a.poly(1));
+          continue;
+        }
+        int g = keysByTerm[i].galoisElement();
+        RnsPoly r0 = blankLike(a.poly(0));
+        ring.automorphism(a.poly(0), g, r0);
+        if (c0 == null) {
+          c0 = r0;
+        } else {
+          ring.add(c0, r0, c0);
+        }
+        KeySwitcher.Decomposition d = decompositions.computeIfAbsent(a, x -> switcher().decompose(x.poly(1)));
+        sum.add(d, keysByTerm[i].switchingKey(), g);
+        if (lastRotation(terms, keysByTerm, i)) {
+          decompositions.remove(a).close();
+        }
+      }
+      if (!decompositions.isEmpty() || c0 == null) {
+        throw new IllegalStateException("unreachable: every decomposition is closed after its last use");
+      }
+      boolean anyRotated = java.util.Arrays.stream(keysByTerm).anyMatch(java.util.Objects::nonNull);
+      if (anyRotated) {
+        switched = sum.finish();
+      }
+    } finally {
+      for (KeySwitcher.Decomposition d : decompositions.values()) {
+        d.close();
+      }
+    }
+    if (switched == null) {
+      return make(new RnsPoly[] {c0, c1}, terms[0].scale());
+    }
+    ring.add(switched[0], c0, switched[0]);
+    if (c1 != null) {
+      ring.add(switched[1], c1, switched[1]);
+    }
+    return make(switched, terms[0].scale());
+  }
+
+  /** Whether no term after {@code i} rotates the same object as term {@code i}. */
+  private static boolean lastRotation(Ciphertext[] terms, GaloisKey[] keysByTerm, int i) {
+    for (int j = i + 1; j < terms.length; j++) {
+      if (terms[j] == terms[i] && keysByTerm[j] != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code acc + p} into a fresh polynomial on the first call, in place after. */
+  private RnsPoly addInto(RnsPoly acc, RnsPoly p) {
+    if (acc == null) {
+      return p.copy();
+    }
+    ring.add(acc, p, acc);
+    return acc;
+  }
+
   // ---------------------------------------------------------------- levels
 
   /**

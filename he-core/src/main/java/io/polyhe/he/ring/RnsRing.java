@@ -124,6 +124,28 @@ public final class RnsRing {
   }
 
   /**
+   * {@code out = Σ_t σ(a[t])·b[t]} for the automorphism {@code σ} of {@code galois} (1: none), all
+   * in NTT form: {@link #multiplySum} of the automorphisms without making them ({@link
+   * ComputeBackend#multiplySumPermuted}).
+   */
+  public void multiplySumAutomorphism(RnsPoly[] a, int galois, RnsPoly[] b, RnsPoly out) {
+    if (a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " left terms for " + b.length + " right terms");
+    }
+    long[][][] al = new long[a.length][][];
+    long[][][] bl = new long[a.length][][];
+    for (int t = 0; t < a.length; t++) {
+      checkSame(a[t], out);
+      checkSame(b[t], out);
+      requireNtt(a[t]);
+      al[t] = a[t].limbs();
+      bl[t] = b[t].limbs();
+    }
+    int[] permutation = galois == 1 ? null : nttPermutation(galois);
+    backend.multiplySumPermuted(al, permutation, bl, out.limbs(), out.basis().moduliArray(), out.limbCount());
+  }
+
+  /**
    * {@code out = a·b} pointwise for a fixed {@code b} with its Shoup constants {@code bShoup} (see
    * {@link ComputeBackend#multiplyShoup}); all in NTT form.
    */

@@ -183,17 +183,121 @@ public final class KeySwitcher {
    * the decomposed {@code d}.
    */
   public RnsPoly[] switchDecomposed(Decomposition decomposition, SwitchingKey key, int galois) {
-    context.checkOwns(key);
     int level = decomposition.level();
     RnsBasis qp = context.basisQPAtLevel(level);
     RnsPoly acc0 = pool.takePoly(qp, true);
     RnsPoly acc1 = pool.takePoly(qp, true);
+    innerProduct(decomposition, key, galois, acc0, acc1);
+    RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
+    pool.give(acc0);
+    pool.give(acc1);
+    return out;
+  }
+
+  /**
+   * A running sum of key-switched pairs over {@code Q_l·P}, brought down by P once ({@link
+   * #finish}): {@code Σ_i switchDecomposed(d_i, key_i, galois_i)} with one ModDown per part instead
+   * of one per term (and one rounding instead of many). Not thread-safe; close it (or finish it) to
+   * hand its limbs back.
+   */
+  public final class SwitchSum implements AutoCloseable {
+    private final int level;
+    private RnsPoly acc0;
+    private RnsPoly acc1;
+    private boolean empty = true;
+
+    private SwitchSum(int level) {
+      this.level = level;
+      RnsBasis qp = context.basisQPAtLevel(level);
+      this.acc0 = pool.takePoly(qp, true);
+      this.acc1 = pool.takePoly(qp, true);
+    }
+
+    /** Adds the (not yet divided by P) key-switched pair of {@code σ_galois(d)}. */
+    public void add(Decomposition decomposition, SwitchingKey key, int galois) {
+      if (acc0 == null) {
+        throw new IllegalStateException("switch sum already finished");
+      }
+      if (decomposition.level() != level) {
+        throw new IllegalArgumentException("decomposition at level " + decomposition.level()
+            + ", the sum is at level " + level);
+      }
+      if (empty) {
+        innerProduct(decomposition, key, galois, acc0, acc1);
+        empty = false;
+        return;
+      }
+      RnsBasis qp = context.basisQPAtLevel(level);
+      RnsPoly t0 = pool.takePoly(qp, true);
+      RnsPoly t1 = pool.takePoly(qp, true);
+      innerProduct(decomposition, key, galois, t0, t1);
+      ring.add(acc0, t0, acc0);
+      ring.add(acc1, t1, acc1);
+      pool.give(t0);
+      pool.give(t1);
+    }
+
+    /**
+     * The pair {@code (c_0', c_1')} over {@code q_0..q_level}: the sum's terms divided by P once.
+     *
+     * @throws IllegalStateException if no term was added or it was finished already
+     */
+    public RnsPoly[] finish() {
+      if (acc0 == null) {
+        throw new IllegalStateException("switch sum already finished");
+      }
+      if (empty) {
+        throw new IllegalStateException("switch sum has no terms");
+      }
+      RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
+      close();
+      return out;
+    }
+
+    @Override
+    public void close() {
+      if (acc0 != null) {
+        pool.give(acc0);
+        pool.give(acc1);
+        acc0 = null;
+        acc1 = null;
+      }
+    }
+  }
+
+  /** An empty {@link SwitchSum} for decompositions at {@code level}. */
+  public SwitchSum switchSum(int level) {
+    if (level < 0 || level >= params.qCount()) {
+      throw new IllegalArgumentException("no level " + level);
+    }
+    return new SwitchSum(level);
+  }
+
+  /** The inner product of the (permuted) digits with the key over {@code Q_l·P}, into acc0, acc1. */
+  private void innerProduct(Decomposition decomposition, SwitchingKey key, int galois, RnsPoly acc0, RnsPoly acc1) {
+    context.checkOwns(key);
+    int level = decomposition.level();
+    RnsBasis qp = context.basisQPAtLevel(level);
     int[] permutation = galois == 1 ? null : ring.nttPermutation(galois);
     // The key is the fixed operand of every product: where the backend profits (and memory allows),
     // its Shoup constants replace a Barrett reduction per product; otherwise one dot product over
     // the digits per part, which a backend may sum before reducing.
     RnsPoly[][] shoup = ring.backend().usesShoupOperands() ? key.shoupConstants() : null;
     int digits = decomposition.digitCount();
+    if (shoup == null && ring.backend().readsPermutedTerms()) {
+      // One pass per part: the digits are read through the automorphism, nothing is permuted.
+      RnsPoly[] ds = new RnsPoly[digits];
+      RnsPoly[] bs = new RnsPoly[digits];
+      RnsPoly[] as = new RnsPoly[digits];
+      for (int j = 0; j < digits; j++) {
+        ds[j] = decomposition.digit(j);
+        bs[j] = context.viewQPAtLevel(key.b(j), level);
+        as[j] = context.viewQPAtLevel(key.a(j), level);
+      }
+      ring.multiplySumAutomorphism(ds, galois, bs, acc0);
+      ring.multiplySumAutomorphism(ds, galois, as, acc1);
+      return;
+    }
     RnsPoly[] permuted = new RnsPoly[digits];
     for (int j = 0; j < digits; j++) {
       RnsPoly digit = decomposition.digit(j);
@@ -233,10 +337,6 @@ public final class KeySwitcher {
         pool.give(p);
       }
     }
-    RnsPoly[] out = {modDown(acc0, level), modDown(acc1, level)};
-    pool.give(acc0);
-    pool.give(acc1);
-    return out;
   }
 
   /** {@code (c_0', c_1')} with {@code c_0' + c_1'·s ≈ d·s'} for the key from {@code s'} to s. */

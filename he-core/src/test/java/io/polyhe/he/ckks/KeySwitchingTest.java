@@ -126,6 +126,50 @@ class KeySwitchingTest {
     assertSame(ct, f.eval.rotate(ct, slots));
   }
 
+  /**
+   * {@code sumOfRotations} (one ModDown for the sum, shared decompositions) against the slot sums in
+   * doubles and against the sum of single rotations: terms repeated, a step 0, a second input, and
+   * a sum of one term. The bound is that of one rotation per term (the sum rounds once, not less).
+   */
+  @ParameterizedTest
+  @MethodSource("presets")
+  void sumOfRotationsMatchesSlotSums(CkksPreset preset) {
+    int[] keySteps = {1, 3, -7, 64};
+    Fixture f = Fixture.of(preset, keySteps);
+    int slots = f.encoder.slots();
+    SplittableRandom r = new SplittableRandom(5);
+    double[] a = HeTestSupport.randomValues(r, slots, 1);
+    double[] b = HeTestSupport.randomValues(r, slots, 1);
+    Ciphertext ca = f.encrypt(a);
+    Ciphertext cb = f.encrypt(b);
+    Ciphertext[] terms = {ca, cb, ca, ca, cb, ca};
+    int[] steps = {1, 3, 0, -7, 64, 64};
+    double[][] values = {a, b, a, a, b, a};
+    double[] expected = new double[slots];
+    for (int t = 0; t < terms.length; t++) {
+      double[] rot = rotated(values[t], steps[t]);
+      for (int i = 0; i < slots; i++) {
+        expected[i] += rot[i];
+      }
+    }
+    Ciphertext sum = f.eval.sumOfRotations(terms, steps);
+    assertEquals(ca.level(), sum.level());
+    assertEquals(ca.scale(), sum.scale());
+    assertClose(expected, f.decrypt(sum), 2 * terms.length * f.fresh, "sum of rotations");
+    Ciphertext sequential = f.eval.rotate(terms[0], steps[0]);
+    for (int t = 1; t < terms.length; t++) {
+      sequential = f.eval.add(sequential, f.eval.rotate(terms[t], steps[t]));
+    }
+    assertClose(f.decrypt(sequential), f.decrypt(sum), 4 * terms.length * f.fresh, "== sum of single rotations");
+    assertClose(rotated(b, -7), f.decrypt(f.eval.sumOfRotations(new Ciphertext[] {cb}, new int[] {-7})),
+        2 * f.fresh, "one term");
+    assertClose(a, f.decrypt(f.eval.sumOfRotations(new Ciphertext[] {ca}, new int[] {0})), f.fresh, "step 0 only");
+    assertThrows(IllegalStateException.class, () -> f.eval.sumOfRotations(new Ciphertext[] {ca}, new int[] {2}));
+    assertThrows(IllegalArgumentException.class,
+        () -> f.eval.sumOfRotations(new Ciphertext[] {ca, f.eval.dropToLevel(cb, cb.level() - 1)}, new int[] {1, 1}));
+    assertThrows(IllegalArgumentException.class, () -> f.eval.sumOfRotations(new Ciphertext[0], new int[0]));
+  }
+
   @Test
   void missingKeysAreClearErrors() {
     Fixture f = Fixture.of(CkksPreset.N12_QP109_128, new int[] {1});

@@ -139,8 +139,8 @@ final class AttentionBlock implements ResidualBlock {
         for (int b = 0; b < blocks; b++) {
           kvSteps[b] = -b * (c.stride() + c.d());
         }
-        C kShifted = CiphertextOps.sum(ar, ar.rotateHoisted(ka, kvSteps));
-        C vShifted = CiphertextOps.sum(ar, ar.rotateHoisted(va, kvSteps));
+        C kShifted = CiphertextOps.sumOfRotations(ar, ka, kvSteps);
+        C vShifted = CiphertextOps.sumOfRotations(ar, va, kvSteps);
         int[] giants = new int[groups];
         for (int g = 0; g < groups; g++) {
           giants[g] = -g * pack * c.stride();

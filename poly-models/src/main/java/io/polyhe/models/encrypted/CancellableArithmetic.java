@@ -126,6 +126,12 @@ public final class CancellableArithmetic<C> extends ForwardingArithmetic<C> {
   }
 
   @Override
+  public C sumOfRotations(C[] terms, int[] steps) {
+    check.throwIfCancelled();
+    return super.sumOfRotations(terms, steps);
+  }
+
+  @Override
   public C[] rotateHoisted(C a, int[] steps) {
     check.throwIfCancelled();
     return super.rotateHoisted(a, steps);

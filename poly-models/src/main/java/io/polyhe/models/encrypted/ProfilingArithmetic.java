@@ -135,6 +135,17 @@ public final class ProfilingArithmetic extends ForwardingArithmetic<Ciphertext> 
     return out;
   }
 
+  /** Timed as key switches, one per rotated term (their sums are part of the key switch). */
+  @Override
+  public Ciphertext sumOfRotations(Ciphertext[] terms, int[] steps) {
+    long start = System.nanoTime();
+    Ciphertext out = super.sumOfRotations(terms, steps);
+    int slots = parameters().slots();
+    long nonZero = java.util.Arrays.stream(steps).filter(s -> Math.floorMod(s, slots) != 0).count();
+    recorder.addPrimitive(Primitive.KEY_SWITCH, nonZero, System.nanoTime() - start);
+    return out;
+  }
+
   @Override
   public Ciphertext conjugate(Ciphertext a) {
     return timed(Primitive.KEY_SWITCH, () -> super.conjugate(a));
