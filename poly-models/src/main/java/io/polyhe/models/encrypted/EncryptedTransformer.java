@@ -353,7 +353,9 @@ public final class EncryptedTransformer {
    * At most this many rotation steps get Galois keys; a pass composes its other rotations from them
    * ({@link io.polyhe.he.circuits.ComposedRotations}). 20 keys and the relinearisation key of
    * {@code tiny} (4.5 MB each at N = 2^14) are 94 MB instead of 48 + 1 keys' 219 MB, for 94 more key
-   * switches per 32-token pass (747 instead of 653; docs/decisions.md, issue 20).
+   * switches per 32-token pass (747 instead of 653), which made a warm pass about 1.35× slower
+   * because composed steps of hoisted batches lose their shared decomposition (docs/decisions.md,
+   * issue 20).
    */
   public static final int MAX_ROTATION_KEYS = 20;
 
