@@ -300,20 +300,43 @@ public final class RnsRing {
    * is to nearest, ties up, on the centred representative.
    */
   public RnsPoly divideRoundByLastPrime(RnsPoly a) {
+    return divideRoundByLastPrime(a, null);
+  }
+
+  /**
+   * {@code round((a + e) / q_last)} for small signed coefficients {@code e} (in coefficient form,
+   * whatever {@code a}'s form): the addition is folded into the division's correction, so {@code e}
+   * needs no transform over the basis. With {@code e} null, {@link #divideRoundByLastPrime(RnsPoly)}.
+   * Public-key encryption adds its errors this way, with one NTT per remaining prime in all.
+   *
+   * @throws IllegalArgumentException if {@code a} has a single prime or {@code e} has not N entries
+   */
+  public RnsPoly divideRoundByLastPrime(RnsPoly a, long[] e) {
     checkBasis(a.basis());
     int count = a.limbCount();
     if (count < 2) {
       throw new IllegalArgumentException("cannot rescale a polynomial with a single prime");
     }
+    if (e != null && e.length != n) {
+      throw new IllegalArgumentException("expected " + n + " coefficients, got " + e.length);
+    }
     RnsBasis basis = a.basis();
     LastPrime plan = lastPrimePlan(basis);
     long[] lastLimb = a.limb(count - 1);
-    if (a.isNtt()) {
+    if (a.isNtt() || e != null) {
       lastLimb = lastLimb.clone();
+    }
+    if (a.isNtt()) {
       backend.inverseNtt(
           new long[][] {lastLimb},
           new io.polyhe.he.math.NttTables[] {basis.tablesArray()[count - 1]},
           1);
+    }
+    if (e != null) {
+      Modulus last = basis.modulus(count - 1);
+      for (int j = 0; j < n; j++) {
+        lastLimb[j] = last.add(lastLimb[j], last.reduceSigned(e[j]));
+      }
     }
     // The centred representative of the last limb, modulo each remaining prime: a base conversion
     // from the single prime q_last (exact: no multiple of q_last is added). a - that is divisible
@@ -321,6 +344,16 @@ public final class RnsRing {
     long[][] correction = new long[count - 1][n];
     plan.converter().convert(this, new long[][] {lastLimb}, correction);
     RnsBasis target = plan.converter().to();
+    if (e != null) {
+      // (a + e - r) / q_last = (a - (r - e)) / q_last: fold e into the correction.
+      for (int i = 0; i < count - 1; i++) {
+        Modulus q = target.modulus(i);
+        long[] c = correction[i];
+        for (int j = 0; j < n; j++) {
+          c[j] = q.sub(c[j], q.reduceSigned(e[j]));
+        }
+      }
+    }
     if (a.isNtt()) {
       backend.forwardNtt(correction, target.tablesArray(), count - 1);
     }

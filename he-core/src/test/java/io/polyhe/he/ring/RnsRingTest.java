@@ -83,6 +83,46 @@ class RnsRingTest {
     }
   }
 
+  /** The errors of public-key encryption are added inside the division: round((x + e) / q_last). */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void divideRoundByLastPrimeAddsSmallCoefficientsFirst(boolean nttForm) {
+    SplittableRandom r = new SplittableRandom(nttForm ? 11 : 12);
+    BigInteger q = modulusProduct(4);
+    BigInteger qLast = BigInteger.valueOf(primes.get(3));
+    BigInteger[] x = randomBig(r, q);
+    x[0] = qLast.shiftRight(1); // with e = +1 crosses the rounding boundary, with e = -1 does not
+    x[1] = qLast.shiftRight(1);
+    x[2] = q.shiftRight(1).subtract(BigInteger.TWO); // near the top of the centred range
+    long[] e = new long[N];
+    for (int j = 0; j < N; j++) {
+      e[j] = r.nextLong(-19, 20);
+    }
+    e[0] = 1;
+    e[1] = -1;
+    e[2] = -19;
+    RnsPoly p = fromBig(x, basis);
+    if (nttForm) {
+      ring.toNtt(p);
+    }
+    RnsPoly before = p.copy();
+    RnsPoly out = ring.divideRoundByLastPrime(p, e);
+    assertTrue(before.sameValueAs(p), "the operand is left as it was");
+    assertEquals(nttForm, out.isNtt());
+    ring.toCoefficients(out);
+    BigInteger[] expected = new BigInteger[N];
+    for (int j = 0; j < N; j++) {
+      expected[j] = floorDiv(x[j].add(BigInteger.valueOf(e[j])).add(qLast.shiftRight(1)), qLast);
+    }
+    assertEquals(1, expected[0].signum());
+    assertEquals(0, expected[1].signum());
+    RnsPoly want = fromBig(expected, basis.prefix(3));
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(want.limb(i), out.limb(i), "limb " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> ring.divideRoundByLastPrime(p, new long[N - 1]));
+  }
+
   private static BigInteger floorDiv(BigInteger a, BigInteger b) {
     BigInteger[] qr = a.divideAndRemainder(b);
     return qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];

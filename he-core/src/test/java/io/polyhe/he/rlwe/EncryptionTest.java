@@ -21,10 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * coefficients decrypts to itself plus noise within the stated bounds.
  *
  * <p>Bounds: symmetric encryption's noise is one Gaussian sample, |e| ≤ 19. Public-key encryption
- * over Q·P divided by P leaves rounding noise r_0 + r_1·s with |r_i| ≤ K/2 + 1 (K roundings) plus
- * (e·u + e_0 + e_1·s)/P < 1, so |noise| ≤ (K/2 + 1)(N + 1) + 1 in the worst case; we assert that
- * worst-case bound and, as a sharper statistical check, that the standard deviation stays below
- * sqrt(N) (it is about sqrt(N/18)).
+ * over q_0..q_level and the last special prime p, divided by p, leaves one rounding, r_0 + r_1·s
+ * with |r_i| ≤ 1/2, plus (e·u + e_0 + e_1·s)/p with |e·u|, |e_1·s| ≤ 19·N and |e_0| ≤ 19, so
+ * |noise| ≤ (N + 1)/2 + (38·N + 19)/p in the worst case; we assert that worst-case bound and, as a
+ * sharper statistical check, that the standard deviation stays below sqrt(N)/3 (one rounding gives
+ * about sqrt(N/18) = sqrt(N)/4.2).
  */
 class EncryptionTest {
 
@@ -68,20 +69,21 @@ class EncryptionTest {
     int n = ctx.parameters().n();
     int k = ctx.parameters().pCount();
     Decryptor decryptor = new Decryptor(ctx, sk);
-    for (int level : new int[] {ctx.parameters().maxLevel(), 0}) {
+    double p = ctx.parameters().pCount() == 0 ? 1 : ctx.basisP().modulus(k - 1).value();
+    for (int level : new int[] {ctx.parameters().maxLevel(), ctx.parameters().maxLevel() / 2, 0}) {
       long[] message = randomMessage(n, level);
       Plaintext pt = plaintext(ctx, message, level);
 
       Ciphertext pkCt = new Encryptor(ctx, pk).encrypt(pt);
       assertEquals(level, pkCt.level());
       double[] noise = decryptNoise(ctx, decryptor.decrypt(pkCt), message);
-      double worst = (k / 2.0 + 1) * (n + 1) + 1;
+      double worst = (n + 1) / 2.0 + (38.0 * n + 19) / p;
       double sumSq = 0;
       for (double e : noise) {
         assertTrue(Math.abs(e) <= worst, "pk noise " + e + " over " + worst);
         sumSq += e * e;
       }
-      assertTrue(Math.sqrt(sumSq / n) < Math.sqrt(n), "pk noise std " + Math.sqrt(sumSq / n));
+      assertTrue(Math.sqrt(sumSq / n) < Math.sqrt(n) / 3, "pk noise std " + Math.sqrt(sumSq / n));
 
       Ciphertext skCt = new SymmetricEncryptor(ctx, sk).encrypt(pt);
       assertTrue(skCt.isSeeded());

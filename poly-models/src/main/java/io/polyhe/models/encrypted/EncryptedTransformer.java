@@ -51,6 +51,7 @@ public final class EncryptedTransformer {
   private final ConcurrentMap<List<Integer>, RowPlaintexts> rowsByStart = new ConcurrentHashMap<>();
   private volatile Blocks blocks;
   private volatile int[] galoisElements;
+  private volatile io.polyhe.he.circuits.RotationSet rotations;
 
   /** The blocks that hold the weights: every layer, then the head. */
   private record Blocks(List<Layer> layers, HeadBlock head) {}
@@ -254,7 +255,12 @@ public final class EncryptedTransformer {
    */
   public <C> List<C> forward(Arithmetic<C> ar, List<C> inputs, int tokens, RefreshPoints<C> refresh,
       LatencyRecorder recorder) {
-    Pass<C> pass = pass(ar, tokens, refresh, recorder);
+    return forward(ar, inputs, tokens, refresh, recorder, true);
+  }
+
+  private <C> List<C> forward(Arithmetic<C> ar, List<C> inputs, int tokens, RefreshPoints<C> refresh,
+      LatencyRecorder recorder, boolean composed) {
+    Pass<C> pass = pass(composed ? composed(ar) : ar, tokens, refresh, recorder);
     pass.requireTiles(inputs, tokens);
     List<C> x = new ArrayList<>(inputs);
     Blocks b = blocks();
@@ -285,7 +291,7 @@ public final class EncryptedTransformer {
 
   // A pass over rows that must fit one ciphertext, for the segments below that never refresh.
   private <C> Pass<C> singlePass(Arithmetic<C> ar, int tokens) {
-    Pass<C> pass = pass(ar, tokens, new RefreshPoints<>() {
+    Pass<C> pass = pass(composed(ar), tokens, new RefreshPoints<>() {
       @Override
       protected C fresh(C value, int level, double scale) {
         throw new IllegalStateException("this segment does not refresh; its input has too few levels");
@@ -340,7 +346,51 @@ public final class EncryptedTransformer {
 
   /** The LM head on the normed final stream {@code y}. */
   <C> C headSegment(Arithmetic<C> ar, C y, int tokens) {
-    return blocks().head().projectNormed(ar, y, singlePass(ar, tokens).rows(0));
+    return blocks().head().projectNormed(composed(ar), y, singlePass(ar, tokens).rows(0));
+  }
+
+  /**
+   * At most this many rotation steps get Galois keys; a pass composes its other rotations from them
+   * ({@link io.polyhe.he.circuits.ComposedRotations}). 20 keys and the relinearisation key of
+   * {@code tiny} (4.5 MB each at N = 2^14) are 94 MB instead of 48 + 1 keys' 219 MB, for 94 more key
+   * switches per 32-token pass (747 instead of 653), which made a warm pass about 1.35× slower
+   * because composed steps of hoisted batches lose their shared decomposition (docs/decisions.md,
+   * issue 20).
+   */
+  public static final int MAX_ROTATION_KEYS = 20;
+
+  /**
+   * Composing stops before the rotations' key switches (weighted by level) grow by more than this
+   * fraction, so a model with many rotation steps keeps more keys rather than slow down a lot.
+   */
+  public static final double MAX_EXTRA_ROTATION_WORK = 0.2;
+
+  /**
+   * The rotation steps every pass has keys for (at most {@link #MAX_ROTATION_KEYS}), chosen once
+   * from a dry run over the full context with every rotation direct: the set with the fewest
+   * key switches, weighted by level ({@link io.polyhe.he.circuits.RotationSet#choose}).
+   */
+  public io.polyhe.he.circuits.RotationSet rotationSet() {
+    io.polyhe.he.circuits.RotationSet r = rotations;
+    if (r == null) {
+      io.polyhe.he.circuits.DepthSimulator sim = new io.polyhe.he.circuits.DepthSimulator(parameters());
+      var recorder = new io.polyhe.he.circuits.RotationRecorder<>(sim);
+      int tokens = context.layout().tokens();
+      List<io.polyhe.he.circuits.SimulatedCiphertext> inputs = new ArrayList<>();
+      for (int a = 0; a < context.layout().ciphertexts(tokens); a++) {
+        inputs.add(sim.fresh(topLevel(), streamScale()));
+      }
+      forward(recorder, inputs, tokens, RefreshPoints.simulated(), new LatencyRecorder(), false);
+      r = io.polyhe.he.circuits.RotationSet.choose(parameters().slots(), recorder.calls(), MAX_ROTATION_KEYS,
+          MAX_EXTRA_ROTATION_WORK);
+      rotations = r;
+    }
+    return r;
+  }
+
+  private <C> Arithmetic<C> composed(Arithmetic<C> ar) {
+    return ar instanceof io.polyhe.he.circuits.ComposedRotations<C> ? ar
+        : new io.polyhe.he.circuits.ComposedRotations<>(ar, rotationSet());
   }
 
   /** Every Galois element a forward pass over up to the full context uses (from a dry run). */

@@ -40,7 +40,13 @@ class ArithmeticDecoratorsTest {
       ProfilingArithmetic.class, new Decorator(
           d -> new ProfilingArithmetic(d, ENCODER, new LatencyRecorder()), Set.of("mulRelin")),
       CancellableArithmetic.class, new Decorator(
-          d -> new CancellableArithmetic<>(d, CancellableArithmetic.Check.NEVER), Set.of()));
+          d -> new CancellableArithmetic<>(d, CancellableArithmetic.Check.NEVER), Set.of()),
+      // Rotations by base steps (the check rotates by 1 and {1, 2}) go through as they are.
+      io.polyhe.he.circuits.ComposedRotations.class, new Decorator(
+          d -> new io.polyhe.he.circuits.ComposedRotations<>(d,
+              new io.polyhe.he.circuits.RotationSet(VALUES.parameters().slots(), new int[] {1, 2})), Set.of()),
+      io.polyhe.he.circuits.RotationRecorder.class, new Decorator(
+          d -> new io.polyhe.he.circuits.RotationRecorder<>(d), Set.of()));
 
   @Test
   void everyDecoratorForwardsEveryMethod() {
