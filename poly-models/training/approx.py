@@ -197,6 +197,11 @@ def fit_newton_min_depth(kind, lo, hi, tol, max_guess_degree=255, max_iters=60, 
         raise ValueError(f"{kind}: need 0 < lo < hi, got [{lo}, {hi}]")
     target = (lambda x: 1.0 / x) if kind == "inverse" else (lambda x: 1.0 / math.sqrt(x))
     xs = grid(lo, hi)
+    if guess == "minimax":
+        # The minimax polynomial's error peaks between the points it was fitted on: near the ends
+        # of the range its oscillations (width ~(hi - lo)/deg^2) are narrower than grid's linear
+        # spacing, so add points with the Chebyshev extrema's density, 32 per oscillation at degree 255.
+        xs = np.union1d(xs, 0.5 * (hi - lo) * np.cos(np.pi * np.arange(8193) / 8192) + 0.5 * (hi + lo))
     exact = np.array([target(float(x)) for x in xs])
     best = None  # (depth, degree, iterations)
     k = 1
