@@ -144,8 +144,10 @@ def corpus(args, teacher_dir, ctx):
 
 
 def fit(args, kind, lo, hi):
+    # For 1/x the Chebyshev interpolant is already the relative-error minimax guess (training/README.md).
+    guess = args.guess if kind == "inverse_sqrt" else "interpolant"
     try:
-        return approx.fit_newton_min_depth(kind, lo, hi, args.newton_tol, args.max_guess_degree, args.max_newton)
+        return approx.fit_newton_min_depth(kind, lo, hi, args.newton_tol, args.max_guess_degree, args.max_newton, guess)
     except ValueError as e:
         sys.exit(f"{e} with at most {args.max_newton} Newton step(s): narrow the range (--var-range, --den-max) "
                  "or allow Newton steps")
@@ -204,6 +206,13 @@ def main():
     ap.add_argument("--range-factor", type=float, default=2.0)
     ap.add_argument("--act-margin", type=float, default=0.25)
     ap.add_argument("--max-guess-degree", type=int, default=255)
+    ap.add_argument("--guess", choices=["minimax", "interpolant"], default="minimax",
+                    help="1/sqrt guess: the relative-error minimax polynomial (default; reaches --newton-tol at a "
+                         "lower degree, hence sometimes a level less) or the Chebyshev interpolant (the first fortune's)")
+    ap.add_argument("--refit", metavar="DIR",
+                    help="skip the rescaling and the distillation: take the student's weights from DIR, an earlier "
+                         "output of this command (its training record is kept), then calibrate, fit, evaluate and "
+                         "export as usual (to change only the fits)")
     ap.add_argument("--newton-tol", type=float, default=1e-5)
     ap.add_argument("--max-newton", type=int, default=60,
                     help="most Newton steps after the Chebyshev guess (0: guess only, what the encrypted pass evaluates)")
@@ -237,9 +246,22 @@ def main():
         teacher.ctx = args.context
     ctx = teacher.ctx
     tokens, windows, corpus_desc = corpus(args, args.teacher, ctx)
-    student = student_of(teacher, args.power, args.epsilon)
-    rescaled = {} if args.no_rescale else rescale_for_ranges(student, tokens, args)
-    print("rescaled", json.dumps(rescaled), flush=True)
+    earlier = None
+    if args.refit:
+        student, earlier = load_hf(args.refit)
+        if earlier.get("attention", {}) != {"kind": "power_softmax", "power": args.power, "epsilon": args.epsilon}:
+            sys.exit(f"--refit {args.refit}: its attention {earlier.get('attention')} is not power-softmax "
+                     f"p={args.power}, eps={args.epsilon}")
+        if earlier.get("training", {}).get("teacher") != tcfg.get("name", args.teacher):
+            sys.exit(f"--refit {args.refit}: distilled from {earlier.get('training', {}).get('teacher')}, "
+                     f"not from {tcfg.get('name', args.teacher)}")
+        student.ctx = teacher.ctx
+        rescaled = earlier["training"].get("rescaled", {})
+        print("refit: weights of", args.refit, flush=True)
+    else:
+        student = student_of(teacher, args.power, args.epsilon)
+        rescaled = {} if args.no_rescale else rescale_for_ranges(student, tokens, args)
+        print("rescaled", json.dumps(rescaled), flush=True)
     student = student.to(args.device)
     teacher = teacher.to(args.device).eval()
     for p in teacher.parameters():
@@ -263,7 +285,10 @@ def main():
         loss = args.kl_weight * kl + args.lm_weight * ce + args.penalty_weight * sum(parts.values())
         return loss, {"kl": kl, "ce": ce, **parts}
 
-    final_loss, train_s = train(student, tokens, args, lambda s: print(s, flush=True), loss_fn)
+    if earlier is None:
+        final_loss, train_s = train(student, tokens, args, lambda s: print(s, flush=True), loss_fn)
+    else:
+        final_loss, train_s = earlier["training"]["final_loss"], earlier["training"]["train_seconds"]
 
     student = student.cpu().double().eval()
     teacher = teacher.cpu().double().eval()
@@ -283,6 +308,23 @@ def main():
     keep = {k: v for k, v in tcfg.items() if k not in ("name", "training", "corpus", "attention", "approximations",
                                                        "calibration")}
     cfg = dict(keep)
+    training = {"command": cmd, "teacher": tcfg.get("name", args.teacher), "seed": args.seed,
+                "steps": args.steps, "batch": args.batch, "lr": args.lr, "final_loss": final_loss,
+                "distillation": {"kl_weight": args.kl_weight, "lm_weight": args.lm_weight,
+                                 "temperature": args.temperature},
+                "range_penalty": {"den_max": args.den_max, "var_range": args.var_range,
+                                  "act_max": args.act_max, "weight": args.penalty_weight,
+                                  "embed_weight": args.embed_weight},
+                "rescaled": rescaled,
+                "fit": {"rule": "depth", "max_guess_degree": args.max_guess_degree, "max_newton": args.max_newton,
+                        "newton_tol": args.newton_tol, "act_tol": args.act_tol, "inverse_sqrt_guess": args.guess},
+                "train_seconds": round(train_s, 1), "threads": args.threads, "torch": torch.__version__}
+    if earlier is not None:
+        # The weights, hence how they were made, are the earlier run's; only the fits are this command's.
+        training = dict(earlier["training"])
+        training["fit"] = {"rule": "depth", "max_guess_degree": args.max_guess_degree, "max_newton": args.max_newton,
+                           "newton_tol": args.newton_tol, "act_tol": args.act_tol, "inverse_sqrt_guess": args.guess}
+        training["refit_command"] = cmd
     cfg.update({
         "name": args.name,
         "attention": {"kind": "power_softmax", "power": args.power, "epsilon": args.epsilon},
@@ -291,17 +333,7 @@ def main():
                         "activation_margin": args.act_margin, "source": "training windows, held-out fortunes excluded"},
         "corpus": {"source": corpus_desc, "held_out_characters": n, "teacher_bpc": teacher_bpc,
                    "power_exact_bpc": exact_bpc, "poly_plain_bpc": poly_bpc, "max_abs_logit_diff": diff},
-        "training": {"command": cmd, "teacher": tcfg.get("name", args.teacher), "seed": args.seed,
-                     "steps": args.steps, "batch": args.batch, "lr": args.lr, "final_loss": final_loss,
-                     "distillation": {"kl_weight": args.kl_weight, "lm_weight": args.lm_weight,
-                                      "temperature": args.temperature},
-                     "range_penalty": {"den_max": args.den_max, "var_range": args.var_range,
-                                       "act_max": args.act_max, "weight": args.penalty_weight,
-                                       "embed_weight": args.embed_weight},
-                     "rescaled": rescaled,
-                     "fit": {"rule": "depth", "max_guess_degree": args.max_guess_degree, "max_newton": args.max_newton,
-                             "newton_tol": args.newton_tol, "act_tol": args.act_tol},
-                     "train_seconds": round(train_s, 1), "threads": args.threads, "torch": torch.__version__},
+        "training": training,
     })
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
@@ -324,9 +356,11 @@ def main():
                 f"architecture): power-softmax p={args.power}, eps={args.epsilon} with the length-agnostic mean, "
                 f"polynomial 1/sqrt in the LayerNorms, polynomial GELU. Distilled from the softmax teacher (KL + LM "
                 f"loss + range penalties), calibrated and fitted for encrypted depth.\n\nMade by (from the "
-                f"repository root):\n\n    {cmd}\n\n"
-                f"Distillation: {args.steps} steps of {args.batch} windows of {ctx}, seed {args.seed}, {train_s:.0f} s "
-                f"on {args.threads} thread(s) (torch {torch.__version__}).\n\n"
+                f"repository root):\n\n    {training['command']}\n\n"
+                + (f"then its fits redone on the same weights (calibration, fits, evaluation, export) by\n\n"
+                   f"    {cmd}\n\n" if earlier is not None else "")
+                + f"Distillation: {training['steps']} steps of {training['batch']} windows of {ctx}, seed "
+                f"{training['seed']}, {train_s:.0f} s on {training['threads']} thread(s) (torch {training['torch']}).\n\n"
                 f"Held-out ({corpus_desc}; {n} characters), bits per character in float64:\n\n"
                 f"| teacher (softmax) | student, power exact | student, poly-plain | max abs logit diff |\n"
                 f"|---|---|---|---|\n| {teacher_bpc:.4f} | {exact_bpc:.4f} | {poly_bpc:.4f} | {diff:.3e} |\n\n"

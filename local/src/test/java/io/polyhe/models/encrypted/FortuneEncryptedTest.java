@@ -8,6 +8,7 @@ import io.polyhe.he.ckks.CkksParameters;
 import io.polyhe.he.ring.SeedSource;
 import io.polyhe.local.LocalInference;
 import io.polyhe.models.ShippedModels;
+import io.polyhe.models.approx.NewtonApproximation;
 import io.polyhe.models.config.Approximations;
 import io.polyhe.models.forward.Transformer;
 import io.polyhe.models.tokenizer.HfTokenizer;
@@ -69,6 +70,27 @@ class FortuneEncryptedTest {
       assertEquals(LevelPlanner.plan(model, tokens.length).points(), pass.points(),
           "'" + prompt + "': the real run refreshes where the plan says");
     }
+  }
+
+  /**
+   * The shipped 1/sqrt (the relative-error minimax guess, docs/decisions.md) keeps every segment
+   * within the 9 levels that N = 2^14 holds at 128 bits, so the planner picks N = 2^14 (a key switch
+   * about 4x cheaper than at N = 2^15) — and its guess is within 1e-5 relative of 1/sqrt over its range.
+   */
+  @Test
+  void theShippedFitsKeepFortuneAtN14WithNineLevels() {
+    NewtonApproximation inv = fortune.config().approximations().orElseThrow().normInverseSqrt();
+    assertEquals(7, inv.encryptedDepth(), "1/sqrt depth");
+    double worst = 0;
+    for (int i = 0; i <= 20_000; i++) {
+      double x = inv.lo() * Math.pow(inv.hi() / inv.lo(), i / 20_000.0);
+      worst = Math.max(worst, Math.abs(inv.evaluate(x) * Math.sqrt(x) - 1));
+    }
+    assertTrue(worst <= 1e-5, "max relative error of 1/sqrt " + worst);
+    EncryptedTransformer chosen = LevelPlanner.choose(fortune);
+    assertEquals(9, chosen.levelsNeeded(), "levels of the deepest segment");
+    assertEquals(1 << 14, chosen.parameters().n(), "ring degree");
+    assertEquals(9, chosen.parameters().maxLevel(), "levels of the chosen parameters");
   }
 
   @Test
