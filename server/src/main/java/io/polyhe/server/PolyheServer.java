@@ -287,6 +287,9 @@ public final class PolyheServer {
     inference.close();
     keys.close();
     sweeper.shutdownNow();
+    // A purge in flight finishes before the store's client closes under it.
+    sweeper.awaitTermination(5, TimeUnit.SECONDS);
+    store.closeStore();
     if (healthServer != null) {
       healthServer.shutdownNow();
     }

@@ -7,6 +7,7 @@ import io.grpc.TlsChannelCredentials;
 import io.polyhe.client.PolyheClient;
 import io.polyhe.client.routing.Failover;
 import io.polyhe.client.routing.ReplicaChannels;
+import io.polyhe.server.session.LoopbackS3;
 import io.polyhe.server.session.S3KeyStore;
 import io.polyhe.server.tls.SelfSignedCertificate;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ final class ReplicaSoak {
       List<String> serve = new ArrayList<>(List.of("--model", soak.modelName, "--host", "127.0.0.1",
           "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--api-keys", keysPath.toString(),
           "--key-store", s3.location(PREFIX), "--s3-endpoint", s3.endpoint().toString(),
-          "--s3-credentials-file", s3.credentials.toString(),
+          "--s3-credentials-file", s3.credentials().toString(),
           // Every replica learns of every session: room for all of them, as one server would have.
           "--max-sessions", Integer.toString(2 * callers.size() + 2),
           "--cached-sessions", Integer.toString(soak.cachedSessions),

@@ -37,7 +37,7 @@ import java.util.function.Predicate;
  * read the store as it is now, so a session published by one replica is found by another, and one
  * deleted by one replica is absent for all.
  */
-public interface KeyStore {
+public interface KeyStore extends AutoCloseable {
   /**
    * The sessions stored, read when a server starts. Leftovers of interrupted uploads are removed. A
    * session whose description or key file proves damaged (see {@link DamagedFileException}) is
@@ -127,4 +127,8 @@ public interface KeyStore {
     @Override
     void close();
   }
+
+  /** Releases what the store holds open (an S3 client it made); the stored sessions stay. Idempotent. */
+  @Override
+  default void close() {}
 }

@@ -65,19 +65,33 @@ public final class S3KeyStore implements KeyStore {
 
   private final S3Client s3;
   private final S3Settings settings;
+  private final boolean ownsClient;
 
-  /** A store on {@code s3} (closed by whoever made it) at {@code settings}' bucket and prefix. */
+  /** A store on {@code s3} (closed by whoever made it, not by {@link #close}) at {@code settings}' bucket and prefix. */
   public S3KeyStore(S3Client s3, S3Settings settings) {
+    this(s3, settings, false);
+  }
+
+  private S3KeyStore(S3Client s3, S3Settings settings, boolean ownsClient) {
     this.s3 = s3;
     this.settings = settings;
+    this.ownsClient = ownsClient;
   }
 
   /**
    * A store with its own client, as {@code settings} say: credentials from the default chain or
-   * the credentials file, path-style addressing at a custom endpoint.
+   * the credentials file, path-style addressing at a custom endpoint. {@link #close} closes that client.
    */
   public static S3KeyStore open(S3Settings settings) {
-    return new S3KeyStore(client(settings), settings);
+    return new S3KeyStore(client(settings), settings, true);
+  }
+
+  /** Closes the client {@link #open} made (its connection pool and threads); a given client stays open. */
+  @Override
+  public void close() {
+    if (ownsClient) {
+      s3.close();
+    }
   }
 
   /** An S3 client for {@code settings}. */

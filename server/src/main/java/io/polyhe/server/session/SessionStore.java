@@ -339,6 +339,14 @@ public final class SessionStore {
     }
   }
 
+  /**
+   * Releases the key store's open resources (an S3 client) when the server stops; the sessions stay
+   * stored for the next start or another replica.
+   */
+  public void closeStore() {
+    store.close();
+  }
+
   private void expire(SessionRecord r) {
     if (remove(r)) {
       expired.incrementAndGet();

@@ -174,7 +174,7 @@ class S3KeyStoreTest {
       closedPort = socket.getLocalPort();
     }
     S3Settings nowhere = new S3Settings(LoopbackS3.BUCKET, "", Optional.of(URI.create("http://127.0.0.1:" + closedPort)),
-        Optional.empty(), Optional.of(server.credentials), Duration.ofHours(1));
+        Optional.empty(), Optional.of(server.credentials()), Duration.ofHours(1));
     try (S3Client c = S3KeyStore.client(nowhere)) {
       S3KeyStore s = new S3KeyStore(c, nowhere);
       KeyStoreUnavailableException e = assertThrows(KeyStoreUnavailableException.class,

@@ -1,7 +1,5 @@
-package io.polyhe.cli.service;
+package io.polyhe.server.session;
 
-import io.polyhe.server.session.S3KeyStore;
-import io.polyhe.server.session.S3Settings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,21 +14,29 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * A real S3 server in this process for {@code soak --replicas}: S3Proxy on a free loopback port,
- * jclouds' filesystem back end under {@code dir}, SigV4 with a random key pair that replicas read
- * from a credentials file (mode 600), and one bucket. {@link #close} stops it.
+ * A real S3 server in this process, for the S3 key store's tests and {@code soak --replicas}:
+ * S3Proxy on a free loopback port, jclouds' filesystem back end under {@code dir}, SigV4 with a
+ * random key pair that clients read from a credentials file (mode 600, as a deployment would, never
+ * a flag), and one bucket. {@link #close} stops it. Needs S3Proxy on the class path (an optional
+ * dependency of this module).
  */
-final class LoopbackS3 implements AutoCloseable {
-  static final String BUCKET = "polyhe-soak";
+public final class LoopbackS3 implements AutoCloseable {
+  /** The one bucket. */
+  public static final String BUCKET = "polyhe-keys";
   private final S3Proxy proxy;
   private final BlobStoreContext context;
-  final Path credentials;
+  private final Path credentials;
 
-  LoopbackS3(Path dir) throws Exception {
+  /**
+   * Starts the server, its blobs under {@code dir/s3} and its credentials file in {@code dir}.
+   *
+   * @throws IllegalStateException if S3Proxy does not start within a minute
+   */
+  public LoopbackS3(Path dir) throws Exception {
     SecureRandom random = new SecureRandom();
     byte[] b = new byte[24];
     random.nextBytes(b);
-    String identity = "soak";
+    String identity = "loopback";
     String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     Path blobs = Files.createDirectories(dir.resolve("s3"));
     Properties p = new Properties();
@@ -54,22 +60,29 @@ final class LoopbackS3 implements AutoCloseable {
     Files.setPosixFilePermissions(credentials, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 
-  URI endpoint() {
+  /** The credentials file (AWS shared-credentials format, profile {@code default}). */
+  public Path credentials() {
+    return credentials;
+  }
+
+  /** Where clients send requests. */
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
   /** The location replicas use, {@code s3://BUCKET/PREFIX}. */
-  String location(String prefix) {
+  public String location(String prefix) {
     return "s3://" + BUCKET + "/" + prefix;
   }
 
-  S3Settings settings(String prefix) {
+  /** Settings of a store on {@code prefix} in the bucket. */
+  public S3Settings settings(String prefix) {
     return new S3Settings(BUCKET, prefix, Optional.of(endpoint()), Optional.empty(), Optional.of(credentials),
         Duration.ofHours(1));
   }
 
   /** A store on {@code prefix} with its own client, to inspect what the replicas left. */
-  S3KeyStore store(String prefix) {
+  public S3KeyStore store(String prefix) {
     return S3KeyStore.open(settings(prefix));
   }
 
