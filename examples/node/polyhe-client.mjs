@@ -257,7 +257,7 @@ function inferPass(cipher, manifest, sessionId, ids) {
         let next = 0;
         for (let i = 1; i < row.length; i++) if (row[i] > row[next]) next = i;
         resolve({ next, server_seconds: result.breakdown.total_seconds, refreshes: result.refreshes,
-          bytes_up: bytesUp, bytes_down: bytesDown });
+          bytes_up: bytesUp, bytes_down: bytesDown, breakdown: result.breakdown });
       } catch (err) {
         fail(err);
       }
@@ -290,6 +290,22 @@ async function generate(cipher, manifest, sessionId, promptIds, count) {
   return { text: generated.map((t) => vocab[t]).join(''), ids: generated, passes };
 }
 
+/** The server's breakdowns of every pass, summed: total, per component, per primitive, refresh waits. */
+function mergeBreakdowns(list) {
+  const sum = (pairs, key) => {
+    const out = {};
+    for (const p of pairs) out[p[key]] = (out[p[key]] ?? 0) + p.seconds;
+    return out;
+  };
+  return {
+    total_seconds: list.reduce((a, b) => a + b.total_seconds, 0),
+    components: sum(list.flatMap((b) => b.components), 'component'),
+    primitives: sum(list.flatMap((b) => b.primitives), 'primitive'),
+    refresh_server_wait_seconds: list.reduce((a, b) => a + (b.refresh?.server_wait_seconds ?? 0), 0),
+    refresh_client_seconds: list.reduce((a, b) => a + (b.refresh?.client_seconds ?? 0), 0),
+  };
+}
+
 async function encryptedGeneration(manifest, ids) {
   if (manifest.ciphertext_format !== 'CIPHERTEXT_FORMAT_SEAL') {
     throw new Error(`model '${manifest.info.name}' is served in ${manifest.ciphertext_format}; this client speaks`
@@ -307,6 +323,7 @@ async function encryptedGeneration(manifest, ids) {
       const genStart = process.hrtime.bigint();
       const g = await generate(cipher, manifest, session.session_id, ids, flags.generate);
       return {
+        breakdown: mergeBreakdowns(g.passes.map((p) => p.breakdown)),
         answer: g.text,
         answer_ids: g.ids,
         passes: g.passes.length,
