@@ -9,7 +9,8 @@
 // The .proto files are loaded at run time from ../../proto/src/main/proto (no code generation).
 //
 //   node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL] [PROMPT] [--generate TOKENS]
-//                          [--compression none|zstd]
+//                          [--compression none|zstd] [--key-compression none|zstd]
+// (compression of the ciphertexts and of the keys sent up; SEAL's own modes, zstd by default)
 //
 // With PROMPT, also tokenises it as the model's manifest says (prompt_ids): "task-chars", or a
 // character-level tokenizer.json (BPE without merges, no normalizer or pre-tokenizer, Fuse decoder:
@@ -24,18 +25,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const positional = [];
-const flags = { generate: 0, compression: 'zstd' };
+const flags = { generate: 0, compression: 'zstd', keyCompression: 'zstd' };
 for (const args = process.argv.slice(2); args.length;) {
   const a = args.shift();
   if (a === '--generate') flags.generate = Number(args.shift());
   else if (a === '--compression') flags.compression = args.shift();
+  else if (a === '--key-compression') flags.keyCompression = args.shift();
   else positional.push(a);
 }
 const [target, caFile, apiKey, model = 'tiny', prompt] = positional;
 if (!target || !caFile || !apiKey || !Number.isInteger(flags.generate) || flags.generate < 0
-  || (flags.generate > 0 && prompt === undefined) || !['none', 'zstd'].includes(flags.compression)) {
+  || (flags.generate > 0 && prompt === undefined) || !['none', 'zstd'].includes(flags.compression)
+  || !['none', 'zstd'].includes(flags.keyCompression)) {
   console.error('usage: node polyhe-client.mjs HOST:PORT CA.pem API_KEY [MODEL] [PROMPT] [--generate TOKENS]'
-    + ' [--compression none|zstd]');
+    + ' [--compression none|zstd] [--key-compression none|zstd]');
   process.exit(2);
 }
 const protoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'src', 'main', 'proto');
@@ -314,7 +317,7 @@ async function encryptedGeneration(manifest, ids) {
   const start = process.hrtime.bigint();
   // Loaded only here: node-seal needs Node 24, the manifest-only mode runs on older Node too.
   const { loadSeal, SealCipher } = await import('./seal-cipher.mjs');
-  const cipher = new SealCipher(await loadSeal(), manifest, flags.compression);
+  const cipher = new SealCipher(await loadSeal(), manifest, flags.compression, flags.keyCompression);
   try {
     const keyStart = process.hrtime.bigint();
     const { session, bytes } = await uploadKeys(cipher, manifest);
@@ -336,6 +339,7 @@ async function encryptedGeneration(manifest, ids) {
         generation_seconds: Number(process.hrtime.bigint() - genStart) / 1e9,
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
         compression: flags.compression,
+        key_compression: flags.keyCompression,
       };
     } finally {
       await unary(keys, 'DeleteSession', { session_id: session.session_id }).catch(() => {});
