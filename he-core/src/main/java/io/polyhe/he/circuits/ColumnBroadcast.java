@@ -40,7 +40,7 @@ public final class ColumnBroadcast implements UnaryCircuit {
     this.mask = new Mask(params, m);
     this.spread = RotateAndSum.broadcast(params, layout.segment());
     int[] rot = column == 0 ? new int[0]
-        : io.polyhe.he.rlwe.GaloisElements.forRotations(new int[] {column}, params.n());
+        : io.polyhe.he.rlwe.GaloisElements.forRotations(new int[] {column}, params.rlwe());
     this.galois = Levels.sortedDistinct(java.util.stream.IntStream.concat(
         java.util.Arrays.stream(rot), java.util.Arrays.stream(spread.galoisElements())));
   }

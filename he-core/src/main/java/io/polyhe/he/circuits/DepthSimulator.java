@@ -233,7 +233,7 @@ public final class DepthSimulator implements Arithmetic<SimulatedCiphertext> {
     }
     twoParts(a, "rotation by " + steps);
     rotations++;
-    galoisUsed.add(GaloisElements.forRotation(steps, n));
+    galoisUsed.add(GaloisElements.forRotation(steps, params.rlwe()));
     return a;
   }
 
@@ -246,7 +246,7 @@ public final class DepthSimulator implements Arithmetic<SimulatedCiphertext> {
       out[i] = a;
       if (Math.floorMod(steps[i], params.slots()) != 0) {
         rotations++;
-        galoisUsed.add(GaloisElements.forRotation(steps[i], n));
+        galoisUsed.add(GaloisElements.forRotation(steps[i], params.rlwe()));
         any = true;
       }
     }

@@ -51,7 +51,7 @@ public final class DiagonalProduct implements Circuit {
     this.spread = RotateAndSum.broadcast(params, layout.segment());
     this.targetScale = params.defaultScale();
     this.galois = Levels.sortedDistinct(java.util.stream.IntStream.concat(
-        java.util.Arrays.stream(GaloisElements.forRotations(vSteps, params.n())),
+        java.util.Arrays.stream(GaloisElements.forRotations(vSteps, params.rlwe())),
         java.util.Arrays.stream(spread.galoisElements())));
   }
 

@@ -61,7 +61,7 @@ public final class DiagonalScores implements Circuit {
     }
     this.segmentSum = RotateAndSum.rowSums(params, layout.segment());
     this.galois = Levels.sortedDistinct(java.util.stream.IntStream.concat(
-        java.util.Arrays.stream(GaloisElements.forRotations(kSteps, params.n())),
+        java.util.Arrays.stream(GaloisElements.forRotations(kSteps, params.rlwe())),
         java.util.Arrays.stream(segmentSum.galoisElements())));
   }
 

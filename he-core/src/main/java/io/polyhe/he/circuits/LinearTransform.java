@@ -90,9 +90,9 @@ public final class LinearTransform implements UnaryCircuit {
     this.babySteps = babies.stream().mapToInt(Integer::intValue).toArray();
     int n = params.n();
     this.galois = Levels.sortedDistinct(IntStream.concat(
-        java.util.Arrays.stream(GaloisElements.forRotations(babySteps, n)),
+        java.util.Arrays.stream(GaloisElements.forRotations(babySteps, params.rlwe())),
         java.util.Arrays.stream(GaloisElements.forRotations(
-            plan.keySet().stream().mapToInt(Integer::intValue).toArray(), n))));
+            plan.keySet().stream().mapToInt(Integer::intValue).toArray(), params.rlwe()))));
     if (biasRow != null) {
       if (biasRow.length != matrix.outputDimension()) {
         throw new IllegalArgumentException("bias has " + biasRow.length + " values, the output rows have "

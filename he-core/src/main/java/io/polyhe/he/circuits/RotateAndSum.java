@@ -47,7 +47,7 @@ public final class RotateAndSum implements UnaryCircuit {
     this.params = params;
     this.count = count;
     this.stride = stride;
-    this.galois = GaloisElements.forRotations(steps(), params.n());
+    this.galois = GaloisElements.forRotations(steps(), params.rlwe());
   }
 
   /** Sums of {@code length} consecutive slots (row sums land in each row's first slot). */

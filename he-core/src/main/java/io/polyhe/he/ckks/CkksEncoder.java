@@ -14,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The CKKS encoder: the canonical embedding between N/2 complex slots and real polynomials of
  * degree below N.
  *
- * <p>Slot {@code j} is the evaluation at {@code ζ^(5^j)} with {@code ζ = exp(iπ/N)}, so the
- * automorphism {@code X -> X^(5^k)} rotates the slots left by {@code k}, and {@code X -> X^(2N-1)}
- * conjugates them. Encoding runs the inverse "special FFT" over the rotation group, multiplies by
+ * <p>Slot {@code j} is the evaluation at {@code ζ^(g^j)} with {@code ζ = exp(iπ/N)} and g the
+ * profile's generator (5, or 3 under {@link io.polyhe.he.rlwe.Profile#SEAL}, which is SEAL's slot
+ * order), so the automorphism {@code X -> X^(g^k)} rotates the slots left by {@code k}, and {@code
+ * X -> X^(2N-1)} conjugates them. Encoding runs the inverse "special FFT" over the rotation group, multiplies by
  * the scale and rounds to the nearest integer; coefficients of any magnitude are reduced exactly
  * (a double is {@code m·2^e}). Decoding reconstructs the centred coefficients exactly (CRT) before
  * dividing by the scale. Fewer values than slots are zero-padded. Thread-safe.
@@ -27,8 +28,12 @@ public final class CkksEncoder {
   private final int n;
   private final int slots;
   private final int m;
-  /** {@code 5^j mod 2N}. */
+  /** {@code 5^j mod 2N}, the order the special FFT works in. */
   private final int[] rotationGroup;
+  /** For a generator other than 5: slot j of the profile is slot slotOf[j] of the 5-order ... */
+  private final int[] slotOf;
+  /** ... conjugated where true. Both null for generator 5. */
+  private final boolean[] conjugated;
   private final double[] ksiRe;
   private final double[] ksiIm;
   private final Map<Integer, CrtReconstructor> reconstructors = new ConcurrentHashMap<>();
@@ -44,6 +49,33 @@ public final class CkksEncoder {
     for (int j = 0; j < slots; j++) {
       rotationGroup[j] = five;
       five = (int) ((five * 5L) % m);
+    }
+    int generator = context.parameters().rlwe().galoisGenerator();
+    if (generator == 5) {
+      slotOf = null;
+      conjugated = null;
+    } else {
+      // The special FFT's butterflies need the powers of 5; another generator g orders the same
+      // roots differently: g^j = ±5^a mod 2N, so slot j is slot a of the 5-ordering, conjugated
+      // where the sign is minus (for a real polynomial, m(ζ^-e) is the conjugate of m(ζ^e)).
+      int[] logFive = new int[m];
+      Arrays.fill(logFive, -1);
+      for (int a = 0; a < slots; a++) {
+        logFive[rotationGroup[a]] = a;
+      }
+      slotOf = new int[slots];
+      conjugated = new boolean[slots];
+      long power = 1;
+      for (int j = 0; j < slots; j++) {
+        int e = (int) power;
+        if (logFive[e] >= 0) {
+          slotOf[j] = logFive[e];
+        } else {
+          slotOf[j] = logFive[m - e];
+          conjugated[j] = true;
+        }
+        power = power * generator % m;
+      }
     }
     ksiRe = new double[m + 1];
     ksiIm = new double[m + 1];
@@ -93,6 +125,16 @@ public final class CkksEncoder {
       if (!Double.isFinite(re[j]) || !Double.isFinite(im[j])) {
         throw new IllegalArgumentException("value " + j + " is not finite");
       }
+    }
+    if (slotOf != null) {
+      double[] pr = new double[slots];
+      double[] pi = new double[slots];
+      for (int j = 0; j < slots; j++) {
+        pr[slotOf[j]] = vr[j];
+        pi[slotOf[j]] = conjugated[j] ? -vi[j] : vi[j];
+      }
+      vr = pr;
+      vi = pi;
     }
     inverseSpecialFft(vr, vi);
     double[] coefficients = new double[n];
@@ -179,6 +221,16 @@ public final class CkksEncoder {
       im[j] = values[j + slots] * inv;
     }
     specialFft(re, im);
+    if (slotOf != null) {
+      double[] pr = new double[slots];
+      double[] pi = new double[slots];
+      for (int j = 0; j < slots; j++) {
+        pr[j] = re[slotOf[j]];
+        pi[j] = conjugated[j] ? -im[slotOf[j]] : im[slotOf[j]];
+      }
+      re = pr;
+      im = pi;
+    }
     return new double[][] {re, im};
   }
 

@@ -414,7 +414,7 @@ public final class Evaluator {
       rlwe.checkOwns(a);
       return a;
     }
-    return applyGalois(a, GaloisElements.forRotation(steps, params.n()), "rotation by " + steps);
+    return applyGalois(a, GaloisElements.forRotation(steps, params), "rotation by " + steps);
   }
 
   /** Conjugates every slot. */
@@ -473,7 +473,7 @@ public final class Evaluator {
     for (int i = 0; i < steps.length; i++) {
       if (Math.floorMod(steps[i], params.n() / 2) != 0) {
         keysByStep[i] =
-            galoisKey(GaloisElements.forRotation(steps[i], params.n()), "rotation by " + steps[i]);
+            galoisKey(GaloisElements.forRotation(steps[i], params), "rotation by " + steps[i]);
         any = true;
       }
     }

@@ -19,7 +19,25 @@ public final class PublicKey implements HeObject {
     this.params = params;
     this.b = b;
     this.a = a;
-    this.seed = seed.clone();
+    this.seed = seed == null ? null : seed.clone();
+  }
+
+  /**
+   * A public key from explicit {@code b} and {@code a} (as read from SEAL's format, whose seed
+   * expands differently). It has no polyhe seed: {@link #hasSeed()} is false.
+   *
+   * @throws IllegalArgumentException unless both are reduced and in NTT form over all ciphertext and
+   *     special primes
+   */
+  public static PublicKey ofPolynomials(RlweContext context, RnsPoly b, RnsPoly a) {
+    var basis = context.basisQPAtLevel(context.parameters().maxLevel());
+    for (RnsPoly p : new RnsPoly[] {b, a}) {
+      if (!p.isNtt() || !p.basis().sameAs(basis)) {
+        throw new IllegalArgumentException("public key parts must be in NTT form over all ciphertext and special primes");
+      }
+      p.checkReduced();
+    }
+    return new PublicKey(context.parameters(), b, a, null);
   }
 
   /**
@@ -53,8 +71,21 @@ public final class PublicKey implements HeObject {
     return a;
   }
 
-  /** The seed of {@code a} (a copy). */
+  /** True if {@code a} is the expansion of a polyhe seed ({@link #seed()}). */
+  public boolean hasSeed() {
+    return seed != null;
+  }
+
+  /**
+   * The seed of {@code a} (a copy).
+   *
+   * @throws IllegalStateException if built from explicit polynomials ({@link #ofPolynomials})
+   */
   public byte[] seed() {
+    if (seed == null) {
+      throw new IllegalStateException("this public key has no polyhe seed (it was built from explicit "
+          + "polynomials, e.g. read from SEAL's format); write it in the format it came from");
+    }
     return seed.clone();
   }
 

@@ -51,9 +51,15 @@ public final class RlweParameters {
     private final int dnum;
     private final int digitSize;
     private final int secretHammingWeight;
+    private final Profile profile;
 
     private Literal(int logN, int[] logQ, int[] logP, long[] q, long[] p, int dnum, int digitSize,
         int secretHammingWeight) {
+      this(logN, logQ, logP, q, p, dnum, digitSize, secretHammingWeight, Profile.POLYHE);
+    }
+
+    private Literal(int logN, int[] logQ, int[] logP, long[] q, long[] p, int dnum, int digitSize,
+        int secretHammingWeight, Profile profile) {
       if (dnum != 0 && digitSize != 0) {
         throw new IllegalArgumentException("give the key-switching digits as a count (dnum " + dnum
             + ") or a size (" + digitSize + " primes), not both");
@@ -66,6 +72,7 @@ public final class RlweParameters {
       this.dnum = dnum;
       this.digitSize = digitSize;
       this.secretHammingWeight = secretHammingWeight;
+      this.profile = java.util.Objects.requireNonNull(profile, "profile");
     }
 
     /**
@@ -103,7 +110,7 @@ public final class RlweParameters {
 
     /** The same with {@code dnum} key-switching digits (0 = automatic), replacing a digit size given before. */
     public Literal withDnum(int dnum) {
-      return new Literal(logN, logQ, logP, q, p, dnum, 0, secretHammingWeight);
+      return new Literal(logN, logQ, logP, q, p, dnum, 0, secretHammingWeight, profile);
     }
 
     /**
@@ -114,12 +121,25 @@ public final class RlweParameters {
       if (digitSize < 1) {
         throw new IllegalArgumentException("digit size must be at least 1, got " + digitSize);
       }
-      return new Literal(logN, logQ, logP, q, p, 0, digitSize, secretHammingWeight);
+      return new Literal(logN, logQ, logP, q, p, 0, digitSize, secretHammingWeight, profile);
     }
 
     /** The same with a sparse ternary secret of Hamming weight {@code h} (0: uniform ternary). */
     public Literal withSecretHammingWeight(int h) {
-      return new Literal(logN, logQ, logP, q, p, dnum, digitSize, h);
+      return new Literal(logN, logQ, logP, q, p, dnum, digitSize, h, profile);
+    }
+
+    /**
+     * The same under {@code profile}. {@link Profile#SEAL} needs exactly one special prime and
+     * fixes one ciphertext prime per key-switching digit (a dnum or digit size given is then
+     * checked against that when validated).
+     */
+    public Literal withProfile(Profile profile) {
+      return new Literal(logN, logQ, logP, q, p, dnum, digitSize, secretHammingWeight, profile);
+    }
+
+    public Profile profile() {
+      return profile;
     }
 
     public int logN() {
@@ -168,14 +188,14 @@ public final class RlweParameters {
     @Override
     public boolean equals(Object o) {
       return o instanceof Literal l && l.logN == logN && l.dnum == dnum && l.digitSize == digitSize
-          && l.secretHammingWeight == secretHammingWeight && Arrays.equals(l.logQ, logQ)
+          && l.secretHammingWeight == secretHammingWeight && l.profile == profile && Arrays.equals(l.logQ, logQ)
           && Arrays.equals(l.logP, logP) && Arrays.equals(l.q, q) && Arrays.equals(l.p, p);
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(logN, Arrays.hashCode(logQ), Arrays.hashCode(logP), Arrays.hashCode(q), Arrays.hashCode(p),
-          dnum, digitSize, secretHammingWeight);
+          dnum, digitSize, secretHammingWeight, profile);
     }
 
     @Override
@@ -183,7 +203,8 @@ public final class RlweParameters {
       String chains = q != null ? "q=" + Arrays.toString(q) + ", p=" + Arrays.toString(p)
           : "logQ=" + Arrays.toString(logQ) + ", logP=" + Arrays.toString(logP);
       return "Literal(logN=" + logN + ", " + chains + ", " + (digitSize > 0 ? "digitSize=" + digitSize : "dnum=" + dnum)
-          + (secretHammingWeight > 0 ? ", h=" + secretHammingWeight : "") + ")";
+          + (secretHammingWeight > 0 ? ", h=" + secretHammingWeight : "")
+          + (profile != Profile.POLYHE ? ", profile=" + profile : "") + ")";
     }
   }
 
@@ -193,12 +214,14 @@ public final class RlweParameters {
   private final boolean insecure;
   private final int digitSize;
   private final int hammingWeight;
+  private final Profile profile;
   private final double logQP;
   private final byte[] hash;
 
-  private RlweParameters(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
+  private RlweParameters(int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight,
+      Profile profile, boolean insecure) {
     this.logN = logN;
+    this.profile = profile;
     this.hammingWeight = hammingWeight;
     this.qPrimes = qPrimes;
     this.pPrimes = pPrimes;
@@ -251,13 +274,29 @@ public final class RlweParameters {
       ps = p.stream().mapToLong(Long::longValue).toArray();
     }
     int digitSize = literal.digitSize();
+    if (literal.profile() == Profile.SEAL) {
+      checkSealShape(qs.length, ps.length, literal.dnum(), digitSize);
+      digitSize = 1;
+    }
     if (digitSize > qs.length) {
       throw new IllegalArgumentException("digit size must be in [1, " + qs.length + "], got " + digitSize);
     }
     if (digitSize == 0) {
       digitSize = chooseDigitSize(qs, ps, literal.dnum());
     }
-    return validated(logN, qs, ps, digitSize, literal.secretHammingWeight(), insecure);
+    return validated(logN, qs, ps, digitSize, literal.secretHammingWeight(), literal.profile(), insecure);
+  }
+
+  /** SEAL's key switching: one special prime, one ciphertext prime per digit (dnum = L+1). */
+  private static void checkSealShape(int qCount, int pCount, int dnum, int digitSize) {
+    if (pCount != 1) {
+      throw new IllegalArgumentException(
+          "the SEAL profile needs exactly one special prime (the last of SEAL's coefficient modulus), got " + pCount);
+    }
+    if ((dnum != 0 && dnum != qCount) || (digitSize != 0 && digitSize != 1)) {
+      throw new IllegalArgumentException("the SEAL profile switches keys with one ciphertext prime per digit (dnum "
+          + qCount + "), got " + (digitSize != 0 ? "digit size " + digitSize : "dnum " + dnum));
+    }
   }
 
   /**
@@ -329,8 +368,8 @@ public final class RlweParameters {
     return best;
   }
 
-  private static RlweParameters validated(
-      int logN, long[] qPrimes, long[] pPrimes, int digitSize, int hammingWeight, boolean insecure) {
+  private static RlweParameters validated(int logN, long[] qPrimes, long[] pPrimes, int digitSize,
+      int hammingWeight, Profile profile, boolean insecure) {
     if (hammingWeight < 0 || hammingWeight > (1 << logN)) {
       throw new IllegalArgumentException(
           "secret Hamming weight must be in [0, N] (0 = uniform ternary), got " + hammingWeight);
@@ -357,7 +396,7 @@ public final class RlweParameters {
     }
     RlweParameters params =
         new RlweParameters(
-            logN, qPrimes.clone(), pPrimes.clone(), digitSize, hammingWeight, insecure);
+            logN, qPrimes.clone(), pPrimes.clone(), digitSize, hammingWeight, profile, insecure);
     if (!insecure && hammingWeight > 0) {
       int max = SecurityStandard.maxLogQP128Sparse(logN, hammingWeight);
       if (max < 0 || params.logQP > max) {
@@ -413,6 +452,10 @@ public final class RlweParameters {
       // Uniform-secret parameters keep the hash they had before sparse secrets existed.
       out.writeBytes(hammingWeight == 0 ? "ternary-uniform;sigma=3.2;bound=19"
           : "ternary-sparse;h=" + hammingWeight + ";sigma=3.2;bound=19");
+      // Polyhe-profile parameters keep the hash they had before profiles existed.
+      if (profile != Profile.POLYHE) {
+        out.writeBytes(";profile=" + profile.name().toLowerCase(java.util.Locale.ROOT));
+      }
       return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -481,6 +524,16 @@ public final class RlweParameters {
     return logQP;
   }
 
+  /** The conventions of slots, rotations and key switching ({@link Profile#POLYHE} by default). */
+  public Profile profile() {
+    return profile;
+  }
+
+  /** The generator of slots and rotations under {@link #profile()}: 5, or 3 for SEAL. */
+  public int galoisGenerator() {
+    return profile.galoisGenerator();
+  }
+
   /** True if built through {@link #insecureForTestsOnly}. */
   public boolean isInsecure() {
     return insecure;
@@ -514,8 +567,9 @@ public final class RlweParameters {
   @Override
   public String toString() {
     return String.format(
-        "RlweParameters(N=2^%d, %d+%d primes, dnum=%d, log2(QP)=%.1f, %s%s, hash=%s)",
+        "RlweParameters(N=2^%d, %d+%d primes, dnum=%d, log2(QP)=%.1f, %s%s%s, hash=%s)",
         logN, qPrimes.length, pPrimes.length, dnum(), logQP,
+        profile != Profile.POLYHE ? "profile=" + profile + ", " : "",
         hammingWeight > 0 ? "secret h=" + hammingWeight + ", " : "",
         insecure ? "INSECURE-for-tests-only" : "128-bit", shortHash());
   }

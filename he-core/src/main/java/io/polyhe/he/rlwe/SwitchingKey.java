@@ -23,7 +23,31 @@ public final class SwitchingKey implements HeObject {
     this.params = params;
     this.b = b;
     this.a = a;
-    this.seed = seed.clone();
+    this.seed = seed == null ? null : seed.clone();
+  }
+
+  /**
+   * A key from explicit polynomials (as read from a format that stores the {@code a_j} or a seed of
+   * another expansion, such as SEAL's). It has no polyhe seed: {@link #hasSeed()} is false and
+   * polyhe's own format cannot write it.
+   *
+   * @throws IllegalArgumentException unless there is one reduced NTT-form {@code b_j} and {@code
+   *     a_j} over Q·P per digit
+   */
+  public static SwitchingKey ofPolynomials(RlweContext context, RnsPoly[] b, RnsPoly[] a) {
+    RlweParameters params = context.parameters();
+    if (b.length != params.dnum() || a.length != params.dnum()) {
+      throw new IllegalArgumentException("switching key needs " + params.dnum() + " digits, got "
+          + b.length + " b and " + a.length + " a");
+    }
+    var basis = context.basisQPAtLevel(params.maxLevel());
+    for (RnsPoly p : java.util.stream.Stream.concat(java.util.Arrays.stream(b), java.util.Arrays.stream(a)).toList()) {
+      if (!p.isNtt() || !p.basis().sameAs(basis)) {
+        throw new IllegalArgumentException("switching key digits must be in NTT form over Q·P");
+      }
+      p.checkReduced();
+    }
+    return new SwitchingKey(params, b.clone(), a.clone(), null);
   }
 
   /**
@@ -128,8 +152,22 @@ public final class SwitchingKey implements HeObject {
     return out;
   }
 
-  /** The seed of all {@code a_j} (a copy). */
+  /** True if the {@code a_j} are the expansion of a polyhe seed ({@link #seed()}). */
+  public boolean hasSeed() {
+    return seed != null;
+  }
+
+  /**
+   * The seed of all {@code a_j} (a copy).
+   *
+   * @throws IllegalStateException if the key was built from explicit polynomials ({@link
+   *     #ofPolynomials}, e.g. read from SEAL's format)
+   */
   public byte[] seed() {
+    if (seed == null) {
+      throw new IllegalStateException("this switching key has no polyhe seed (it was built from explicit "
+          + "polynomials, e.g. read from SEAL's format); write it in the format it came from");
+    }
     return seed.clone();
   }
 
