@@ -2,48 +2,54 @@ package io.polyhe.server.model;
 
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksParameters;
+import io.polyhe.he.io.HeFormatException;
+import io.polyhe.he.io.seal.ComprMode;
+import io.polyhe.he.io.seal.SealFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.GaloisKey;
+import io.polyhe.he.rlwe.Profile;
 import io.polyhe.he.rlwe.RelinearizationKey;
+import io.polyhe.he.rlwe.RlweParameters;
+import java.util.List;
 
 /**
- * {@link SealObjects} on he-core. NOT DONE: he-core's SEAL profile and SEAL serialisation (issue 19
- * parts 1 and 2, branch sealcore) have not landed on this branch yet; until they do every call
- * throws {@link IllegalStateException}, so {@code serve --format seal} fails at start-up with that
- * message instead of serving anything.
+ * {@link SealObjects} on he-core's {@link Profile#SEAL} and {@link SealFormat}. Ciphertexts go out
+ * uncompressed: SEAL reads every mode, and zstd would cost the server time on every refresh
+ * request for a third of the bytes.
  */
 final class HeCoreSealObjects implements SealObjects {
-  private static IllegalStateException missing() {
-    return new IllegalStateException("the SEAL profile is not in this build's he-core yet (issue 19 parts 1-2)");
-  }
-
   @Override
   public CkksParameters parameters(CkksParameters.Literal literal) {
-    throw missing();
+    return CkksParameters.of(RlweParameters.of(literal.ring().withProfile(Profile.SEAL)),
+        Math.scalb(1.0, literal.logDefaultScale()));
   }
 
   @Override
   public byte[] writeEncryptionParameters(CkksParameters params) {
-    throw missing();
+    return SealFormat.writeParameters(params.rlwe(), ComprMode.NONE);
   }
 
   @Override
   public RelinearizationKey readRelinKeys(byte[] bytes, CkksContext context) {
-    throw missing();
+    return SealFormat.readRelinKeys(context.rlwe(), bytes);
   }
 
   @Override
   public GaloisKey readGaloisKey(byte[] bytes, CkksContext context) {
-    throw missing();
+    List<GaloisKey> keys = SealFormat.readGaloisKeys(context.rlwe(), bytes, 1);
+    if (keys.size() != 1) {
+      throw new HeFormatException("GaloisKeys holds " + keys.size() + " keys; one upload entry carries exactly one");
+    }
+    return keys.getFirst();
   }
 
   @Override
   public Ciphertext readCiphertext(byte[] bytes, CkksContext context) {
-    throw missing();
+    return SealFormat.readCiphertext(context.rlwe(), bytes);
   }
 
   @Override
   public byte[] writeCiphertext(Ciphertext ct) {
-    throw missing();
+    return SealFormat.writeCiphertext(ct, ComprMode.NONE);
   }
 }

@@ -50,7 +50,8 @@ final class SealWire implements WireFormat {
 
   @Override
   public void describe(CkksParameters params, ModelManifest.Builder manifest) {
-    manifest.getParametersBuilder().setSealParameters(com.google.protobuf.ByteString.copyFrom(
+    // SEAL's bytes are the authority here; polyhe's own encoding has no SEAL profile, so it is left out.
+    manifest.getParametersBuilder().clearEncoded().setSealParameters(com.google.protobuf.ByteString.copyFrom(
         seal.writeEncryptionParameters(params)));
   }
 
