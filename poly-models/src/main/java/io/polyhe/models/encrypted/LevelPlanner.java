@@ -155,6 +155,14 @@ public final class LevelPlanner {
   /** polyhe's own profile: {@link #candidate(int, int)}. */
   public static final Profile POLYHE_PROFILE = (logN, maxLevels) -> CkksParameters.of(candidate(logN, maxLevels));
 
+  /**
+   * Microsoft SEAL's profile ({@code Profile.SEAL}: generator 3, SEAL's slot order, one special
+   * prime, one prime per digit) over {@link #sealCandidate}.
+   */
+  public static final Profile SEAL_PROFILE = (logN, maxLevels) -> CkksParameters.of(
+      io.polyhe.he.rlwe.RlweParameters.of(sealCandidate(logN, maxLevels).ring()
+          .withProfile(io.polyhe.he.rlwe.Profile.SEAL)), Math.scalb(1.0, SCALE_BITS));
+
   /** Bits of the one special prime of {@link #sealCandidate} (SEAL's largest prime size). */
   public static final int SEAL_SPECIAL_PRIME_BITS = 60;
 

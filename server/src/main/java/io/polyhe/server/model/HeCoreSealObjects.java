@@ -7,23 +7,15 @@ import io.polyhe.he.io.seal.ComprMode;
 import io.polyhe.he.io.seal.SealFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.GaloisKey;
-import io.polyhe.he.rlwe.Profile;
 import io.polyhe.he.rlwe.RelinearizationKey;
-import io.polyhe.he.rlwe.RlweParameters;
 import java.util.List;
 
 /**
- * {@link SealObjects} on he-core's {@link Profile#SEAL} and {@link SealFormat}. Ciphertexts go out
+ * {@link SealObjects} on he-core's {@link SealFormat} (SEAL-profile contexts). Ciphertexts go out
  * uncompressed: SEAL reads every mode, and zstd would cost the server time on every refresh
  * request for a third of the bytes.
  */
 final class HeCoreSealObjects implements SealObjects {
-  @Override
-  public CkksParameters parameters(CkksParameters.Literal literal) {
-    return CkksParameters.of(RlweParameters.of(literal.ring().withProfile(Profile.SEAL)),
-        Math.scalb(1.0, literal.logDefaultScale()));
-  }
-
   @Override
   public byte[] writeEncryptionParameters(CkksParameters params) {
     return SealFormat.writeParameters(params.rlwe(), ComprMode.NONE);

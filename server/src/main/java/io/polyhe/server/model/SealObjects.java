@@ -19,9 +19,6 @@ interface SealObjects {
     return new HeCoreSealObjects();
   }
 
-  /** Validated parameters of he-core's SEAL profile for {@code literal} (one special prime, dnum = L+1). */
-  CkksParameters parameters(CkksParameters.Literal literal);
-
   /** SEAL's {@code EncryptionParameters} bytes of {@code params} (uncompressed). */
   byte[] writeEncryptionParameters(CkksParameters params);
 

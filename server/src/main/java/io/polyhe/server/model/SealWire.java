@@ -17,7 +17,7 @@ import java.util.Arrays;
 
 /**
  * Microsoft SEAL 4.x on the wire ({@code polyhe serve --format seal}): models are compiled for
- * he-core's SEAL-compatible CKKS profile ({@link LevelPlanner#sealCandidate}: one special prime,
+ * he-core's SEAL-compatible CKKS profile ({@link LevelPlanner#SEAL_PROFILE}: one special prime,
  * one ciphertext prime per key-switching digit; SEAL's rotation elements and slot order), the
  * manifest carries SEAL's own {@code EncryptionParameters} bytes, and keys and ciphertexts are SEAL
  * objects (compression none or zstd; seeded keys and symmetric ciphertexts), read and written by
@@ -45,7 +45,7 @@ final class SealWire implements WireFormat {
 
   @Override
   public EncryptedTransformer compile(Transformer model) {
-    return LevelPlanner.choose(model, (logN, maxLevels) -> seal.parameters(LevelPlanner.sealCandidate(logN, maxLevels)));
+    return LevelPlanner.choose(model, LevelPlanner.SEAL_PROFILE);
   }
 
   @Override
