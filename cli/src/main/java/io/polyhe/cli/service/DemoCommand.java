@@ -73,6 +73,10 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--tokens must be at least 1");
     }
     WireFormat wire = WireFormat.of(format);
+    if (wire != WireFormat.POLYHE && profileOut != null) {
+      throw new IllegalArgumentException("--profile-out needs the Java client (--format polyhe); the Node client"
+          + " reports the breakdown in the JSON only");
+    }
     Transformer transformer = ShippedModels.loadShippedOrDirectory(modelName);
     try (PromptText tokenizer = new PromptText(transformer.config().tokenizer())) {
       String p = prompt == null ? tokenizer.defaultPrompt() : prompt;
