@@ -33,6 +33,12 @@ public record Header(int version, ObjectType type, int flags, byte[] parameterHa
   /** Flag bit 0: uniform polynomials are stored as 32-byte seeds and re-expanded on reading. */
   public static final int FLAG_SEEDED = 0x01;
 
+  /**
+   * Flag bit 1, parameters only: the parameters follow {@link io.polyhe.he.rlwe.Profile#SEAL} (slot
+   * generator 3, one special prime, one prime per digit); absent means polyhe's own profile.
+   */
+  public static final int FLAG_SEAL_PROFILE = 0x02;
+
   private static final byte[] MAGIC = {'P', 'L', 'H', 'E'};
 
   public Header {

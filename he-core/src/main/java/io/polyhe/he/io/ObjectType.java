@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public enum ObjectType {
   /** {@link io.polyhe.he.ckks.CkksParameters}; header flags must be 0. */
-  PARAMETERS(1, 0, 0),
+  PARAMETERS(1, Header.FLAG_SEAL_PROFILE, 0),
   /** {@link io.polyhe.he.rlwe.Plaintext}; header flags must be 0. */
   PLAINTEXT(2, 0, 0),
   /** {@link io.polyhe.he.rlwe.Ciphertext}; {@link Header#FLAG_SEEDED} optional. */

@@ -23,7 +23,8 @@ final class ParametersCodec {
     RlweParameters rlwe = params.rlwe();
     long[] q = rlwe.qPrimes();
     long[] p = rlwe.pPrimes();
-    new Header(HeFormat.VERSION, ObjectType.PARAMETERS, 0, rlwe.hash(), bodyBytes(q.length, p.length))
+    int flags = rlwe.profile() == io.polyhe.he.rlwe.Profile.SEAL ? Header.FLAG_SEAL_PROFILE : 0;
+    new Header(HeFormat.VERSION, ObjectType.PARAMETERS, flags, rlwe.hash(), bodyBytes(q.length, p.length))
         .writeTo(out);
     out.u8(rlwe.logN());
     out.u8(q.length);
@@ -71,6 +72,9 @@ final class ParametersCodec {
 
     RlweParameters.Literal literal = RlweParameters.Literal.ofPrimes(logN, q, p).withDigitSize(digitSize)
         .withSecretHammingWeight((int) hammingWeight);
+    if ((header.flags() & Header.FLAG_SEAL_PROFILE) != 0) {
+      literal = literal.withProfile(io.polyhe.he.rlwe.Profile.SEAL);
+    }
     // Structure first (a hash mismatch is reported before weakness): validated without the
     // security check, then discarded unless insecure parameters are allowed.
     RlweParameters structural = build(literal, true);

@@ -31,7 +31,9 @@
  *     key, 7 Galois key; 0 never used</td></tr>
  * <tr><td>7</td><td>1</td><td>flags</td><td>{@code u8}; bit 0 = SEEDED (uniform polynomials stored
  *     as 32-byte seeds). Optional for ciphertexts, required for public, relinearisation and
- *     Galois keys, zero for the other types. Bits 1..7 reserved.</td></tr>
+ *     Galois keys, zero for the other types. Bit 1 = SEAL_PROFILE, parameters only: the
+ *     parameters follow {@code Profile.SEAL} (their hash then ends in {@code ";profile=seal"}).
+ *     Bits 2..7 reserved.</td></tr>
  * <tr><td>8</td><td>32</td><td>parameter hash</td><td>{@code RlweParameters.hash()} (below). An
  *     object must carry the hash of the context it is read into; a parameters object must carry the
  *     hash recomputed from its own body.</td></tr>
@@ -43,7 +45,8 @@
  * <p>The parameter hash is {@code SHA-256("polyhe.rlwe.v1" || u8 logN || u8 (L+1) || q_0..q_L ||
  * u8 K || p_0..p_{K-1} || u8 α || "ternary-uniform;sigma=3.2;bound=19")}, α the key-switching
  * digit size (for a sparse secret of Hamming weight h the last string is {@code
- * "ternary-sparse;h=<h>;sigma=3.2;bound=19"}, h in decimal), strings in ASCII without
+ * "ternary-sparse;h=<h>;sigma=3.2;bound=19"}, h in decimal; parameters in the SEAL profile append
+ * {@code ";profile=seal"}), strings in ASCII without
  * terminator and the primes as <b>big-endian</b> {@code u64} (the one big-endian encoding here;
  * it is defined by {@link io.polyhe.he.rlwe.RlweParameters}). It does not cover the default scale.
  *

@@ -615,7 +615,7 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
   // ---- rotations and key switching -------------------------------------------------------------
 
   private ResidentKey galoisKey(int steps) {
-    int g = GaloisElements.forRotation(steps, n);
+    int g = GaloisElements.forRotation(steps, params.rlwe());
     ResidentKey key = galoisKeys.get(g);
     if (key == null) {
       throw new IllegalStateException("no Galois key for element " + g + " (rotation by " + steps + ") uploaded");
@@ -636,7 +636,7 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
       return a;
     }
     requireTwoParts(a, "rotation by " + steps);
-    return applyGalois(a, GaloisElements.forRotation(steps, n), "rotation by " + steps);
+    return applyGalois(a, GaloisElements.forRotation(steps, params.rlwe()), "rotation by " + steps);
   }
 
   @Override
@@ -695,7 +695,7 @@ public final class ResidentArithmetic implements Arithmetic<ResidentCiphertext>,
       if (keys[i] == null) {
         out[i] = a;
       } else {
-        int g = GaloisElements.forRotation(steps[i], n);
+        int g = GaloisElements.forRotation(steps[i], params.rlwe());
         out[i] = addRotatedC0(a, g, switchDecomposed(digits, keys[i], g, a.level()));
       }
     }

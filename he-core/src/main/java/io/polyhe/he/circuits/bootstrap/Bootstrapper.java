@@ -94,8 +94,8 @@ public final class Bootstrapper implements Refresher {
   }
 
   /**
-   * @throws IllegalArgumentException if the parameters have too few levels for {@code bp}, or the
-   *     slot count does not fit
+   * @throws IllegalArgumentException if the parameters have too few levels for {@code bp}, the
+   *     slot count does not fit, or they are not in polyhe's own profile
    */
   public Bootstrapper(Evaluator evaluator, BootstrapParameters bp) {
     this(evaluator, bp, plan(evaluator.context().parameters(), bp));
@@ -128,6 +128,11 @@ public final class Bootstrapper implements Refresher {
   }
 
   private static Plan plan(CkksParameters params, BootstrapParameters bp) {
+    if (params.rlwe().profile() != io.polyhe.he.rlwe.Profile.POLYHE) {
+      // The DFT factors follow polyhe's slot order (powers of 5); another profile would get garbage.
+      throw new IllegalArgumentException("bootstrapping supports polyhe's own profile only, these parameters are "
+          + params.rlwe().profile() + " (use client-aided refresh)");
+    }
     int slots = 1 << bp.logSlots();
     if (slots > params.slots()) {
       throw new IllegalArgumentException(slots + " slots exceed N/2 = " + params.slots());

@@ -247,6 +247,28 @@ class SealInteropTest {
     assertClose(xy, polyheDecrypt(ct, sealSecret), SEAL_OP_BOUND, "SEAL's mul-relin-rescale");
   }
 
+  /** SEAL's own keys, full and seeded, are polyhe's gadget (docs/decisions.md, issue 19). */
+  @Test
+  void sealsKeysArePolyheGadget() {
+    long[] s = sealSecret.ternaryCoefficients(SecretKeyAccess.explicitlyGranted());
+    long[] s2 = GadgetCheck.squareNtt(context.rlwe(), s);
+    for (String k : List.of("rlk", "rlkSeeded")) {
+      GadgetCheck.assertGadget(context.rlwe(),
+          SealFormat.readRelinKeys(context.rlwe(), SealWire.bytes(sealKeys, k, ComprMode.NONE)).switchingKey(), s, s2);
+    }
+    for (String k : List.of("gk", "gkSeeded")) {
+      for (GaloisKey g : SealFormat.readGaloisKeys(context.rlwe(), SealWire.bytes(sealKeys, k, ComprMode.NONE), 64)) {
+        GadgetCheck.assertGadget(context.rlwe(), g.switchingKey(), s,
+            GadgetCheck.automorphismNtt(context.rlwe(), s, g.galoisElement()));
+      }
+    }
+    // SEAL made its Galois keys for steps 1 and -3: elements 3 and 3^(N/2-3) mod 2N.
+    List<Integer> elements = SealFormat.readGaloisKeys(context.rlwe(), SealWire.bytes(sealKeys, "gk", ComprMode.NONE), 64)
+        .stream().map(GaloisKey::galoisElement).toList();
+    assertEquals(java.util.Set.of(GaloisElements.forRotation(1, params), GaloisElements.forRotation(-3, params)),
+        java.util.Set.copyOf(elements));
+  }
+
   @ParameterizedTest
   @EnumSource(ComprMode.class)
   void seededAndFullSealKeysReadAlike(ComprMode mode) {
