@@ -50,7 +50,7 @@ final class SealWire implements WireFormat {
 
   @Override
   public void describe(CkksParameters params, ModelManifest.Builder manifest) {
-    // SEAL's bytes are the authority here; polyhe's own encoding has no SEAL profile, so it is left out.
+    // SEAL's bytes are the one authority for the parameters here; polyhe's own encoding is left out.
     manifest.getParametersBuilder().clearEncoded().setSealParameters(com.google.protobuf.ByteString.copyFrom(
         seal.writeEncryptionParameters(params)));
   }
