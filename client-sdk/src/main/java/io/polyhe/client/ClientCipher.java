@@ -2,7 +2,6 @@ package io.polyhe.client;
 
 import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.ckks.Reencryptor;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.Decryptor;
 import io.polyhe.he.rlwe.SymmetricEncryptor;
@@ -32,7 +31,7 @@ final class ClientCipher {
   /** The serialised, seeded encryption of {@code tokens}' input rows. */
   byte[] encryptInput(int[] tokens) {
     var m = model.manifest();
-    return HeFormat.write(encryptor.encrypt(encoder.encode(model.pack(tokens), m.getInputLevel(), m.getInputScale())));
+    return model.wire().write(encryptor.encrypt(encoder.encode(model.pack(tokens), m.getInputLevel(), m.getInputScale())));
   }
 
   /**
@@ -51,13 +50,13 @@ final class ClientCipher {
    */
   byte[] refresh(byte[] ciphertext, int level, double scale) {
     reencryptor.checkRequest(level, scale);
-    Ciphertext ct = HeFormat.readCiphertext(ciphertext, model.context());
-    return HeFormat.write(reencryptor.refresh(ct, level, scale));
+    Ciphertext ct = model.wire().read(ciphertext, model.context());
+    return model.wire().write(reencryptor.refresh(ct, level, scale));
   }
 
   /** Logits {@code [tokens][vocab]} of the serialised output ciphertext. */
   double[][] decryptLogits(byte[] ciphertext, int tokens) {
-    Ciphertext ct = HeFormat.readCiphertext(ciphertext, model.context());
+    Ciphertext ct = model.wire().read(ciphertext, model.context());
     return model.unpackLogits(encoder.decode(decryptor.decrypt(ct)), tokens);
   }
 }

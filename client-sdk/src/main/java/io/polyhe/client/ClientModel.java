@@ -2,7 +2,6 @@ package io.polyhe.client;
 
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksParameters;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.proto.v1.InputEmbedding;
 import io.polyhe.proto.v1.ModelManifest;
 import io.polyhe.proto.v1.SlotLayout;
@@ -28,6 +27,7 @@ public final class ClientModel {
   private final double[] tokenRows;
   private final double[] positionRows;
   private final RefreshMode refresh;
+  private final ClientWire wire;
 
   /**
    * @throws IllegalArgumentException (or he-core's {@code HeFormatException}) if the manifest is
@@ -39,9 +39,8 @@ public final class ClientModel {
 
   ClientModel(ModelManifest manifest, boolean acceptInsecureParametersForTestsOnly) {
     this.manifest = manifest;
-    byte[] encoded = manifest.getParameters().getEncoded().toByteArray();
-    this.parameters = acceptInsecureParametersForTestsOnly ? HeFormat.readParametersInsecureForTestsOnly(encoded)
-        : HeFormat.readParameters(encoded);
+    this.wire = ClientWire.of(manifest);
+    this.parameters = wire.parameters(manifest, acceptInsecureParametersForTestsOnly);
     if (!Arrays.equals(parameters.rlwe().hash(), manifest.getParameters().getParametersHash().toByteArray())) {
       throw new IllegalArgumentException("manifest's parameter hash does not match its parameters");
     }
@@ -96,6 +95,16 @@ public final class ClientModel {
 
   public CkksParameters parameters() {
     return parameters;
+  }
+
+  /** How keys and ciphertexts of this model travel (the manifest's {@code ciphertext_format}). */
+  ClientWire wire() {
+    return wire;
+  }
+
+  /** True if the server speaks Microsoft SEAL's format and profile ({@code serve --format seal}). */
+  public boolean sealFormat() {
+    return wire == ClientWire.SEAL;
   }
 
   /** How the server refreshes ciphertexts: client-aided (this client answers) or by bootstrapping. */

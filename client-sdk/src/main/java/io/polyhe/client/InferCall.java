@@ -3,7 +3,6 @@ package io.polyhe.client;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.proto.ChunkBuffer;
 import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.InferRequest;
@@ -58,8 +57,7 @@ final class InferCall implements ClientResponseObserver<InferRequest, InferRespo
     this.sessionId = sessionId;
     this.tokens = tokens.clone();
     this.progress = progress;
-    var p = keyring.model().parameters();
-    this.maxCiphertextBytes = HeFormat.ciphertextSize(p.rlwe(), p.maxLevel(), 3, false);
+    this.maxCiphertextBytes = keyring.model().wire().maxCiphertextBytes(keyring.model().parameters());
   }
 
   InferenceResult run(InferenceServiceGrpc.InferenceServiceStub stub) {

@@ -7,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.proto.Chunks;
 import io.polyhe.proto.v1.DeleteSessionRequest;
 import io.polyhe.proto.v1.GetModelManifestRequest;
@@ -197,12 +196,13 @@ public final class PolyheClient {
    */
   SessionInfo uploadKeys(Keyring keyring, int[] elements, ProgressListener progress) {
     ClientModel model = keyring.model();
-    long size = HeFormat.switchingKeySize(model.parameters().rlwe());
+    KeySizes sizes = KeySizes.of(keyring, elements);
     KeyUploadHeader.Builder header = KeyUploadHeader.newBuilder().setModel(model.name())
         .setParametersHash(ByteString.copyFrom(model.parameters().rlwe().hash()))
-        .addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_RELINEARIZATION).setSizeBytes(size));
+        .addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_RELINEARIZATION).setSizeBytes(sizes.relin()));
     for (int g : elements) {
-      header.addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_GALOIS).setGaloisElement(g).setSizeBytes(size));
+      header.addKeys(KeyDescriptor.newBuilder().setKind(KeyKind.KEY_KIND_GALOIS).setGaloisElement(g)
+          .setSizeBytes(sizes.galois(g)));
     }
     CompletableFuture<Session> result = new CompletableFuture<>();
     Object ready = new Object();
@@ -243,8 +243,7 @@ public final class PolyheClient {
       int total = elements.length + 1;
       progress.onProgress(ProgressListener.Stage.KEY_UPLOAD, 0, total);
       for (int i = 0; i < total; i++) {
-        byte[] key = i == 0 ? HeFormat.write(keyring.relinearizationKey())
-            : HeFormat.write(keyring.galoisKey(elements[i - 1]));
+        byte[] key = i == 0 ? sizes.relinBytes(keyring) : sizes.galoisBytes(keyring, elements[i - 1]);
         Chunks.split(key, data -> {
           awaitReady(requests, ready, result);
           requests.onNext(KeyUploadRequest.newBuilder().setChunk(KeyChunk.newBuilder().setData(data)).build());

@@ -2,6 +2,7 @@ package io.polyhe.server;
 
 import io.polyhe.server.auth.ApiKeys;
 import io.polyhe.server.model.RefreshMode;
+import io.polyhe.server.model.WireFormat;
 import io.polyhe.server.session.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,8 @@ import java.util.Optional;
  *     every replica pointed at it
  * @param otlpEndpoint where to export traces over OTLP/HTTP (the collector's base URL, e.g. {@code
  *     http://collector:4318}; {@code /v1/traces} is appended); absent: no tracing
+ * @param format how every model's keys and ciphertexts travel, and the CKKS profile it is compiled
+ *     for: polyhe's own (default) or Microsoft SEAL's ({@code --format seal}, client-aided refresh only)
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -73,7 +76,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     RefreshMode refresh, Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
     int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout, Duration permitKeepAliveTime,
     int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime, Optional<Integer> healthPort,
-    Optional<S3Settings> s3KeyStore, Optional<java.net.URI> otlpEndpoint) {
+    Optional<S3Settings> s3KeyStore, Optional<java.net.URI> otlpEndpoint, WireFormat format) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = io.polyhe.proto.Chunks.MAX_BYTES + 4096;
@@ -114,6 +117,11 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
   public ServerConfig {
     models = List.copyOf(models);
     java.util.Objects.requireNonNull(refresh, "refresh");
+    java.util.Objects.requireNonNull(format, "format");
+    if (format != WireFormat.POLYHE && refresh != RefreshMode.CLIENT) {
+      throw new IllegalArgumentException("--format " + format.name() + " serves client-aided refresh only:"
+          + " drop --refresh " + refresh.manifestName());
+    }
     if (tlsCert.isPresent() != tlsKey.isPresent()) {
       throw new IllegalArgumentException("TLS needs both a certificate and a key");
     }
@@ -175,6 +183,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private Duration uploadIdleTimeout = Duration.ofSeconds(60);
     private String backend;
     private RefreshMode refresh = RefreshMode.CLIENT;
+    private WireFormat format = WireFormat.POLYHE;
     private Duration maxConnectionIdle = DEFAULT_MAX_CONNECTION_IDLE;
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration maxConnectionAgeGrace = DEFAULT_MAX_CONNECTION_AGE_GRACE;
@@ -372,6 +381,12 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** How keys and ciphertexts travel ({@link WireFormat#POLYHE} unless set). */
+    public Builder format(WireFormat v) {
+      format = v;
+      return this;
+    }
+
     /** The key store in S3 instead of the directory (null: the directory). */
     public Builder s3KeyStore(S3Settings v) {
       s3KeyStore = v;
@@ -399,7 +414,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
           maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, maxCallsPerConnection, keepAliveTime,
           keepAliveTimeout, permitKeepAliveTime, maxInferStreamsPerCaller,
           maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime,
-          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore), Optional.ofNullable(otlpEndpoint));
+          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore), Optional.ofNullable(otlpEndpoint), format);
     }
   }
 }

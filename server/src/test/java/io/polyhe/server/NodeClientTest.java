@@ -75,6 +75,49 @@ class NodeClientTest {
     }
   }
 
+  /**
+   * The complete SEAL client: {@code examples/node} on node-seal (Microsoft SEAL 4.1) against a real
+   * server in the SEAL profile (TLS, API key) makes its keys from the manifest's EncryptionParameters
+   * bytes, uploads them, encrypts the prompt, answers the refresh requests and decrypts; its greedy
+   * answer must equal the poly-plain answer of the shipped model ({@code tiny}, 1 token: one pass). Needs the
+   * Node 24 that examples/node pins (installed with it).
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void nodeSealClientAnswersAsPolyPlainInTheSealProfile() throws Exception {
+    Path example = exampleDir();
+    Path node24 = example.resolve("node_modules").resolve(".bin").resolve("node");
+    boolean installed = Files.isExecutable(node24)
+        && Files.isDirectory(example.resolve("node_modules").resolve("node-seal"));
+    assumeTrue(installed || onPath("npm"), "npm is not on PATH, so the Node client cannot be installed");
+    if (!installed) {
+      run(example, List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
+    }
+    String prompt = "^S342=";
+    int tokens = 1;
+    var tiny = io.polyhe.models.ShippedModels.load("tiny");
+    var spec = tiny.config().tokenizer();
+    // task-chars: one token per character, its index in the vocabulary
+    int[] ids = prompt.codePoints().map(c -> spec.vocab().indexOf(Character.toString(c))).toArray();
+    int[] ref = io.polyhe.models.forward.GreedyGenerator.generate(tiny, io.polyhe.models.forward.Mode.POLY_PLAIN, ids,
+        tokens, spec.eos());
+    String reference = java.util.Arrays.stream(ref).mapToObj(spec.vocab()::get).collect(java.util.stream.Collectors.joining());
+    try (TestServer server = TestServer.start(dir, b -> b.format(io.polyhe.server.model.WireFormat.of("seal")))) {
+      String out = run(example, List.of(node24.toString(), "polyhe-client.mjs", "localhost:" + server.server.port(),
+          server.cert.toString(), TestServer.ALICE_KEY, "tiny", prompt, "--generate", Integer.toString(tokens),
+          // keys uncompressed (zstd costs the client about 2 s per key), ciphertexts zstd: both modes
+          "--key-compression", "none", "--compression", "zstd"), 600);
+      String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+      var json = com.google.gson.JsonParser.parseString(last).getAsJsonObject();
+      assertEquals("CIPHERTEXT_FORMAT_SEAL", json.get("format").getAsString(), out);
+      var g = json.getAsJsonObject("generation");
+      assertEquals(reference, g.get("answer").getAsString(), "poly-plain vs the Node SEAL client: " + out);
+      assertTrue(g.get("refreshes").getAsInt() > 0, "the pass should need client-aided refreshes: " + out);
+      assertTrue(g.get("key_bytes").getAsLong() > 0, out);
+      System.out.println("node SEAL client: " + last);
+    }
+  }
+
   /** The text model's manifest read from Node, and a prompt tokenised there as the Java SDK does. */
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)

@@ -55,6 +55,12 @@ final class ModelBenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
+  @Option(names = "--profile", defaultValue = "polyhe",
+      description = "CKKS profile: polyhe (hybrid key switching, two special primes) or seal (Microsoft SEAL's:"
+          + " one special prime, one prime per digit, generator 3), as serve --format seal compiles models"
+          + " (default: ${DEFAULT-VALUE}).")
+  String profile;
+
   @Override
   public Integer call() throws IOException {
     Transformer transformer = ShippedModels.loadShippedOrDirectory(model);
@@ -68,7 +74,11 @@ final class ModelBenchCommand implements Callable<Integer> {
     ComputeBackend compute = backend == null || resident ? ComputeBackends.best(t) : ComputeBackends.create(backend, t);
     int[] input = input(transformer, tokens);
     long s0 = System.nanoTime();
-    EncryptedTransformer encrypted = LevelPlanner.choose(transformer);
+    EncryptedTransformer encrypted = switch (profile) {
+      case "polyhe" -> LevelPlanner.choose(transformer);
+      case "seal" -> LevelPlanner.choose(transformer, LevelPlanner.SEAL_PROFILE);
+      default -> throw new IllegalArgumentException("--profile must be polyhe or seal, got '" + profile + "'");
+    };
     CkksParameters params = encrypted.parameters();
     try (LocalInference local = resident
         ? new LocalInference(encrypted, compute, SeedSource.secure(), ResidentPassEngine.factory(backend, t))
@@ -112,6 +122,12 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("levels", params.maxLevel());
       out.put("ciphertexts", encrypted.layout().ciphertexts(tokens));
       out.put("galois_keys", local.galoisKeys());
+      out.put("profile", profile);
+      out.put("dnum", params.rlwe().dnum());
+      out.put("special_primes", params.rlwe().pCount());
+      // Evaluation-key bytes held in memory (both halves of every digit, 8 bytes a coefficient).
+      out.put("key_memory_bytes", (1L + local.galoisKeys()) * 2L * params.rlwe().dnum()
+          * (params.rlwe().qCount() + params.rlwe().pCount()) * params.n() * Long.BYTES);
       out.put("setup_seconds", setup);
       out.put("cold_seconds", cold.seconds());
       out.put("pass_seconds", best); // the pass the breakdown is of: best warm, or cold without repeats

@@ -67,6 +67,16 @@ final class LoopbackServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The server's self-signed certificate (PEM), for clients outside this process. */
+  Path certificate() {
+    return cert;
+  }
+
+  /** The API key of {@code caller}, for clients outside this process. */
+  String apiKey(String caller) {
+    return keys.get(caller);
+  }
+
   Path keyStore() {
     return dir.resolve("key-store");
   }

@@ -5,6 +5,7 @@ import io.polyhe.server.PolyheServer;
 import io.polyhe.server.ServerConfig;
 import io.polyhe.server.auth.ApiKeys;
 import io.polyhe.server.model.RefreshMode;
+import io.polyhe.server.model.WireFormat;
 import io.polyhe.server.session.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,6 +95,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " request) or bootstrap (non-interactive bootstrapping on the server, 128-bit N = 2^16 parameters;"
           + " clients upload the bootstrap keys too); default: ${DEFAULT-VALUE}.")
   String refresh;
+
+  @Option(names = "--format", defaultValue = "polyhe",
+      description = "How keys and ciphertexts travel: polyhe (polyhe's binary format and CKKS profile) or seal"
+          + " (Microsoft SEAL 4.x serialisation under SEAL's CKKS profile: any SEAL program, e.g. examples/node on"
+          + " node-seal, is a client; client-aided refresh only); default: ${DEFAULT-VALUE}.")
+  String format;
 
   @Option(names = "--insecure-test-bootstrap",
       description = "With --refresh bootstrap: INSECURE N = 2^14 test parameters instead of the 128-bit ones;"
@@ -203,8 +210,8 @@ public final class ServeCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "polyhe-shutdown"));
-    System.out.printf("polyhe serve: %s on %s:%d, refresh %s%s%s%n", String.join(",", models), host, server.port(),
-        config.refresh().manifestName(), config.refresh().insecure() ? " (INSECURE test parameters)" : "",
+    System.out.printf("polyhe serve: %s on %s:%d, format %s, refresh %s%s%s%n", String.join(",", models), host,
+        server.port(), config.format().name(), config.refresh().manifestName(), config.refresh().insecure() ? " (INSECURE test parameters)" : "",
         server.metricsPort() > 0 ? ", metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
     server.blockUntilShutdown();
     return 0;
@@ -232,6 +239,7 @@ public final class ServeCommand implements Callable<Integer> {
         .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
         .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
         .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
+        .format(WireFormat.of(format))
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
         .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend)

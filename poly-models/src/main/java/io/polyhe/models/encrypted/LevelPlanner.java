@@ -139,15 +139,72 @@ public final class LevelPlanner {
    * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
    */
   public static EncryptedTransformer choose(Transformer model) {
+    return choose(model, POLYHE_PROFILE);
+  }
+
+  /**
+   * The parameters of one ring size for a CKKS profile: {@code maxLevels} levels at most (as many as
+   * the 128-bit bound allows when larger), validated.
+   */
+  @FunctionalInterface
+  public interface Profile {
+    /** @throws IllegalArgumentException if {@code logN} has no 128-bit entry or leaves no level */
+    CkksParameters parameters(int logN, int maxLevels);
+  }
+
+  /** polyhe's own profile: {@link #candidate(int, int)}. */
+  public static final Profile POLYHE_PROFILE = (logN, maxLevels) -> CkksParameters.of(candidate(logN, maxLevels));
+
+  /**
+   * Microsoft SEAL's profile ({@code Profile.SEAL}: generator 3, SEAL's slot order, one special
+   * prime, one prime per digit) over {@link #sealCandidate}.
+   */
+  public static final Profile SEAL_PROFILE = (logN, maxLevels) -> CkksParameters.of(
+      io.polyhe.he.rlwe.RlweParameters.of(sealCandidate(logN, maxLevels).ring()
+          .withProfile(io.polyhe.he.rlwe.Profile.SEAL)), Math.scalb(1.0, SCALE_BITS));
+
+  /** Bits of the one special prime of {@link #sealCandidate} (SEAL's largest prime size). */
+  public static final int SEAL_SPECIAL_PRIME_BITS = 60;
+
+  /**
+   * The parameter template of Microsoft SEAL's key switching for ring degree {@code 2^logN}: {@code
+   * q_0} and the rescaling primes as {@link #candidate}, and one special prime of {@value
+   * #SEAL_SPECIAL_PRIME_BITS} bits, with one ciphertext prime per key-switching digit ({@code dnum}
+   * = the number of ciphertext primes). The special prime is SEAL's largest (60 bits) so that the
+   * key-switching noise, which grows with the largest digit ({@code q_0}, 44 bits) over P, stays
+   * far below the scale; with one prime instead of two, the 128-bit bound on log2(QP) leaves the
+   * same levels as {@link #candidate} at N = 2^14 (9).
+   *
+   * @throws IllegalArgumentException if {@code logN} has no 128-bit entry or leaves no level
+   */
+  public static CkksParameters.Literal sealCandidate(int logN, int maxLevels) {
+    int max = SecurityStandard.maxLogQP128(logN);
+    int q0 = SCALE_BITS + 10;
+    int levels = Math.min(maxLevels, (max - q0 - SEAL_SPECIAL_PRIME_BITS) / SCALE_BITS);
+    if (max < 0 || levels < 1) {
+      throw new IllegalArgumentException("logN " + logN + " leaves no level at 128-bit security");
+    }
+    int[] logQ = new int[levels + 1];
+    java.util.Arrays.fill(logQ, SCALE_BITS);
+    logQ[0] = q0;
+    return new CkksParameters.Literal(logN, logQ, new int[] {SEAL_SPECIAL_PRIME_BITS}, SCALE_BITS, levels + 1);
+  }
+
+  /**
+   * As {@link #choose(Transformer)} with the parameters of {@code profile}.
+   *
+   * @throws IllegalArgumentException if no candidate up to {@code 2^16} fits
+   */
+  public static EncryptedTransformer choose(Transformer model, Profile profile) {
     List<String> reasons = new ArrayList<>();
     Plan best = null;
     int compared = 0;
     for (int logN = 13; logN <= 16 && compared < 2; logN++) {
       try {
-        EncryptedTransformer compiled = new EncryptedTransformer(model, CkksParameters.of(candidate(logN)));
+        EncryptedTransformer compiled = new EncryptedTransformer(model, profile.parameters(logN, Integer.MAX_VALUE));
         int needed = compiled.levelsNeeded();
         if (needed < compiled.parameters().maxLevel()) {
-          compiled = new EncryptedTransformer(model, CkksParameters.of(candidate(logN, needed)));
+          compiled = new EncryptedTransformer(model, profile.parameters(logN, needed));
         }
         Plan plan = plan(compiled, model.config().maxPositions());
         compared++;

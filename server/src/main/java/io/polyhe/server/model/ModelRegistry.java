@@ -38,12 +38,21 @@ public final class ModelRegistry {
    */
   public static ModelRegistry load(Collection<String> names, ComputeBackend backend, RefreshMode refresh)
       throws IOException {
+    return load(names, backend, refresh, WireFormat.POLYHE);
+  }
+
+  /**
+   * As {@link #load(Collection, ComputeBackend, RefreshMode)}, every model's HE objects in {@code
+   * format} (and compiled for its CKKS profile).
+   */
+  public static ModelRegistry load(Collection<String> names, ComputeBackend backend, RefreshMode refresh,
+      WireFormat format) throws IOException {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("serve at least one model");
     }
     Map<String, ServedModel> out = new LinkedHashMap<>();
     for (String n : names) {
-      ServedModel m = loadOne(n, backend, refresh);
+      ServedModel m = loadOne(n, backend, refresh, format);
       if (out.putIfAbsent(m.name(), m) != null) {
         throw new IllegalArgumentException("model '" + m.name() + "' named twice");
       }
@@ -51,8 +60,8 @@ public final class ModelRegistry {
     return new ModelRegistry(out);
   }
 
-  private static ServedModel loadOne(String nameOrDir, ComputeBackend backend, RefreshMode refresh)
-      throws IOException {
+  private static ServedModel loadOne(String nameOrDir, ComputeBackend backend, RefreshMode refresh,
+      WireFormat format) throws IOException {
     Path dir = Path.of(nameOrDir);
     byte[] config;
     byte[] weights;
@@ -74,7 +83,7 @@ public final class ModelRegistry {
       description = e.description();
     }
     return new ServedModel(name, description, t, new String(config, StandardCharsets.UTF_8),
-        hash(config, weights), backend, refresh);
+        hash(config, weights), backend, refresh, format);
   }
 
   private static byte[] resource(String name) throws IOException {

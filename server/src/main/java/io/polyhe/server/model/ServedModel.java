@@ -38,6 +38,7 @@ public final class ServedModel {
 
   private final String name;
   private final RefreshMode refreshMode;
+  private final WireFormat format;
   private final EncryptedTransformer encrypted;
   private final CkksContext context;
   /** Keyless: only ever copied onto a pass's evaluator ({@link Bootstrapper#withEvaluator}); null for CLIENT. */
@@ -64,14 +65,31 @@ public final class ServedModel {
    */
   public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
       ComputeBackend backend, RefreshMode refreshMode) {
+    this(name, description, model, configJson, modelHash, backend, refreshMode, WireFormat.POLYHE);
+  }
+
+  /**
+   * As {@link #ServedModel(String, String, Transformer, String, byte[], ComputeBackend, RefreshMode)}
+   * with the HE objects in {@code format} (and its CKKS profile).
+   *
+   * @throws IllegalArgumentException also for a bootstrapping refresh mode with a format other than
+   *     polyhe's (SEAL has no bootstrapping, and its clients answer refresh requests)
+   */
+  public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
+      ComputeBackend backend, RefreshMode refreshMode, WireFormat format) {
     this.name = name;
     this.refreshMode = refreshMode;
+    this.format = format;
+    if (format != WireFormat.POLYHE && refreshMode != RefreshMode.CLIENT) {
+      throw new IllegalArgumentException("--format " + format.name() + " serves client-aided refresh only"
+          + " (--refresh client)");
+    }
     LevelPlanner.BootstrapChoice choice = switch (refreshMode) {
       case CLIENT -> null;
       case BOOTSTRAP -> LevelPlanner.chooseForBootstrapping(model);
       case INSECURE_TEST_BOOTSTRAP -> LevelPlanner.insecureBootstrappingForTestsOnly(model);
     };
-    this.encrypted = choice == null ? LevelPlanner.choose(model) : choice.model();
+    this.encrypted = choice == null ? format.compile(model) : choice.model();
     if (encrypted.layout().ciphertexts() > 1) {
       throw new IllegalArgumentException("model '" + name + "' needs " + encrypted.layout().ciphertexts()
           + " ciphertexts per input (" + encrypted.layout().toJson() + "); the service carries one: run it with"
@@ -153,10 +171,12 @@ public final class ServedModel {
             .setBos(spec.bos()).setEos(spec.eos()).setDefinition(spec.definition()))
         .setInputEmbedding(embedding)
         .setLogitsRowStride(layout.rowStride())
-        .setRefresh(refreshMode.manifestValue());
+        .setRefresh(refreshMode.manifestValue())
+        .setCiphertextFormat(format.manifestValue());
     for (int g : elements) {
       m.addGaloisElements(g);
     }
+    format.describe(params, m);
     return m.build();
   }
 
@@ -192,6 +212,11 @@ public final class ServedModel {
     return refreshMode;
   }
 
+  /** How this model's keys and ciphertexts travel. */
+  public WireFormat format() {
+    return format;
+  }
+
   /** The level inputs are encrypted at: the top level, or the bootstrap's output level. */
   public int inputLevel() {
     return encrypted.topLevel();
@@ -210,9 +235,12 @@ public final class ServedModel {
     return bootstrapCircuit.withEvaluator(evaluator);
   }
 
-  /** Serialised bytes of the keys a session uploads: the relinearisation key and one per Galois element. */
+  /**
+   * Serialised bytes of the keys a session uploads: the relinearisation key and one per Galois
+   * element (at most that, for a format whose objects may be compressed).
+   */
   public long keyBytesPerSession() {
-    return HeFormat.switchingKeySize(parameters().rlwe()) * (1L + galoisElements.size());
+    return format.maxKeyBytes(parameters()) * (1L + galoisElements.size());
   }
 
   /** The Galois elements a session's keys must cover. */
@@ -235,6 +263,7 @@ public final class ServedModel {
 
   @Override
   public String toString() {
-    return "ServedModel(" + name + ", refresh " + refreshMode.manifestName() + ", " + encrypted.parameters() + ")";
+    return "ServedModel(" + name + ", refresh " + refreshMode.manifestName() + ", format " + format.name() + ", "
+        + encrypted.parameters() + ")";
   }
 }

@@ -46,6 +46,35 @@ final class ChunkAssembler {
    *     INVALID_ARGUMENT if it is not allowed
    */
   ChunkAssembler(String what, long declared, Limits limits, long... allowed) {
+    this(what, declared, limits, check(what, declared, limits, allowed));
+  }
+
+  private ChunkAssembler(String what, long declared, Limits limits, boolean checked) {
+    this.what = what;
+    this.limits = limits;
+    try {
+      this.buffer = new ChunkBuffer(what, declared, limits.maxBytes());
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.invalid(e.getMessage());
+    }
+  }
+
+  /**
+   * An object of any size in {@code [min, max]} (a format whose objects may be compressed).
+   *
+   * @throws ServiceException RESOURCE_EXHAUSTED if {@code declared} is over the limit,
+   *     INVALID_ARGUMENT if it is outside the range
+   */
+  static ChunkAssembler inRange(String what, long declared, Limits limits, long min, long max) {
+    limits.checkSize(what, declared);
+    if (declared < min || declared > max) {
+      throw ServiceException.invalid(what + " declares " + declared + " bytes; expected " + min + " to " + max
+          + " for the model's parameters and level");
+    }
+    return new ChunkAssembler(what, declared, limits, true);
+  }
+
+  private static boolean check(String what, long declared, Limits limits, long[] allowed) {
     limits.checkSize(what, declared);
     boolean ok = false;
     for (long a : allowed) {
@@ -55,13 +84,7 @@ final class ChunkAssembler {
       throw ServiceException.invalid(what + " declares " + declared + " bytes; expected "
           + Arrays.toString(allowed) + " for the model's parameters and level");
     }
-    this.what = what;
-    this.limits = limits;
-    try {
-      this.buffer = new ChunkBuffer(what, declared, limits.maxBytes());
-    } catch (IllegalArgumentException e) {
-      throw ServiceException.invalid(e.getMessage());
-    }
+    return true;
   }
 
   /** Appends a chunk; true once the object is complete. */

@@ -2,9 +2,8 @@ package io.polyhe.server.service;
 
 import com.google.protobuf.ByteString;
 import io.polyhe.he.ckks.CkksContext;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
-import io.polyhe.he.rlwe.RlweParameters;
+import io.polyhe.server.model.WireFormat;
 
 /**
  * One ciphertext a client sends in chunks (the Infer input, or the answer to a refresh request),
@@ -21,6 +20,8 @@ final class IncomingCiphertext {
   private final int level;
   private final double scale;
   private final ChunkAssembler chunks;
+  private final WireFormat format;
+  private final long declared;
 
   /**
    * @param declared the size announced by the first chunk
@@ -30,13 +31,27 @@ final class IncomingCiphertext {
    */
   IncomingCiphertext(String what, CkksContext context, long declared, int level, double scale,
       ChunkAssembler.Limits limits) {
+    this(what, context, declared, level, scale, limits, WireFormat.POLYHE);
+  }
+
+  /** As above, for a ciphertext in {@code format}. */
+  IncomingCiphertext(String what, CkksContext context, long declared, int level, double scale,
+      ChunkAssembler.Limits limits, WireFormat format) {
     this.what = what;
     this.context = context;
     this.level = level;
     this.scale = scale;
-    RlweParameters rlwe = context.parameters().rlwe();
-    this.chunks = new ChunkAssembler(what, declared, limits,
-        HeFormat.ciphertextSize(rlwe, level, 2, true), HeFormat.ciphertextSize(rlwe, level, 2, false));
+    this.format = format;
+    this.declared = declared;
+    long min = format.minCiphertextBytes(context.parameters(), level);
+    long max = format.maxCiphertextBytes(context.parameters(), level);
+    this.chunks = format == WireFormat.POLYHE ? new ChunkAssembler(what, declared, limits, min, max)
+        : ChunkAssembler.inRange(what, declared, limits, min, max);
+  }
+
+  /** The declared (serialised) size. */
+  long bytes() {
+    return declared;
   }
 
   /** Adds a chunk; returns the checked ciphertext once the last one arrived, null before. */
@@ -44,7 +59,7 @@ final class IncomingCiphertext {
     if (!chunks.add(data)) {
       return null;
     }
-    Ciphertext ct = HeFormat.readCiphertext(chunks.bytes(), context);
+    Ciphertext ct = format.readCiphertext(chunks.bytes(), context);
     if (ct.size() != 2) {
       throw ServiceException.invalid(what + " must be a 2-part ciphertext, got " + ct.size() + " parts");
     }

@@ -6,7 +6,6 @@ import io.grpc.stub.StreamObserver;
 import io.polyhe.he.circuits.CiphertextArithmetic;
 import io.polyhe.he.circuits.bootstrap.Bootstrapper;
 import io.polyhe.he.ckks.Evaluator;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.he.rlwe.EvaluationKeys;
 import io.polyhe.models.encrypted.PassRunner;
@@ -198,7 +197,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
       if (input == null) {
         input = new IncomingCiphertext("input ciphertext", model.context(), c.getTotalBytes(),
-            model.inputLevel(), model.encrypted().streamScale(), objectLimits);
+            model.inputLevel(), model.encrypted().streamScale(), objectLimits, model.format());
       } else if (c.getTotalBytes() != 0) {
         throw ServiceException.invalid("only the first chunk of a ciphertext carries its size");
       }
@@ -209,7 +208,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       input = null;
       state = State.RUNNING;
       if (!model.refreshMode().bootstraps()) {
-        refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout);
+        refresher = new RemoteRefresher(this::sendRefresh, refreshTimeout, model.format());
         if (stop != null) {
           refresher.cancel(stop);
         }
@@ -239,15 +238,16 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
       }
       if (answer == null || answerId != a.getRefreshId()) {
         answer = new IncomingCiphertext("refresh answer " + p.id(), model.context(),
-            a.getChunk().getTotalBytes(), p.level(), p.scale(), objectLimits);
+            a.getChunk().getTotalBytes(), p.level(), p.scale(), objectLimits, model.format());
         answerId = a.getRefreshId();
       }
       Ciphertext ct = answer.add(a.getChunk().getData());
       if (ct == null) {
         return;
       }
+      long bytes = answer.bytes();
       answer = null;
-      refresher.answer(p.id(), ct, a.getClientSeconds());
+      refresher.answer(p.id(), ct, a.getClientSeconds(), bytes);
     }
 
     // On a queue worker.
@@ -271,7 +271,7 @@ public final class InferenceServiceImpl extends InferenceServiceGrpc.InferenceSe
           logits = pass.forward(inputCt, tokens, points);
         }
         throwIfStopped();
-        byte[] bytes = HeFormat.write(logits);
+        byte[] bytes = model.format().write(logits);
         Chunks.ciphertext(bytes, chunk -> send(InferResponse.newBuilder().setLogits(chunk).build()));
         RefreshTime refresh;
         if (bootstrapper != null) {

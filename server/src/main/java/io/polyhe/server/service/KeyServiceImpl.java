@@ -2,7 +2,6 @@ package io.polyhe.server.service;
 
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.proto.v1.DeleteSessionRequest;
 import io.polyhe.proto.v1.DeleteSessionResponse;
 import io.polyhe.proto.v1.KeyDescriptor;
@@ -198,11 +197,11 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       }
       ServedModel m = ModelServiceImpl.find(models, h.getModel());
       List<KeyDescriptor> ks = KeyUploadChecks.header(h, m.name(), m.parameters(), m.galoisElements(),
-          maxKeyBytesPerSession, objectLimits);
-      memory = budget.reserve(UploadBudget.bytesFor(m.parameters().rlwe(), ks.size()));
+          maxKeyBytesPerSession, objectLimits, m.format());
+      memory = budget.reserve(UploadBudget.bytesFor(m.parameters().rlwe(), ks.size(), m.format().maxKeyBytes(m.parameters())));
       model = m;
       keys = ks;
-      upload = store.begin(caller, m, ks.size() * HeFormat.switchingKeySize(m.parameters().rlwe()));
+      upload = store.begin(caller, m, ks.stream().mapToLong(KeyDescriptor::getSizeBytes).sum());
     }
 
     private void chunk(ByteString data) throws IOException {
@@ -215,6 +214,7 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       KeyDescriptor k = keys.get(index);
       if (current == null) {
         current = new ChunkAssembler("key " + index, k.getSizeBytes(), objectLimits, k.getSizeBytes());
+        // (the declared size was checked against the format's bounds with the header)
       }
       if (!current.add(data)) {
         return;
@@ -222,9 +222,9 @@ public final class KeyServiceImpl extends KeyServiceGrpc.KeyServiceImplBase {
       byte[] bytes = current.bytes();
       current = null;
       if (k.getKind() == KeyKind.KEY_KIND_RELINEARIZATION) {
-        upload.addRelinearizationKey(HeFormat.readRelinearizationKey(bytes, model.context()), bytes);
+        upload.addRelinearizationKey(model.format().readRelinearizationKey(bytes, model.context()), bytes);
       } else {
-        upload.addGaloisKey(KeyUploadChecks.galoisKey(k, index, bytes, model.context()), bytes);
+        upload.addGaloisKey(KeyUploadChecks.galoisKey(k, index, bytes, model.context(), model.format()), bytes);
       }
       index++;
     }

@@ -3,7 +3,7 @@ package io.polyhe.server.service;
 import com.google.protobuf.ByteString;
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksParameters;
-import io.polyhe.he.io.HeFormat;
+import io.polyhe.server.model.WireFormat;
 import io.polyhe.he.rlwe.GaloisKey;
 import io.polyhe.proto.v1.KeyDescriptor;
 import io.polyhe.proto.v1.KeyKind;
@@ -32,6 +32,15 @@ final class KeyUploadChecks {
    */
   static List<KeyDescriptor> header(KeyUploadHeader h, String model, CkksParameters params,
       Set<Integer> galoisElements, long quota, ChunkAssembler.Limits limits) {
+    return header(h, model, params, galoisElements, quota, limits, WireFormat.POLYHE);
+  }
+
+  /**
+   * As {@link #header(KeyUploadHeader, String, CkksParameters, Set, long, ChunkAssembler.Limits)}
+   * for keys in {@code format}: every size within the format's bounds for one key.
+   */
+  static List<KeyDescriptor> header(KeyUploadHeader h, String model, CkksParameters params,
+      Set<Integer> galoisElements, long quota, ChunkAssembler.Limits limits, WireFormat format) {
     if (!h.getParametersHash().equals(ByteString.copyFrom(params.rlwe().hash()))) {
       throw ServiceException.invalid("keys are for other CKKS parameters than model '" + model + "' uses");
     }
@@ -39,7 +48,8 @@ final class KeyUploadChecks {
     if (ks.isEmpty()) {
       throw ServiceException.invalid("the upload declares no keys");
     }
-    long size = HeFormat.switchingKeySize(params.rlwe());
+    long min = format.minKeyBytes(params);
+    long max = format.maxKeyBytes(params);
     Set<Integer> seen = new HashSet<>();
     long total = 0;
     for (int i = 0; i < ks.size(); i++) {
@@ -60,11 +70,15 @@ final class KeyUploadChecks {
         throw ServiceException.invalid("key " + i + " has no kind");
       }
       limits.checkSize("key " + i, k.getSizeBytes());
-      if (k.getSizeBytes() != size) {
+      if (min == max && k.getSizeBytes() != min) {
         throw ServiceException.invalid("key " + i + " declares " + k.getSizeBytes() + " bytes; a seeded key of "
-            + "these parameters has " + size);
+            + "these parameters has " + min);
       }
-      total += size;
+      if (k.getSizeBytes() < min || k.getSizeBytes() > max) {
+        throw ServiceException.invalid("key " + i + " declares " + k.getSizeBytes() + " bytes; a " + format.name()
+            + " key of these parameters has " + min + " to " + max);
+      }
+      total += k.getSizeBytes();
     }
     if (total > quota) {
       throw ServiceException.exhausted("keys of " + total + " bytes exceed the per-session quota of " + quota
@@ -75,7 +89,12 @@ final class KeyUploadChecks {
 
   /** Reads Galois key {@code index}, which must be for the element its descriptor declared. */
   static GaloisKey galoisKey(KeyDescriptor k, int index, byte[] bytes, CkksContext context) {
-    GaloisKey g = HeFormat.readGaloisKey(bytes, context);
+    return galoisKey(k, index, bytes, context, WireFormat.POLYHE);
+  }
+
+  /** As {@link #galoisKey(KeyDescriptor, int, byte[], CkksContext)} for a key in {@code format}. */
+  static GaloisKey galoisKey(KeyDescriptor k, int index, byte[] bytes, CkksContext context, WireFormat format) {
+    GaloisKey g = format.readGaloisKey(bytes, context);
     if (g.galoisElement() != k.getGaloisElement()) {
       throw ServiceException.invalid("key " + index + " is for Galois element " + g.galoisElement()
           + ", declared " + k.getGaloisElement());

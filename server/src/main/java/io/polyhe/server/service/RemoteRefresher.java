@@ -2,6 +2,7 @@ package io.polyhe.server.service;
 
 import io.polyhe.he.circuits.Refresher;
 import io.polyhe.he.io.HeFormat;
+import io.polyhe.server.model.WireFormat;
 import io.polyhe.he.rlwe.Ciphertext;
 import io.polyhe.models.encrypted.RefreshPoints;
 import java.util.List;
@@ -37,14 +38,23 @@ final class RemoteRefresher implements Refresher {
   private long refreshes;
   private long bytesOut;
   private long bytesBack;
+  /** Serialised size of the answer just delivered, until the waiting pass accounts it. */
+  private long answeredBytes;
   private long waitNanos;
   private double clientSeconds;
   /** The client's figure for the answer just delivered, until the waiting pass accounts it. */
   private double reportedSeconds;
+  private final WireFormat format;
 
   RemoteRefresher(Sender sender, Duration timeout) {
+    this(sender, timeout, WireFormat.POLYHE);
+  }
+
+  /** Refresh requests serialised in {@code format}. */
+  RemoteRefresher(Sender sender, Duration timeout, WireFormat format) {
     this.sender = sender;
     this.timeout = timeout;
+    this.format = format;
   }
 
   @Override
@@ -57,7 +67,7 @@ final class RemoteRefresher implements Refresher {
     if (ct.size() != 2) {
       throw new IllegalArgumentException("refresh needs a 2-part ciphertext; relinearise first");
     }
-    byte[] bytes = HeFormat.write(ct);
+    byte[] bytes = format.write(ct);
     long id;
     Pending p;
     synchronized (this) {
@@ -91,7 +101,8 @@ final class RemoteRefresher implements Refresher {
       long waited = System.nanoTime() - start;
       refreshes++;
       bytesOut += bytes.length;
-      bytesBack += HeFormat.serializedSize(fresh);
+      bytesBack += answeredBytes > 0 ? answeredBytes : HeFormat.serializedSize(fresh);
+      answeredBytes = 0;
       waitNanos += waited;
       // The client's own figure, bounded by this server's measured wait for the same answer: the
       // client cannot have spent longer on it than the server waited (1e308 three times made the
@@ -123,6 +134,11 @@ final class RemoteRefresher implements Refresher {
 
   /** Delivers the client's answer to request {@code id}, already validated for level and scale. */
   void answer(long id, Ciphertext fresh, double reportedClientSeconds) {
+    answer(id, fresh, reportedClientSeconds, 0);
+  }
+
+  /** As above, with the answer's serialised size as it came ({@code 0}: polyhe's size of {@code fresh}). */
+  void answer(long id, Ciphertext fresh, double reportedClientSeconds, long bytes) {
     Pending p = pending;
     if (p == null || p.id() != id) {
       throw ServiceException.invalid("refresh answer " + id + " answers no open request");
@@ -131,6 +147,7 @@ final class RemoteRefresher implements Refresher {
       // Reported by the client: a NaN or infinite figure must not poison the breakdown; refresh()
       // bounds the rest by the wait it measured.
       reportedSeconds = Double.isFinite(reportedClientSeconds) ? Math.max(0, reportedClientSeconds) : 0;
+      answeredBytes = bytes;
     }
     p.answer().complete(fresh);
   }

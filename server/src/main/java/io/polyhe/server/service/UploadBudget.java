@@ -31,9 +31,14 @@ public final class UploadBudget {
    * (its buffer grows by doubling: up to twice its serialised size).
    */
   public static long bytesFor(RlweParameters params, int keys) {
+    return bytesFor(params, keys, HeFormat.switchingKeySize(params));
+  }
+
+  /** As {@link #bytesFor(RlweParameters, int)} with keys of at most {@code maxKeyBytes} serialised. */
+  public static long bytesFor(RlweParameters params, int keys, long maxKeyBytes) {
     long limbs = params.qCount() + params.pCount();
     long parsed = 2L * params.dnum() * limbs * params.n() * Long.BYTES;
-    return keys * parsed + 2 * HeFormat.switchingKeySize(params);
+    return keys * parsed + 2 * maxKeyBytes;
   }
 
   /** The budget in bytes. */

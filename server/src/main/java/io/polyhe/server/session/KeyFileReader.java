@@ -1,6 +1,5 @@
 package io.polyhe.server.session;
 
-import io.polyhe.he.io.HeFormat;
 import io.polyhe.he.rlwe.EvaluationKeys;
 import io.polyhe.he.rlwe.GaloisKey;
 import io.polyhe.he.rlwe.RelinearizationKey;
@@ -26,11 +25,11 @@ final class KeyFileReader {
    * @throws IllegalArgumentException if a key does not fit the model's parameters
    */
   static EvaluationKeys read(InputStream in, SessionRecord r, ServedModel model) throws IOException {
-    RelinearizationKey relin = r.hasRelinearizationKey() ? HeFormat.readRelinearizationKey(in, model.context())
-        : null;
+    RelinearizationKey relin = r.hasRelinearizationKey()
+        ? model.format().readRelinearizationKey(in, model.context()) : null;
     List<GaloisKey> galois = new ArrayList<>();
     for (int g : r.galoisElements()) {
-      GaloisKey k = HeFormat.readGaloisKey(in, model.context());
+      GaloisKey k = model.format().readGaloisKey(in, model.context());
       if (k.galoisElement() != g) {
         throw new DamagedFileException("key file does not match its description");
       }
