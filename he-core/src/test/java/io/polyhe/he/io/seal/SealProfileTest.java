@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polyhe.he.HeTestSupport;
+import io.polyhe.he.circuits.bootstrap.BootstrapParameters;
+import io.polyhe.he.circuits.bootstrap.Bootstrapper;
 import io.polyhe.he.ckks.CkksContext;
 import io.polyhe.he.ckks.CkksEncoder;
 import io.polyhe.he.ckks.CkksParameters;
@@ -64,6 +66,15 @@ class SealProfileTest {
     IllegalArgumentException digits = assertThrows(IllegalArgumentException.class,
         () -> RlweParameters.insecureForTestsOnly(LITERAL.withDnum(1)));
     assertTrue(digits.getMessage().contains("one ciphertext prime per digit"), digits.getMessage());
+  }
+
+  @Test
+  void bootstrappingRefusesTheSealProfile() {
+    // Its DFT factors follow polyhe's 5-ordered slots: under generator 3 they would give garbage.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Bootstrapper(
+        new Evaluator(CONTEXT), BootstrapParameters.builder().logSlots(4).coeffsToSlotsLevels(1)
+            .slotsToCoeffsLevels(1).build()));
+    assertTrue(e.getMessage().contains("polyhe's own profile only"), e.getMessage());
   }
 
   @Test
