@@ -250,6 +250,9 @@ class BootstrapperTest {
                 GaloisElements.forRotations(new int[] {(Integer) args[1]}, n)).boxed().toList());
             case "rotateHoisted" -> used.addAll(java.util.Arrays.stream(
                 GaloisElements.forRotations((int[]) args[1], n)).boxed().toList());
+            case "sumOfRotations" -> used.addAll(java.util.Arrays.stream(
+                GaloisElements.forRotations(java.util.Arrays.stream((int[]) args[1]).filter(s -> s != 0).toArray(), n))
+                .boxed().toList());
             case "conjugate" -> used.add(GaloisElements.conjugation(n));
             default -> { }
           }
