@@ -115,5 +115,16 @@ public record PassCounts(int tokens, int ciphertexts, int refreshes, long keySwi
       count(n);
       return super.rotateHoisted(a, steps);
     }
+
+    // Each rotated term of a sum is one key switch (its ModDown shared), as the simulator counts it.
+    @Override
+    public SimulatedCiphertext sumOfRotations(SimulatedCiphertext[] terms, int[] steps) {
+      long n = 0;
+      for (int s : steps) {
+        n += s % parameters().slots() != 0 ? 1 : 0;
+      }
+      count(n);
+      return super.sumOfRotations(terms, steps);
+    }
   }
 }
