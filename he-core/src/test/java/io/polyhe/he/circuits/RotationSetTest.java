@@ -272,6 +272,20 @@ class RotationSetTest {
       assertTrue(io.polyhe.he.HeTestSupport.maxError(want, f.decrypt(ar.rotate(ct, steps[i]))) < 1e-5,
           "step " + steps[i]);
     }
+    // A sum of composed rotations (one ModDown, the term given twice decomposed once) against the plain sum.
+    double[] y = io.polyhe.he.HeTestSupport.randomValues(new SplittableRandom(6), slots, 1);
+    var cy = f.encrypt(y);
+    int[] sumSteps = {3, 9, 1, -2, 0};
+    var terms = java.util.List.of(ct, ct, cy, cy, ct).toArray(io.polyhe.he.rlwe.Ciphertext[]::new);
+    double[][] plain = {x, x, y, y, x};
+    double[] want = new double[slots];
+    for (int t = 0; t < sumSteps.length; t++) {
+      for (int j = 0; j < slots; j++) {
+        want[j] += plain[t][Math.floorMod(j + sumSteps[t], slots)];
+      }
+    }
+    assertTrue(io.polyhe.he.HeTestSupport.maxError(want, f.decrypt(ar.sumOfRotations(terms, sumSteps))) < 1e-5,
+        "sum of composed rotations");
     // The dry run counts the same key switches: 3 = 4 - 1 etc., shared within the batch.
     DepthSimulator sim = new DepthSimulator(f.params());
     new ComposedRotations<>(sim, set).rotateHoisted(CircuitFixture.twin(ct), steps);
