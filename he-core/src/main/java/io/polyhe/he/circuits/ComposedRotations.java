@@ -104,4 +104,57 @@ public final class ComposedRotations<C> extends ForwardingArithmetic<C> {
     }
     return out;
   }
+  /**
+   * Each term's rotations whose step is not a base step start from the parent of its chain's last
+   * step (computed for all of a term's steps as one composed hoisted batch); the sum then adds every
+   * term by one base step, so the whole sum keeps its single ModDown and a term given several times
+   * (or a parent shared by several steps) is decomposed once.
+   */
+  @Override
+  public C sumOfRotations(C[] terms, int[] steps) {
+    if (terms.length != steps.length) {
+      throw new IllegalArgumentException(terms.length + " terms for " + steps.length + " steps");
+    }
+    boolean allBase = true;
+    for (int s : steps) {
+      allBase &= set.isBase(s);
+    }
+    if (allBase) {
+      return super.sumOfRotations(terms, steps);
+    }
+    int slots = set.slots();
+    // Per distinct term (by identity): the parents its non-base steps need, in order of first use.
+    java.util.IdentityHashMap<C, java.util.LinkedHashSet<Integer>> parents = new java.util.IdentityHashMap<>();
+    for (int i = 0; i < terms.length; i++) {
+      set.chain(steps[i]); // throws if unreachable
+      if (!set.isBase(steps[i])) {
+        parents.computeIfAbsent(terms[i], t -> new java.util.LinkedHashSet<>()).add(set.parent(steps[i]));
+      }
+    }
+    java.util.IdentityHashMap<C, Map<Integer, C>> rotated = new java.util.IdentityHashMap<>();
+    parents.forEach((term, ps) -> {
+      int[] p = ps.stream().mapToInt(Integer::intValue).toArray();
+      C[] r = rotateHoisted(term, p);
+      Map<Integer, C> byStep = new HashMap<>();
+      for (int j = 0; j < p.length; j++) {
+        byStep.put(p[j], r[j]);
+      }
+      rotated.put(term, byStep);
+    });
+    @SuppressWarnings("unchecked")
+    C[] t = (C[]) java.lang.reflect.Array.newInstance(terms.getClass().getComponentType(), terms.length);
+    int[] last = new int[steps.length];
+    for (int i = 0; i < terms.length; i++) {
+      if (set.isBase(steps[i])) {
+        t[i] = terms[i];
+        last[i] = steps[i];
+      } else {
+        int k = Math.floorMod(steps[i], slots);
+        int parent = set.parent(k);
+        t[i] = rotated.get(terms[i]).get(parent);
+        last[i] = Math.floorMod(k - parent, slots);
+      }
+    }
+    return super.sumOfRotations(t, last);
+  }
 }

@@ -131,18 +131,98 @@ public final class RotationSet {
   }
 
   /**
-   * One rotation call of a recorded circuit: its steps (one for a single rotation), and its weight
-   * (what one key switch costs at its level, e.g. its limb count).
+   * What serving one call takes under this set, as {@link ComposedRotations} serves it:
+   * decompositions (ModUp, the larger half of a key switch) and finishes (inner product with a
+   * key, plus a ModDown unless {@code summed}). A hoisted batch (or single rotation) is the tree of
+   * its steps' chains: one decomposition per node with children (the input included), one finish
+   * per non-zero node. A summed call (the rotations of one term inside {@link
+   * Arithmetic#sumOfRotations}) first computes, as a hoisted batch, the parents of its steps'
+   * last edges (full finishes), then adds each step as one summed finish from its parent: one
+   * decomposition per distinct parent (the input included). Returns {@code null} if a step is
+   * unreachable.
    */
-  public record Call(int[] steps, double weight) {}
+  public Work work(int[] steps, boolean summed) {
+    java.util.TreeSet<Integer> wanted = new java.util.TreeSet<>();
+    int rotated = 0; // a sum adds a step given twice twice
+    for (int s : steps) {
+      int k = Math.floorMod(s, slots);
+      if (depth[k] < 0) {
+        return null;
+      }
+      if (k != 0) {
+        wanted.add(k);
+        rotated++;
+      }
+    }
+    if (wanted.isEmpty()) {
+      return new Work(0, 0, 0);
+    }
+    if (!summed) {
+      return tree(wanted);
+    }
+    java.util.TreeSet<Integer> parents = new java.util.TreeSet<>();
+    for (int k : wanted) {
+      parents.add(parent(k)); // 0 for a base step: the input itself
+    }
+    java.util.TreeSet<Integer> prefixes = new java.util.TreeSet<>(parents);
+    prefixes.remove(0);
+    Work pre = tree(prefixes);
+    return new Work(pre.decompositions() + parents.size(), pre.finishes(), rotated);
+  }
+
+  /** Decompositions and full finishes of the hoisted tree over {@code wanted} (non-zero steps). */
+  private Work tree(java.util.Set<Integer> wanted) {
+    java.util.HashSet<Integer> nodes = new java.util.HashSet<>();
+    for (int s : wanted) {
+      for (int k = s; k != 0 && nodes.add(k); k = parent(k)) {
+        // every non-zero prefix of the chain, once
+      }
+    }
+    java.util.HashSet<Integer> inner = new java.util.HashSet<>(); // nodes with children, 0 included
+    for (int k : nodes) {
+      inner.add(parent(k));
+    }
+    return new Work(inner.size(), nodes.size(), 0);
+  }
+
+  /**
+   * Key-switching work: {@code decompositions} ModUps, {@code finishes} inner products each with its
+   * own ModDown, {@code summedFinishes} inner products whose ModDown a sum shares.
+   */
+  public record Work(long decompositions, long finishes, long summedFinishes) {
+    public Work plus(Work o) {
+      return new Work(decompositions + o.decompositions, finishes + o.finishes, summedFinishes + o.summedFinishes);
+    }
+  }
+
+  /**
+   * One rotation call of a recorded circuit: its steps (one for a single rotation), whether they are
+   * the rotations of one term of a {@link Arithmetic#sumOfRotations}, and what each part of a key
+   * switch costs at the call's level (e.g. in limb NTTs): a decomposition, a finish with its own
+   * ModDown, and a summed finish (inner product only).
+   */
+  public record Call(int[] steps, boolean summed, double decomposition, double finish, double summedFinish) {
+    /** A hoisted batch or single rotation whose decomposition and finish both weigh {@code weight}. */
+    public Call(int[] steps, double weight) {
+      this(steps, false, weight, weight, weight);
+    }
+
+    /** The weighted work of this call under {@code set}; infinite if a step is unreachable. */
+    public double cost(RotationSet set) {
+      Work w = set.work(steps, summed);
+      return w == null ? Double.POSITIVE_INFINITY
+          : w.decompositions() * decomposition + w.finishes() * finish + w.summedFinishes() * summedFinish;
+    }
+  }
 
   /**
    * The base of at most {@code maxSteps} steps, chosen among the steps {@code calls} use, that
-   * serves them with few weighted key switches: greedy, it drops one step at a time, the one whose
-   * loss adds the least (lazily: a step's last known cost is a lower bound, re-evaluated only when
-   * it heads the queue), and stops before the weighted key switches of the calls would exceed
-   * {@code 1 + maxExtra} times those of the steps used themselves. With {@code maxSteps} at least
-   * the number of steps used, those steps (nothing composed). Deterministic.
+   * serves them with little weighted work ({@link Call#cost}: decompositions and finishes, so a
+   * hoisted batch's steps, which share one decomposition, stay direct before single rotations do):
+   * greedy, it drops one step at a time, the one whose loss adds the least (lazily: a step's last
+   * known cost is a lower bound, re-evaluated only when it heads the queue), and stops before the
+   * work would exceed {@code 1 + maxExtra} times that of the steps used themselves. With {@code
+   * maxSteps} at least the number of steps used, those steps (nothing composed). Deterministic.
    *
    * @throws IllegalArgumentException if {@code maxSteps < 1} or {@code maxExtra < 0}
    */
@@ -150,8 +230,9 @@ public final class RotationSet {
     if (maxSteps < 1 || !(maxExtra >= 0)) {
       throw new IllegalArgumentException("need maxSteps >= 1 and maxExtra >= 0, got " + maxSteps + ", " + maxExtra);
     }
-    // Merge identical calls; keep the order of first use so the choice is deterministic.
-    Map<List<Integer>, Double> merged = new LinkedHashMap<>();
+    // Merge identical calls (same steps, same kind, same weights); keep the order of first use so
+    // the choice is deterministic.
+    Map<List<Object>, double[]> merged = new LinkedHashMap<>();
     java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
     for (Call c : calls) {
       List<Integer> key = new ArrayList<>();
@@ -163,31 +244,35 @@ public final class RotationSet {
         }
       }
       if (!key.isEmpty()) {
-        merged.merge(key, c.weight(), Double::sum);
+        List<Object> id = List.of(key, c.summed(), c.decomposition(), c.finish(), c.summedFinish());
+        merged.computeIfAbsent(id, x -> new double[1])[0] += 1;
       }
     }
-    List<int[]> steps = new ArrayList<>();
-    double[] weights = new double[merged.size()];
-    int i = 0;
+    List<Call> distinct = new ArrayList<>();
+    List<Double> counts = new ArrayList<>();
     for (var e : merged.entrySet()) {
-      steps.add(e.getKey().stream().mapToInt(Integer::intValue).toArray());
-      weights[i++] = e.getValue();
+      List<Object> id = e.getKey();
+      @SuppressWarnings("unchecked")
+      int[] steps = ((List<Integer>) id.get(0)).stream().mapToInt(Integer::intValue).toArray();
+      distinct.add(new Call(steps, (Boolean) id.get(1), (Double) id.get(2), (Double) id.get(3), (Double) id.get(4)));
+      counts.add(e.getValue()[0]);
     }
+    double[] times = counts.stream().mapToDouble(Double::doubleValue).toArray();
     java.util.TreeSet<Integer> current = new java.util.TreeSet<>(used);
     if (current.size() <= maxSteps) {
       return new RotationSet(slots, toArray(current));
     }
-    double limit = cost(new RotationSet(slots, toArray(current)), steps, weights) * (1 + maxExtra);
+    double limit = cost(new RotationSet(slots, toArray(current)), distinct, times) * (1 + maxExtra);
     // Lazy greedy: (cost after dropping step, step), smallest first; ties by step.
     java.util.PriorityQueue<double[]> queue = new java.util.PriorityQueue<>(
         (a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(a[1], b[1]));
     for (int step : current) {
-      queue.add(new double[] {costWithout(slots, current, step, steps, weights), step});
+      queue.add(new double[] {costWithout(slots, current, step, distinct, times), step});
     }
     while (current.size() > maxSteps && !queue.isEmpty()) {
       double[] head = queue.poll();
       int step = (int) head[1];
-      double now = costWithout(slots, current, step, steps, weights);
+      double now = costWithout(slots, current, step, distinct, times);
       double[] next = queue.peek();
       if (next != null && now > next[0] + 1e-9) {
         queue.add(new double[] {now, step}); // stale: try again in order
@@ -198,28 +283,85 @@ public final class RotationSet {
       }
       current.remove(step);
     }
+    return improveBySwaps(slots, current, used, distinct, times);
+  }
+
+  /**
+   * Local search after the greedy: swaps one base step for an unused one while that lowers the work
+   * (best swap per round, ties by step order, at most {@link #SWAP_ROUNDS} rounds), since greedy
+   * removal alone can strand a step whose value only shows with others gone.
+   */
+  private static RotationSet improveBySwaps(int slots, java.util.TreeSet<Integer> current,
+      java.util.TreeSet<Integer> used, List<Call> calls, double[] times) {
+    double now = cost(new RotationSet(slots, toArray(current)), calls, times);
+    for (int round = 0; round < SWAP_ROUNDS; round++) {
+      int bestOut = 0;
+      int bestIn = 0;
+      double best = now;
+      for (int out : current) {
+        for (int in : used) {
+          if (current.contains(in)) {
+            continue;
+          }
+          java.util.TreeSet<Integer> trial = new java.util.TreeSet<>(current);
+          trial.remove(out);
+          trial.add(in);
+          double c = cost(new RotationSet(slots, toArray(trial)), calls, times);
+          if (c < best - 1e-9) {
+            best = c;
+            bestOut = out;
+            bestIn = in;
+          }
+        }
+      }
+      if (bestOut == 0) {
+        break;
+      }
+      current.remove(bestOut);
+      current.add(bestIn);
+      now = best;
+    }
     return new RotationSet(slots, toArray(current));
   }
 
-  private static double costWithout(int slots, java.util.TreeSet<Integer> current, int step, List<int[]> steps,
-      double[] weights) {
+  /** Rounds of swaps after the greedy choice (each tries every swap once). */
+  private static final int SWAP_ROUNDS = 8;
+
+  private static double costWithout(int slots, java.util.TreeSet<Integer> current, int step, List<Call> calls,
+      double[] times) {
     int[] base = current.stream().mapToInt(Integer::intValue).filter(s -> s != step).toArray();
-    return cost(new RotationSet(slots, base), steps, weights);
+    return cost(new RotationSet(slots, base), calls, times);
   }
 
   private static int[] toArray(java.util.Set<Integer> set) {
     return set.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** Weighted key switches of {@code calls} under {@code set}; infinite if one is unreachable. */
-  public static double cost(RotationSet set, List<int[]> steps, double[] weights) {
+  /** The weighted work of {@code calls} under {@code set}, call {@code c} made {@code times[c]} times. */
+  public static double cost(RotationSet set, List<Call> calls, double[] times) {
     double total = 0;
-    for (int c = 0; c < steps.size(); c++) {
-      int ks = set.keySwitches(steps.get(c));
-      if (ks < 0) {
-        return Double.POSITIVE_INFINITY;
+    for (int c = 0; c < calls.size(); c++) {
+      total += calls.get(c).cost(set) * times[c];
+    }
+    return total;
+  }
+
+  /** The weighted work of {@code calls} under {@code set}, each made once. */
+  public static double cost(RotationSet set, List<Call> calls) {
+    double[] once = new double[calls.size()];
+    Arrays.fill(once, 1);
+    return cost(set, calls, once);
+  }
+
+  /** The decompositions and finishes of {@code calls} under {@code set}; {@code null} if one is unreachable. */
+  public static Work work(RotationSet set, List<Call> calls) {
+    Work total = new Work(0, 0, 0);
+    for (Call c : calls) {
+      Work w = set.work(c.steps(), c.summed());
+      if (w == null) {
+        return null;
       }
-      total += ks * weights[c];
+      total = total.plus(w);
     }
     return total;
   }

@@ -351,41 +351,51 @@ public final class EncryptedTransformer {
 
   /**
    * At most this many rotation steps get Galois keys; a pass composes its other rotations from them
-   * ({@link io.polyhe.he.circuits.ComposedRotations}). 20 keys and the relinearisation key of
-   * {@code tiny} (4.5 MB each at N = 2^14) are 94 MB instead of 48 + 1 keys' 219 MB, for 94 more key
-   * switches per 32-token pass (747 instead of 653), which made a warm pass about 1.35× slower
-   * because composed steps of hoisted batches lose their shared decomposition (docs/decisions.md,
-   * issue 20).
+   * ({@link io.polyhe.he.circuits.ComposedRotations}). 21 keys and the relinearisation key of
+   * {@code tiny} (4.46 MB each at N = 2^14) are 98.2 MB, the most under 100 MB, instead of 48 + 1
+   * keys' 219 MB; the choice counts decompositions and finishes, so a 32-token pass of {@code tiny}
+   * makes 500 decompositions and 555 rotations' finishes instead of 355 and 465 direct
+   * (docs/decisions.md, issue 20, rotation keys).
    */
-  public static final int MAX_ROTATION_KEYS = 20;
+  public static final int MAX_ROTATION_KEYS = 21;
 
   /**
-   * Composing stops before the rotations' key switches (weighted by level) grow by more than this
-   * fraction, so a model with many rotation steps keeps more keys rather than slow down a lot.
+   * Composing stops before the rotations' work (decompositions and finishes, weighted by level)
+   * grows by more than this fraction, so a model with many rotation steps keeps more keys rather
+   * than slow down a lot; {@code tiny} at 21 keys is at +28 %.
    */
-  public static final double MAX_EXTRA_ROTATION_WORK = 0.2;
+  public static final double MAX_EXTRA_ROTATION_WORK = 0.35;
 
   /**
    * The rotation steps every pass has keys for (at most {@link #MAX_ROTATION_KEYS}), chosen once
-   * from a dry run over the full context with every rotation direct: the set with the fewest
-   * key switches, weighted by level ({@link io.polyhe.he.circuits.RotationSet#choose}).
+   * from a dry run over the full context with every rotation direct: the set with the least
+   * key-switching work, decompositions and finishes weighted by level ({@link
+   * io.polyhe.he.circuits.RotationSet#choose}).
    */
   public io.polyhe.he.circuits.RotationSet rotationSet() {
     io.polyhe.he.circuits.RotationSet r = rotations;
     if (r == null) {
-      io.polyhe.he.circuits.DepthSimulator sim = new io.polyhe.he.circuits.DepthSimulator(parameters());
-      var recorder = new io.polyhe.he.circuits.RotationRecorder<>(sim);
-      int tokens = context.layout().tokens();
-      List<io.polyhe.he.circuits.SimulatedCiphertext> inputs = new ArrayList<>();
-      for (int a = 0; a < context.layout().ciphertexts(tokens); a++) {
-        inputs.add(sim.fresh(topLevel(), streamScale()));
-      }
-      forward(recorder, inputs, tokens, RefreshPoints.simulated(), new LatencyRecorder(), false);
-      r = io.polyhe.he.circuits.RotationSet.choose(parameters().slots(), recorder.calls(), MAX_ROTATION_KEYS,
-          MAX_EXTRA_ROTATION_WORK);
+      r = io.polyhe.he.circuits.RotationSet.choose(parameters().slots(), directRotationCalls(context.layout().tokens()),
+          MAX_ROTATION_KEYS, MAX_EXTRA_ROTATION_WORK);
       rotations = r;
     }
     return r;
+  }
+
+  /**
+   * The rotation calls of a dry run over {@code tokens} rows with every rotation direct (nothing
+   * composed), weighted by level: what {@link #rotationSet} chooses from, and what {@link
+   * io.polyhe.he.circuits.RotationSet#work} counts a pass's decompositions and finishes on.
+   */
+  public List<io.polyhe.he.circuits.RotationSet.Call> directRotationCalls(int tokens) {
+    io.polyhe.he.circuits.DepthSimulator sim = new io.polyhe.he.circuits.DepthSimulator(parameters());
+    var recorder = new io.polyhe.he.circuits.RotationRecorder<>(sim);
+    List<io.polyhe.he.circuits.SimulatedCiphertext> inputs = new ArrayList<>();
+    for (int a = 0; a < context.layout().ciphertexts(tokens); a++) {
+      inputs.add(sim.fresh(topLevel(), streamScale()));
+    }
+    forward(recorder, inputs, tokens, RefreshPoints.simulated(), new LatencyRecorder(), false);
+    return recorder.calls();
   }
 
   private <C> Arithmetic<C> composed(Arithmetic<C> ar) {

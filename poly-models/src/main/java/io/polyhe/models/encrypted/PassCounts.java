@@ -47,7 +47,7 @@ public record PassCounts(int tokens, int ciphertexts, int refreshes, long keySwi
       inputs.add(sim.fresh(model.topLevel(), model.streamScale()));
     }
     LatencyRecorder recorder = new LatencyRecorder();
-    Counting counting = new Counting(sim, recorder);
+    Counting<SimulatedCiphertext> counting = new Counting<>(sim, recorder);
     model.forward(counting, inputs, tokens, points, recorder);
     long total = counting.byComponent.values().stream().mapToLong(Long::longValue).sum();
     if (total != sim.counts().keySwitches()) {
@@ -62,11 +62,11 @@ public record PassCounts(int tokens, int ciphertexts, int refreshes, long keySwi
   }
 
   // Counts as the simulator does: no rotation by 0, no relinearisation of a linear ciphertext.
-  private static final class Counting extends ForwardingArithmetic<SimulatedCiphertext> {
+  static final class Counting<C> extends ForwardingArithmetic<C> {
     private final LatencyRecorder recorder;
     private final Map<Component, Long> byComponent = new EnumMap<>(Component.class);
 
-    Counting(Arithmetic<SimulatedCiphertext> delegate, LatencyRecorder recorder) {
+    Counting(Arithmetic<C> delegate, LatencyRecorder recorder) {
       super(delegate);
       this.recorder = recorder;
     }
@@ -83,37 +83,48 @@ public record PassCounts(int tokens, int ciphertexts, int refreshes, long keySwi
     }
 
     @Override
-    public SimulatedCiphertext relinearize(SimulatedCiphertext a) {
+    public C relinearize(C a) {
       count(size(a) > 2 ? 1 : 0);
       return super.relinearize(a);
     }
 
     @Override
-    public SimulatedCiphertext mulRelin(SimulatedCiphertext a, SimulatedCiphertext b) {
+    public C mulRelin(C a, C b) {
       count(1);
       return super.mulRelin(a, b);
     }
 
     @Override
-    public SimulatedCiphertext rotate(SimulatedCiphertext a, int steps) {
+    public C rotate(C a, int steps) {
       count(steps % parameters().slots() != 0 ? 1 : 0);
       return super.rotate(a, steps);
     }
 
     @Override
-    public SimulatedCiphertext conjugate(SimulatedCiphertext a) {
+    public C conjugate(C a) {
       count(1);
       return super.conjugate(a);
     }
 
     @Override
-    public SimulatedCiphertext[] rotateHoisted(SimulatedCiphertext a, int[] steps) {
+    public C[] rotateHoisted(C a, int[] steps) {
       long n = 0;
       for (int s : steps) {
         n += s % parameters().slots() != 0 ? 1 : 0;
       }
       count(n);
       return super.rotateHoisted(a, steps);
+    }
+
+    // Each rotated term of a sum is one key switch (its ModDown shared), as the simulator counts it.
+    @Override
+    public C sumOfRotations(C[] terms, int[] steps) {
+      long n = 0;
+      for (int s : steps) {
+        n += s % parameters().slots() != 0 ? 1 : 0;
+      }
+      count(n);
+      return super.sumOfRotations(terms, steps);
     }
   }
 }

@@ -46,7 +46,13 @@ class ArithmeticDecoratorsTest {
           d -> new io.polyhe.he.circuits.ComposedRotations<>(d,
               new io.polyhe.he.circuits.RotationSet(VALUES.parameters().slots(), new int[] {1, 2})), Set.of()),
       io.polyhe.he.circuits.RotationRecorder.class, new Decorator(
-          d -> new io.polyhe.he.circuits.RotationRecorder<>(d), Set.of()));
+          d -> new io.polyhe.he.circuits.RotationRecorder<>(d), Set.of()),
+      // Counts under an open span, as inside a pass.
+      PassCounts.Counting.class, new Decorator(d -> {
+        LatencyRecorder r = new LatencyRecorder();
+        r.span("check", io.polyhe.models.profile.Component.NORM);
+        return new PassCounts.Counting<>(d, r);
+      }, Set.of()));
 
   @Test
   void everyDecoratorForwardsEveryMethod() {

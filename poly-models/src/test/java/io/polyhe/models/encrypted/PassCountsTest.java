@@ -61,4 +61,22 @@ class PassCountsTest {
     assertThrows(IllegalArgumentException.class, () -> PassCounts.of(model, 0));
     assertThrows(IllegalArgumentException.class, () -> PassCounts.of(model, 33));
   }
+  @Test
+  void rotationKeysStayWithinTheBudgetAndSumsAreComposedToo() {
+    // Every rotation, the sums of rotations included, uses only the chosen base's keys.
+    int[] galois = model.galoisElements();
+    assertTrue(galois.length <= EncryptedTransformer.MAX_ROTATION_KEYS, galois.length + " Galois keys");
+    assertEquals(model.rotationSet().base().length, galois.length);
+    // The composed pass's rotations are what the cost model counts, and cost at most +35 % work.
+    java.util.List<io.polyhe.he.circuits.RotationSet.Call> calls = model.directRotationCalls(32);
+    io.polyhe.he.circuits.RotationSet.Work w = io.polyhe.he.circuits.RotationSet.work(model.rotationSet(), calls);
+    assertEquals(LevelPlanner.plan(model, 32).counts().rotations(), w.finishes() + w.summedFinishes());
+    int slots = model.parameters().slots();
+    int[] used = calls.stream().flatMapToInt(c -> java.util.Arrays.stream(c.steps()))
+        .map(s -> Math.floorMod(s, slots)).filter(s -> s != 0).distinct().toArray();
+    var direct = new io.polyhe.he.circuits.RotationSet(slots, used);
+    double extra = io.polyhe.he.circuits.RotationSet.cost(model.rotationSet(), calls)
+        / io.polyhe.he.circuits.RotationSet.cost(direct, calls);
+    assertTrue(extra <= 1 + EncryptedTransformer.MAX_EXTRA_ROTATION_WORK + 1e-9, "work x" + extra);
+  }
 }
