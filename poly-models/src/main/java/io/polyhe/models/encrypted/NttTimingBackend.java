@@ -93,6 +93,17 @@ public final class NttTimingBackend implements ComputeBackend {
   }
 
   @Override
+  public boolean readsPermutedTerms() {
+    return delegate.readsPermutedTerms();
+  }
+
+  @Override
+  public void multiplySumPermuted(long[][][] a, int[] permutation, long[][][] b, long[][] out, Modulus[] moduli,
+      int count) {
+    delegate.multiplySumPermuted(a, permutation, b, out, moduli, count);
+  }
+
+  @Override
   public void multiplyShoup(long[][] a, long[][] b, long[][] bShoup, long[][] out, Modulus[] moduli, int count) {
     delegate.multiplyShoup(a, b, bShoup, out, moduli, count);
   }
