@@ -304,10 +304,11 @@ public final class EncryptedTransformer {
   }
 
   // ------------------------------------------------------------------ segments (package-private for tests)
+  // Each composes its rotations as a pass does: the keys are those of the chosen rotation set.
 
   /** The norm of {@code x}'s first {@code tokens} rows: {@code x·invsqrt(mean x² + eps)} (weight and bias folded away). */
   <C> C normSegment(Arithmetic<C> ar, C x, int tokens) {
-    return norm.norm(ar, x, singlePass(ar, tokens).rows(0));
+    return norm.norm(composed(ar), x, singlePass(ar, tokens).rows(0));
   }
 
   /** Attention of block {@code layer} on the normed input {@code h}, output projection included. */
@@ -317,7 +318,7 @@ public final class EncryptedTransformer {
 
   /** Attention of block {@code layer} on the normed inputs {@code hs}, one per ciphertext the rows take. */
   <C> List<C> attentionSegment(Arithmetic<C> ar, List<C> hs, int tokens, int layer, RefreshPoints<C> refresh) {
-    Pass<C> pass = pass(ar, tokens, refresh, new LatencyRecorder());
+    Pass<C> pass = pass(composed(ar), tokens, refresh, new LatencyRecorder());
     pass.requireTiles(hs, tokens);
     return blocks().layers().get(layer).block(AttentionBlock.class).apply(pass, hs);
   }
@@ -328,7 +329,7 @@ public final class EncryptedTransformer {
    * keys, one per ciphertext the rows take.
    */
   <C> List<List<C>> queryKeySegment(Arithmetic<C> ar, List<C> hs, int tokens, int layer) {
-    Pass<C> pass = pass(ar, tokens, new RefreshPoints<>() {
+    Pass<C> pass = pass(composed(ar), tokens, new RefreshPoints<>() {
       @Override
       protected C fresh(C value, int level, double scale) {
         throw new IllegalStateException("projections do not refresh");
