@@ -513,7 +513,7 @@ public final class Evaluator {
       checkSameLevel(terms[0].level(), terms[i].level());
       checkSameScale(terms[0].scale(), terms[i].scale());
       if (Math.floorMod(steps[i], slots) != 0) {
-        keysByTerm[i] = galoisKey(GaloisElements.forRotation(steps[i], params.n()), "rotation by " + steps[i]);
+        keysByTerm[i] = galoisKey(GaloisElements.forRotation(steps[i], params), "rotation by " + steps[i]);
       }
     }
     RnsPoly c0 = null; // Σ σ_i(c0_i) plus the unrotated terms' c0
