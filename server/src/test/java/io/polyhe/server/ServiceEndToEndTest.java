@@ -410,7 +410,8 @@ class ServiceEndToEndTest {
     }
     assertTrue(lines.contains("# TYPE polyhe_key_store_loads_total counter"), r.body());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("polyhe_key_store_load_bytes_total{store=\"disk\"} ")));
-    assertTrue(server.server.metrics().gaugeValue("polyhe_key_store_bytes") > 100_000_000L);
+    // tiny's relinearisation key and 21 Galois keys: about 98 MB.
+    assertTrue(server.server.metrics().gaugeValue("polyhe_key_store_bytes") > 90_000_000L);
     assertTrue(!r.body().contains(sessionId), "no session ids in metrics");
   }
 

@@ -49,7 +49,9 @@ public final class Metrics {
 
   /** Registers a gauge read at scrape time. */
   public void gauge(String name, String help, LongSupplier value) {
-    Gauge.builder(name, value, LongSupplier::getAsLong).description(help).register(registry);
+    Gauge.builder(name, value, LongSupplier::getAsLong).description(help)
+        // Strong: the supplier is referenced by nothing else, and a weakly held one reads NaN after a GC.
+        .strongReference(true).register(registry);
   }
 
   /**
