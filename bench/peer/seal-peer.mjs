@@ -13,7 +13,7 @@
 // package `node`, so use ./node_modules/.bin/node.
 
 import { readFileSync } from 'node:fs';
-import readline from 'node:readline';
+import { describe as describeWith, serveJsonLines } from './json-lines.mjs';
 import SEAL from 'node-seal';
 
 // Anything that prints through console.log (our code, a dependency, emscripten's default
@@ -398,18 +398,6 @@ function sizes() {
 }
 
 /** SEAL's C++ exceptions arrive as WebAssembly exceptions; get their what() where possible. */
-function describe(e) {
-  if (e instanceof Error) return e.message || String(e);
-  if (typeof WebAssembly.Exception === 'function' && e instanceof WebAssembly.Exception && typeof seal.getExceptionMessage === 'function') {
-    try {
-      return seal.getExceptionMessage(e).filter(Boolean).join(': ');
-    } catch {
-      // fall through
-    }
-  }
-  return String(e);
-}
-
 function handle(line) {
   let req;
   try {
@@ -440,24 +428,8 @@ function handle(line) {
     // A JS Error other than ours is a bug here: keep its stack. SEAL's own exceptions (bad
     // parameters, scale out of bounds) are fully described by the reply.
     if (e instanceof Error && !(e instanceof PeerError)) console.error('seal-peer:', e.stack);
-    return { ok: false, error: describe(e) };
+    return { ok: false, error: describeWith(e, seal) };
   }
 }
 
-function reply(obj) {
-  return new Promise((resolve) => {
-    if (process.stdout.write(`${JSON.stringify(obj)}\n`)) resolve();
-    else process.stdout.once('drain', resolve);
-  });
-}
-
-const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-for await (const line of input) {
-  if (line.trim() === '') continue;
-  const out = handle(line);
-  if (out === null) break;
-  await reply(out);
-}
-teardown();
-input.close();
-process.exit(0);
+await serveJsonLines(handle, teardown);

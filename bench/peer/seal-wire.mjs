@@ -16,7 +16,7 @@
 //   quit
 // Must run on Node >= 24: ./node_modules/.bin/node seal-wire.mjs (see seal-peer.mjs).
 
-import readline from 'node:readline';
+import { describe as describeWith, serveJsonLines } from './json-lines.mjs';
 import SEAL from 'node-seal';
 
 console.log = console.error;
@@ -261,18 +261,6 @@ function evaluate(req) {
   }
 }
 
-function describe(e) {
-  if (e instanceof Error) return e.message || String(e);
-  if (typeof WebAssembly.Exception === 'function' && e instanceof WebAssembly.Exception && typeof seal.getExceptionMessage === 'function') {
-    try {
-      return seal.getExceptionMessage(e).filter(Boolean).join(': ');
-    } catch {
-      // fall through
-    }
-  }
-  return String(e);
-}
-
 const COMMANDS = { context, keygen, encrypt, decrypt, load, eval: evaluate };
 
 function handle(line) {
@@ -290,24 +278,8 @@ function handle(line) {
     return { ok: true, ...command(req) };
   } catch (e) {
     if (e instanceof Error && !(e instanceof WireError)) console.error('seal-wire:', e.stack);
-    return { ok: false, error: describe(e) };
+    return { ok: false, error: describeWith(e, seal) };
   }
 }
 
-function reply(obj) {
-  return new Promise((resolve) => {
-    if (process.stdout.write(`${JSON.stringify(obj)}\n`)) resolve();
-    else process.stdout.once('drain', resolve);
-  });
-}
-
-const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-for await (const line of input) {
-  if (line.trim() === '') continue;
-  const out = handle(line);
-  if (out === null) break;
-  await reply(out);
-}
-teardown();
-input.close();
-process.exit(0);
+await serveJsonLines(handle, teardown);
