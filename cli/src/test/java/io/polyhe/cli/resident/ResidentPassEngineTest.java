@@ -52,7 +52,15 @@ class ResidentPassEngineTest {
       for (String which : new String[] {"cold", "warm"}) {
         LocalInference.Pass expected = heap.forward(tokens);
         LocalInference.Pass got = resident.forward(tokens);
-        assertArrayEquals(expected.logits(), got.logits(), which + ": logits bit-identical to the heap pass");
+        // Not bit-identical since the heap engine sums a transform's giant steps with one ModDown
+        // (sumOfRotations) while the resident engine rotates each term (the interface's default):
+        // the same value, rounded differently.
+        for (int t = 0; t < expected.logits().length; t++) {
+          for (int v = 0; v < expected.logits()[t].length; v++) {
+            assertEquals(expected.logits()[t][v], got.logits()[t][v], 2e-3, which + ": logit [" + t + "][" + v
+                + "] against the heap pass");
+          }
+        }
         assertTrue(got.maxAbsError() <= 0.01, which + ": max |logit - poly-plain| " + got.maxAbsError());
         assertEquals(1.0, got.top1Agreement(), which);
         assertEquals(expected.points(), got.points(), which + ": the same refresh points");
