@@ -17,7 +17,8 @@ export function describe(e, seal) {
 }
 
 /**
- * Reads one request per stdin line, writes `handle(line)`'s reply as one JSON line (waiting for the
+ * Reads one JSON object per stdin line (a line that is not one gets an error reply), writes
+ * `handle(request)`'s reply as one JSON line (waiting for the
  * pipe to drain), stops when `handle` returns null or stdin ends, then tears down and exits 0.
  */
 export async function serveJsonLines(handle, teardown) {
@@ -28,7 +29,18 @@ export async function serveJsonLines(handle, teardown) {
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   for await (const line of input) {
     if (line.trim() === '') continue;
-    const out = handle(line);
+    let req;
+    try {
+      req = JSON.parse(line);
+    } catch {
+      await reply({ ok: false, error: 'request is not JSON' });
+      continue;
+    }
+    if (req === null || typeof req !== 'object') {
+      await reply({ ok: false, error: 'request must be a JSON object' });
+      continue;
+    }
+    const out = handle(req);
     if (out === null) break;
     await reply(out);
   }

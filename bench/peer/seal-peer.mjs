@@ -397,15 +397,8 @@ function sizes() {
   }
 }
 
-/** SEAL's C++ exceptions arrive as WebAssembly exceptions; get their what() where possible. */
-function handle(line) {
-  let req;
-  try {
-    req = JSON.parse(line);
-  } catch {
-    return { ok: false, error: 'request is not JSON' };
-  }
-  if (req === null || typeof req !== 'object') return { ok: false, error: 'request must be a JSON object' };
+/** One parsed request object: its reply, or null to stop. */
+function handle(req) {
   try {
     switch (req.cmd) {
       case 'setup':

@@ -263,14 +263,7 @@ function evaluate(req) {
 
 const COMMANDS = { context, keygen, encrypt, decrypt, load, eval: evaluate };
 
-function handle(line) {
-  let req;
-  try {
-    req = JSON.parse(line);
-  } catch {
-    return { ok: false, error: 'request is not JSON' };
-  }
-  if (req === null || typeof req !== 'object') return { ok: false, error: 'request must be a JSON object' };
+function handle(req) {
   if (req.cmd === 'quit') return null;
   const command = Object.hasOwn(COMMANDS, req.cmd) ? COMMANDS[req.cmd] : null;
   if (!command) return { ok: false, error: `unknown cmd ${JSON.stringify(req.cmd)}` };
