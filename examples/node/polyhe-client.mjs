@@ -14,8 +14,10 @@
 //
 // With PROMPT, also tokenises it as the model's manifest says (prompt_ids): "task-chars", or a
 // character-level tokenizer.json (BPE without merges, no normalizer or pre-tokenizer, Fuse decoder:
-// added tokens matched whole, longest first, then one token per character), the subset the Java
-// SDK runs too; any other tokenizer is refused.
+// added tokens matched whole, longest first, then one token per character; no post-processor or a
+// TemplateProcessing one, whose special tokens go around the text as Hugging Face adds them by
+// default: fortune's puts <|endoftext|> first), the subset the Java SDK runs too; any other
+// tokenizer is refused.
 // Prints one JSON line; exits 0 when every expectation held, 1 otherwise. --generate needs node-seal,
 // hence the Node 24 that package.json pins: run it with ./node_modules/.bin/node.
 import grpc from '@grpc/grpc-js';
@@ -78,6 +80,8 @@ function malformedInfer() {
 function tokenize(tok, text) {
   let vocab = tok.vocab;
   let added = [];
+  let before = [];
+  let after = [];
   if (tok.kind === 'tokenizer.json') {
     const def = JSON.parse(tok.definition);
     const m = def.model;
@@ -88,6 +92,18 @@ function tokenize(tok, text) {
       throw new Error('tokenizer.json outside the character-level subset');
     }
     added = (def.added_tokens ?? []).map((a) => a.id).sort((x, y) => vocab[y].length - vocab[x].length);
+    const pp = def.post_processor;
+    if (pp) {
+      if (pp.type !== 'TemplateProcessing') throw new Error(`post-processor ${pp.type} outside the subset`);
+      let side = before;
+      for (const piece of pp.single) {
+        if (piece.Sequence) { if (side === after) throw new Error('a template with two sequences'); side = after; continue; }
+        const entry = pp.special_tokens?.[piece.SpecialToken?.id];
+        if (!entry?.ids) throw new Error(`template piece ${JSON.stringify(piece)} outside the subset`);
+        side.push(...entry.ids);
+      }
+      if (side !== after) throw new Error('a template without a sequence');
+    }
   } else if (tok.kind !== 'task-chars') {
     throw new Error(`tokenizer kind ${tok.kind} has no text form`);
   }
@@ -102,7 +118,7 @@ function tokenize(tok, text) {
     ids.push(chars.get(c));
     i += c.length;
   }
-  return ids;
+  return [...before, ...ids, ...after];
 }
 
 // ---- Encrypted inference (--generate), in the SEAL profile ----

@@ -78,6 +78,11 @@ typedef struct {
                        const uint8_t *neg, uint64_t d_mod, uint64_t *out, size_t n, uint64_t t);
   /* neg[j] = (first ? 0 : neg[j]) + (v[j] > half): the centring count of base conversion. */
   void (*count_upper)(const uint64_t *v, uint64_t half, uint8_t *neg, int first, size_t n);
+  /* out (+)= sum_{t<terms} a[t][perm ? perm[j] : j] * b[t][j] mod q, canonical inputs, terms 1..4.
+   * NULL: polyhe_mul_sum4's portable 128-bit loop (as fast as any AVX2 emulation, since AVX2 has
+   * no 64-bit multiply); IFMA vectorises it. */
+  void (*mul_sum4)(const uint64_t *const *a, const uint64_t *const *b, int terms, const int32_t *perm,
+                   uint64_t *out, size_t n, uint64_t q, int accumulate);
 } polyhe_kernels;
 
 extern const polyhe_kernels polyhe_kernels_scalar;

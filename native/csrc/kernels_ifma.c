@@ -310,8 +310,44 @@ static void convert_limb(const uint64_t *v, size_t stride, int from_count, const
   }
 }
 
+/*
+ * Key switching's inner product: each product reduced by the 52-bit Barrett of mul (canonical
+ * inputs below q < 2^50), the terms added with a conditional subtraction each, so the result is
+ * the canonical residue, bit for bit the portable 128-bit loop's. The permuted operand is
+ * gathered eight lanes at a time (hoisted rotations read the digits through the automorphism).
+ */
+static void mul_sum4(const uint64_t *const *a, const uint64_t *const *b, int terms, const int32_t *perm,
+                     uint64_t *out, size_t n, uint64_t q, int accumulate) {
+  const barrett52 bm = barrett52_make(q);
+  size_t j = 0;
+  for (; j < TAIL_START(n); j += 8) {
+    V s = accumulate ? LOAD(out + j) : _mm512_setzero_si512();
+    if (perm != NULL) {
+      const __m256i idx = _mm256_loadu_si256((const __m256i *)(perm + j));
+      for (int t = 0; t < terms; t++) {
+        V x = _mm512_i32gather_epi64(idx, (const void *)a[t], 8);
+        s = csub(_mm512_add_epi64(s, mulmod52(x, LOAD(b[t] + j), &bm)), bm.q);
+      }
+    } else {
+      for (int t = 0; t < terms; t++) {
+        s = csub(_mm512_add_epi64(s, mulmod52(LOAD(a[t] + j), LOAD(b[t] + j), &bm)), bm.q);
+      }
+    }
+    STORE(out + j, s);
+  }
+  for (; j < n; j++) {
+    size_t k = perm != NULL ? (size_t)perm[j] : j;
+    uint64_t s = accumulate ? out[j] : 0;
+    for (int t = 0; t < terms; t++) {
+      s += (uint64_t)((u128)a[t][k] * b[t][j] % q);
+      s = s >= q ? s - q : s;
+    }
+    out[j] = s;
+  }
+}
+
 /* Ops without products (NULL here) run on the AVX-512 table; the dispatcher routes them. */
 const polyhe_kernels polyhe_kernels_ifma = {
     "ifma", ntt_forward, ntt_inverse, NULL, NULL, NULL, NULL,
-    mul, mul_acc, mul_scalar, sub_scale, convert_limb, NULL,
+    mul, mul_acc, mul_scalar, sub_scale, convert_limb, NULL, mul_sum4,
 };

@@ -411,5 +411,5 @@ static void count_upper(const uint64_t *restrict v, uint64_t half, uint8_t *rest
 
 const polyhe_kernels KERNELS = {
     PATH_NAME, ntt_forward, ntt_inverse, add, sub, negate, add_scalar,
-    mul, mul_acc, mul_scalar, sub_scale, convert_limb, count_upper,
+    mul, mul_acc, mul_scalar, sub_scale, convert_limb, count_upper, NULL,
 };

@@ -332,6 +332,11 @@ int polyhe_mul_sum4(const uint64_t *a0, const uint64_t *b0, const uint64_t *a1, 
     for (size_t j = 0; j < n; j++) bad |= (uint32_t)perm[j] >= n;
     if (bad) return POLYHE_E_SIZE;
   }
+  const polyhe_kernels *k = mul_kernels(q);
+  if (k->mul_sum4 != NULL) {
+    k->mul_sum4(a, b, terms, perm, out, n, q, accumulate);
+    return POLYHE_OK;
+  }
   u128 ratio = (~(u128)0) / q; /* = floor(2^128 / q): q is odd, so it does not divide 2^128 */
   uint64_t r_lo = (uint64_t)ratio, r_hi = (uint64_t)(ratio >> 64);
   /* Four products below q^2 < 2^122 plus out < q fit in 128 bits. */

@@ -112,7 +112,7 @@ static void expect_equal(const char *what, int path, const uint64_t *ref, const 
   }
 }
 
-/* Runs every kernel on the current path into outs[] (11 limbs of n). */
+/* Runs every kernel on the current path into outs[] (KERNEL_OUTPUTS limbs of n). */
 static void run_all(polyhe_ntt_plan *plan, const uint64_t *a, const uint64_t *b, size_t n,
                     uint64_t q, uint64_t **outs, const uint64_t *const *from, const uint64_t *fq,
                     const uint64_t *hi, const uint64_t *hat, uint64_t dmod, uint64_t *scratch) {
@@ -135,10 +135,23 @@ static void run_all(polyhe_ntt_plan *plan, const uint64_t *a, const uint64_t *b,
     fprintf(stderr, "convert_basis rc=%d\n", rc);
     failures++;
   }
+  /* Three permuted terms accumulated onto b (the reversal is a permutation). */
+  int32_t *perm = malloc(n * sizeof *perm);
+  for (size_t j = 0; j < n; j++) perm[j] = (int32_t)(n - 1 - j);
+  memcpy(outs[11], b, n * 8);
+  rc = polyhe_mul_sum4(a, b, b, a, a, a, NULL, NULL, 3, perm, outs[11], n, q, 1);
+  rc |= polyhe_mul_sum4(a, b, b, a, a, a, b, b, 4, NULL, outs[12], n, q, 0);
+  if (rc != POLYHE_OK) {
+    fprintf(stderr, "mul_sum4 rc=%d\n", rc);
+    failures++;
+  }
+  free(perm);
 }
 
-static const char *const NAMES[] = {"ntt_forward", "ntt_inverse", "add", "sub", "negate", "mul",
-                                    "mul_acc", "mul_scalar", "add_scalar", "sub_scale", "convert"};
+#define KERNEL_OUTPUTS 13
+static const char *const NAMES[KERNEL_OUTPUTS] = {
+    "ntt_forward", "ntt_inverse", "add", "sub", "negate", "mul", "mul_acc", "mul_scalar",
+    "add_scalar", "sub_scale", "convert", "mul_sum4 permuted", "mul_sum4"};
 
 static int check(void) {
   const int bits_list[] = {30, 36, 40, 49, 50, 52, 55, 60, 61};
@@ -148,9 +161,9 @@ static int check(void) {
     for (size_t bi = 0; bi < sizeof bits_list / sizeof bits_list[0]; bi++) {
       uint64_t q = ntt_prime(bits_list[bi], n);
       polyhe_ntt_plan *plan = make_plan(q, log_n);
-      uint64_t *a = malloc(n * 8), *b = malloc(n * 8), *ref[11], *got[11];
+      uint64_t *a = malloc(n * 8), *b = malloc(n * 8), *ref[KERNEL_OUTPUTS], *got[KERNEL_OUTPUTS];
       uint64_t *from[3], fq[3], hi[3], hat[3], *scratch = malloc((3 * n + n / 8 + 1) * 8);
-      for (int k = 0; k < 11; k++) ref[k] = malloc(n * 8), got[k] = malloc(n * 8);
+      for (int k = 0; k < KERNEL_OUTPUTS; k++) ref[k] = malloc(n * 8), got[k] = malloc(n * 8);
       random_limb(a, n, q);
       random_limb(b, n, q);
       const int from_bits[3] = {bits_list[bi] > 45 ? 45 : 40, 60, 41};
@@ -172,9 +185,9 @@ static int check(void) {
         if (!(supported & (1 << path))) continue;
         polyhe_select_path(path);
         run_all(plan, a, b, n, q, got, (const uint64_t *const *)from, fq, hi, hat, dmod, scratch);
-        for (int k = 0; k < 11; k++) expect_equal(NAMES[k], path, ref[k], got[k], n, q);
+        for (int k = 0; k < KERNEL_OUTPUTS; k++) expect_equal(NAMES[k], path, ref[k], got[k], n, q);
       }
-      for (int k = 0; k < 11; k++) free(ref[k]), free(got[k]);
+      for (int k = 0; k < KERNEL_OUTPUTS; k++) free(ref[k]), free(got[k]);
       for (int i = 0; i < 3; i++) free(from[i]);
       free(a), free(b), free(scratch);
       polyhe_ntt_plan_destroy(plan);

@@ -12,7 +12,11 @@ it, as Pythia's tokenizer uses it), then tab, newline and the 95 printable ASCII
 98 ids. It is written as a Hugging Face `tokenizer.json` whose model is a BPE without merges
 (so every character is its own token), without normalizer or pre-tokenizer, and a Fuse decoder
 (tokens joined as they are); a character
-outside the vocabulary is refused by `encode` (Hugging Face would map it to nothing).
+outside the vocabulary is refused by `encode` (Hugging Face would map it to nothing). Its
+post-processor (TemplateProcessing) puts `<|endoftext|>` before a prompt, as every training window
+has it before a fortune: so a client that tokenises a prompt as Hugging Face does by default
+(`add_special_tokens=True`: polyhe's CLI, SDK and Node example) gives the model the context it was
+trained on (docs/decisions.md, "A text prompt starts with <|endoftext|>").
 """
 import hashlib
 import math
@@ -101,7 +105,13 @@ def tokenizer_json():
                           "normalized": False, "special": True}],
         "normalizer": None,
         "pre_tokenizer": None,
-        "post_processor": None,
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": EOT, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": EOT, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": EOT, "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+            "special_tokens": {EOT: {"id": EOT, "ids": [0], "tokens": [EOT]}},
+        },
         "decoder": {"type": "Fuse"},
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
                   "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,

@@ -14,14 +14,18 @@ import java.util.Map;
  * {@code tokenizers} library does: a BPE model without merges (so every character is its own
  * token), no normalizer, no pre-tokenizer, no byte fallback, no subword prefix or suffix, no
  * dropout, the {@code Fuse} decoder, and added tokens matched verbatim (no stripping, not
- * single-word, not normalised). That is the tokenizer of polyhe's character-level text models.
+ * single-word, not normalised), and no post-processor or a {@code TemplateProcessing} one (its
+ * {@code single} template: special tokens around the text, as Hugging Face adds them by default).
+ * That is the tokenizer of polyhe's character-level text models.
  * Anything else is refused by name rather than approximated (docs/decisions.md, "The SDK's
  * tokenizer.json subset"). Immutable.
  *
  * @param vocab the token string of every id (model and added tokens)
  * @param added the added tokens' ids, longest content first (the order they are matched in)
+ * @param before the ids the post-processor puts before a text
+ * @param after the ids it puts after a text
  */
-record CharLevelTokenizerJson(List<String> vocab, int[] added) {
+record CharLevelTokenizerJson(List<String> vocab, int[] added, int[] before, int[] after) {
 
   /**
    * Parses {@code definition}.
@@ -96,16 +100,83 @@ record CharLevelTokenizerJson(List<String> vocab, int[] added) {
     int[] added = addedIds.stream().distinct()
         .sorted((x, y) -> Integer.compare(vocab.get(y).length(), vocab.get(x).length()))
         .mapToInt(Integer::intValue).toArray();
-    return new CharLevelTokenizerJson(List.copyOf(vocab), added);
+    int[][] template = singleTemplate(root.get("post_processor"), vocab.size());
+    return new CharLevelTokenizerJson(List.copyOf(vocab), added, template[0], template[1]);
   }
 
   CharLevelTokenizerJson {
     added = added.clone();
+    before = before.clone();
+    after = after.clone();
   }
 
   @Override
   public int[] added() {
     return added.clone();
+  }
+
+  @Override
+  public int[] before() {
+    return before.clone();
+  }
+
+  @Override
+  public int[] after() {
+    return after.clone();
+  }
+
+  /**
+   * The ids a post-processor puts before and after a single text: none without one; for {@code
+   * TemplateProcessing}, its {@code single} template's special tokens on either side of the one
+   * {@code Sequence} entry, each resolved through its {@code special_tokens} entry.
+   */
+  private static int[][] singleTemplate(JsonElement processor, int vocabSize) {
+    if (isNull(processor)) {
+      return new int[][] {new int[0], new int[0]};
+    }
+    JsonObject p = processor.getAsJsonObject();
+    if (!"TemplateProcessing".equals(string(p, "type"))) {
+      throw unsupported("post_processor.type", "post-processor '" + string(p, "type") + "' (only TemplateProcessing)");
+    }
+    JsonElement single = p.get("single");
+    if (single == null || !single.isJsonArray()) {
+      throw new IllegalArgumentException("tokenizer.json: 'post_processor.single' is missing or not a list");
+    }
+    JsonObject specials = object(p, "special_tokens");
+    List<Integer> before = new ArrayList<>();
+    List<Integer> after = new ArrayList<>();
+    boolean seenSequence = false;
+    for (JsonElement el : single.getAsJsonArray()) {
+      JsonObject piece = el.getAsJsonObject();
+      if (piece.has("Sequence")) {
+        if (seenSequence) {
+          throw unsupported("post_processor.single", "a single template with two sequences");
+        }
+        seenSequence = true;
+      } else if (piece.has("SpecialToken")) {
+        String name = string(piece.getAsJsonObject("SpecialToken"), "id");
+        JsonElement entry = specials.get(name);
+        if (entry == null || !entry.isJsonObject() || !entry.getAsJsonObject().has("ids")) {
+          throw new IllegalArgumentException("tokenizer.json: post_processor special token '" + name
+              + "' has no entry with ids in special_tokens");
+        }
+        for (JsonElement id : entry.getAsJsonObject().getAsJsonArray("ids")) {
+          int v = id.getAsInt();
+          if (v < 0 || v >= vocabSize) {
+            throw new IllegalArgumentException("tokenizer.json: post_processor special token '" + name
+                + "' has id " + v + " outside [0, " + vocabSize + ")");
+          }
+          (seenSequence ? after : before).add(v);
+        }
+      } else {
+        throw unsupported("post_processor.single", "template piece " + piece.keySet());
+      }
+    }
+    if (!seenSequence) {
+      throw new IllegalArgumentException("tokenizer.json: post_processor.single has no Sequence");
+    }
+    return new int[][] {
+        before.stream().mapToInt(Integer::intValue).toArray(), after.stream().mapToInt(Integer::intValue).toArray()};
   }
 
   private static void put(Map<Integer, String> byId, int id, String token) {
@@ -142,6 +213,7 @@ record CharLevelTokenizerJson(List<String> vocab, int[] added) {
 
   @Override
   public String toString() {
-    return "CharLevelTokenizerJson(" + vocab.size() + " tokens, added " + Arrays.toString(added) + ")";
+    return "CharLevelTokenizerJson(" + vocab.size() + " tokens, added " + Arrays.toString(added)
+        + ", template " + Arrays.toString(before) + " text " + Arrays.toString(after) + ")";
   }
 }

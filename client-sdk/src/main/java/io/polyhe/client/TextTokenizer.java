@@ -10,7 +10,9 @@ import java.util.Map;
  * {@code task-chars} (one token per character of the vocabulary) or a {@code tokenizer.json} of
  * the character-level subset {@link CharLevelTokenizerJson} runs (added tokens matched verbatim,
  * longest first, then one token per character), which gives the ids the Hugging Face {@code
- * tokenizers} library gives for that file. Any other {@code tokenizer.json} is refused on
+ * tokenizers} library gives for that file: {@link #encode} with the special tokens its
+ * post-processor adds, as Hugging Face does by default ({@code fortune}: {@code <|endoftext|>}
+ * first, as in training), {@link #encodeWithoutSpecialTokens} without. Any other {@code tokenizer.json} is refused on
  * construction, naming the field. Text a vocabulary cannot represent is refused, never dropped.
  * Immutable; thread-safe.
  */
@@ -19,6 +21,8 @@ public final class TextTokenizer {
   private final List<String> vocab;
   private final Map<Integer, Integer> charIds = new HashMap<>();
   private final int[] added;
+  private final int[] before;
+  private final int[] after;
   private final int bos;
   private final int eos;
 
@@ -32,6 +36,8 @@ public final class TextTokenizer {
       case "task-chars" -> {
         this.vocab = List.copyOf(spec.getVocabList());
         this.added = new int[0];
+        this.before = new int[0];
+        this.after = new int[0];
         for (int i = 0; i < vocab.size(); i++) {
           String s = vocab.get(i);
           if (s.codePointCount(0, s.length()) != 1 || charIds.put(s.codePointAt(0), i) != null) {
@@ -47,6 +53,8 @@ public final class TextTokenizer {
         }
         this.vocab = def.vocab();
         this.added = def.added();
+        this.before = def.before();
+        this.after = def.after();
         java.util.Set<Integer> addedIds = java.util.Arrays.stream(added).boxed().collect(
             java.util.stream.Collectors.toSet());
         for (int i = 0; i < vocab.size(); i++) {
@@ -84,8 +92,23 @@ public final class TextTokenizer {
     return vocab.size();
   }
 
-  /** @throws IllegalArgumentException naming the first character outside the vocabulary */
+  /**
+   * Token ids of a prompt: the text's, with the special tokens the tokenizer's post-processor puts
+   * around it.
+   *
+   * @throws IllegalArgumentException naming the first character outside the vocabulary
+   */
   public int[] encode(String text) {
+    int[] own = encodeWithoutSpecialTokens(text);
+    int[] out = new int[before.length + own.length + after.length];
+    System.arraycopy(before, 0, out, 0, before.length);
+    System.arraycopy(own, 0, out, before.length, own.length);
+    System.arraycopy(after, 0, out, before.length + own.length, after.length);
+    return out;
+  }
+
+  /** @throws IllegalArgumentException naming the first character outside the vocabulary */
+  public int[] encodeWithoutSpecialTokens(String text) {
     int[] out = new int[text.length()];
     int n = 0;
     int i = 0;

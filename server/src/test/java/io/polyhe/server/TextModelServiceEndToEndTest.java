@@ -58,12 +58,14 @@ class TextModelServiceEndToEndTest {
         int chars = 0;
         for (String text : HeldOutCorpus.fortunes().texts()) {
           assertArrayEquals(hf.encode(text), sdk.encode(text), text);
+          assertArrayEquals(hf.encodeWithoutSpecialTokens(text), sdk.encodeWithoutSpecialTokens(text), text);
           assertEquals(hf.decode(hf.encode(text)), sdk.decode(sdk.encode(text)));
           chars += text.length();
         }
         assertTrue(chars > 10_000, "held-out split of " + chars + " characters");
         String special = "ab<|endoftext|>c";
         assertArrayEquals(hf.encode(special), sdk.encode(special), "added tokens are matched whole");
+        assertEquals(hf.bos(), sdk.encode(PROMPT)[0], "the post-processor's <|endoftext|> leads a prompt");
         assertThrows(IllegalArgumentException.class, () -> sdk.encode("caf\u00e9 \u2603"));
 
         int[] reference = GreedyGenerator.generate(fortune, Mode.POLY_PLAIN, hf.encode(PROMPT), 2, hf.eos());

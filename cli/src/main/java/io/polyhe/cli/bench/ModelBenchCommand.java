@@ -1,6 +1,7 @@
 package io.polyhe.cli.bench;
 
 import com.google.gson.GsonBuilder;
+import io.polyhe.nativebackend.NativePaths;
 import io.polyhe.he.backend.ComputeBackend;
 import io.polyhe.he.backend.ComputeBackends;
 import io.polyhe.cli.resident.ResidentPassEngine;
@@ -55,6 +56,11 @@ final class ModelBenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "End stdout with one JSON object.")
   boolean json;
 
+  @Option(names = "--rotation-keys", description = "Galois keys for at most this many rotation steps; the"
+      + " pass composes the others from them (default: " + EncryptedTransformer.MAX_ROTATION_KEYS
+      + ", which keeps tiny's evaluation keys under 100 MB; more keys, faster passes).")
+  Integer rotationKeys;
+
   @Option(names = "--profile", defaultValue = "polyhe",
       description = "CKKS profile: polyhe (hybrid key switching, two special primes) or seal (Microsoft SEAL's:"
           + " one special prime, one prime per digit, generator 3), as serve --format seal compiles models"
@@ -79,6 +85,9 @@ final class ModelBenchCommand implements Callable<Integer> {
       case "seal" -> LevelPlanner.choose(transformer, LevelPlanner.SEAL_PROFILE);
       default -> throw new IllegalArgumentException("--profile must be polyhe or seal, got '" + profile + "'");
     };
+    if (rotationKeys != null) {
+      encrypted = encrypted.withRotationKeys(rotationKeys);
+    }
     CkksParameters params = encrypted.parameters();
     try (LocalInference local = resident
         ? new LocalInference(encrypted, compute, SeedSource.secure(), ResidentPassEngine.factory(backend, t))
@@ -122,6 +131,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("levels", params.maxLevel());
       out.put("ciphertexts", encrypted.layout().ciphertexts(tokens));
       out.put("galois_keys", local.galoisKeys());
+      out.put("max_rotation_keys", encrypted.maxRotationKeys());
+      out.put("native_path", compute.name().startsWith("native") ? NativePaths.active() : null);
       out.put("profile", profile);
       out.put("dnum", params.rlwe().dnum());
       out.put("special_primes", params.rlwe().pCount());

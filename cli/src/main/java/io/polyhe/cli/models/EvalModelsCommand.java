@@ -76,7 +76,7 @@ final class EvalModelsCommand implements Callable<Integer> {
     HeldOutCorpus corpus = HeldOutCorpus.fortunes();
     List<HeldOutCorpus.Window> windows;
     try (HfTokenizer tok = new HfTokenizer(power.config().tokenizer())) {
-      windows = corpus.windows(tok::encode, tok.bos(), tok.eos(), power.config().maxPositions());
+      windows = corpus.windows(tok::encodeWithoutSpecialTokens, tok.bos(), tok.eos(), power.config().maxPositions());
     }
     long t0 = System.nanoTime();
     TextEvalReport r = TextEvaluator.evaluate(power, teacher, windows);

@@ -20,9 +20,9 @@ public final class PromptText implements AutoCloseable {
   public static final String TASK_PROMPT = "^S342=";
 
   /**
-   * Default prompt of text models: the shipped {@code fortune} continues it greedily with {@code is a}
-   * in 4 tokens (English words, where {@code The } gave {@code Cont}; checked encrypted with {@code
-   * ./polyhe demo}).
+   * Default prompt of text models: the shipped {@code fortune} continues it greedily with {@code and }
+   * in 4 tokens (an English word; the tokenizer puts {@code <|endoftext|>} first, as in training;
+   * checked encrypted with {@code ./polyhe demo}).
    */
   public static final String TEXT_PROMPT = "A man ";
 

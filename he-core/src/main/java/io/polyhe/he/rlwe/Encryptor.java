@@ -57,7 +57,7 @@ public final class Encryptor {
     int level = pt.level();
     RnsRing ring = context.ring();
     RlweParameters params = context.parameters();
-    Xof noise = new Xof(seeds.nextSeed(), "polyhe.enc.pk");
+    Xof noise = Xof.noise(seeds.nextSeed(), "polyhe.enc.pk");
     int n = params.n();
     int k = params.pCount();
     RnsBasis basis = k == 0 ? context.basisAtLevel(level) : extendedBases[level];

@@ -42,7 +42,7 @@ public final class SymmetricEncryptor {
     RnsPoly c0 =
         ring.fromSigned(
             basis,
-            Sampler.gaussian(new Xof(seeds.nextSeed(), "polyhe.enc.sk"), context.parameters().n()));
+            Sampler.gaussian(Xof.noise(seeds.nextSeed(), "polyhe.enc.sk"), context.parameters().n()));
     ring.toNtt(c0);
     ring.add(c0, pt.poly(), c0);
     RnsPoly as = new RnsPoly(basis, true);

@@ -52,6 +52,7 @@ public final class EncryptedTransformer {
   private volatile Blocks blocks;
   private volatile int[] galoisElements;
   private volatile io.polyhe.he.circuits.RotationSet rotations;
+  private final int maxRotationKeys;
 
   /** The blocks that hold the weights: every layer, then the head. */
   private record Blocks(List<Layer> layers, HeadBlock head) {}
@@ -76,10 +77,15 @@ public final class EncryptedTransformer {
    *     or if {@code topLevel} is not in {@code [1, maxLevel]}
    */
   public EncryptedTransformer(Transformer model, CkksParameters params, int topLevel) {
+    this(model, params, topLevel, MAX_ROTATION_KEYS);
+  }
+
+  private EncryptedTransformer(Transformer model, CkksParameters params, int topLevel, int maxRotationKeys) {
     if (topLevel < 1 || topLevel > params.maxLevel()) {
       throw new IllegalArgumentException("top level " + topLevel + " out of [1, " + params.maxLevel() + "]");
     }
     this.model = model;
+    this.maxRotationKeys = maxRotationKeys;
     ModelConfig config = model.config();
     CompiledApproximations approx = CompiledApproximations.of(config, params);
     SlotLayout layout = layoutFor(config, params.slots());
@@ -368,7 +374,28 @@ public final class EncryptedTransformer {
   public static final double MAX_EXTRA_ROTATION_WORK = 0.35;
 
   /**
-   * The rotation steps every pass has keys for (at most {@link #MAX_ROTATION_KEYS}), chosen once
+   * This model with Galois keys for at most {@code maxKeys} rotation steps instead of {@link
+   * #MAX_ROTATION_KEYS}: more keys upload more bytes and make passes faster (fewer rotations are
+   * composed), fewer do the opposite; from the number of steps a pass uses on, every rotation is
+   * direct. Client and server must compile the model with the same budget (the manifest's Galois
+   * elements follow from it).
+   *
+   * @throws IllegalArgumentException if {@code maxKeys < 1}
+   */
+  public EncryptedTransformer withRotationKeys(int maxKeys) {
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("need at least one rotation key, got " + maxKeys);
+    }
+    return maxKeys == maxRotationKeys ? this : new EncryptedTransformer(model, parameters(), topLevel(), maxKeys);
+  }
+
+  /** The most rotation steps with Galois keys ({@link #withRotationKeys}). */
+  public int maxRotationKeys() {
+    return maxRotationKeys;
+  }
+
+  /**
+   * The rotation steps every pass has keys for (at most {@link #maxRotationKeys()}), chosen once
    * from a dry run over the full context with every rotation direct: the set with the least
    * key-switching work, decompositions and finishes weighted by level ({@link
    * io.polyhe.he.circuits.RotationSet#choose}).
@@ -377,7 +404,7 @@ public final class EncryptedTransformer {
     io.polyhe.he.circuits.RotationSet r = rotations;
     if (r == null) {
       r = io.polyhe.he.circuits.RotationSet.choose(parameters().slots(), directRotationCalls(context.layout().tokens()),
-          MAX_ROTATION_KEYS, MAX_EXTRA_ROTATION_WORK);
+          maxRotationKeys, MAX_EXTRA_ROTATION_WORK);
       rotations = r;
     }
     return r;

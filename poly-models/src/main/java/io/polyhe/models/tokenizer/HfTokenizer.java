@@ -15,14 +15,17 @@ import java.util.Map;
  * directory on first use: no network). So ids are exactly those of the Python {@code tokenizers}
  * package for the same file, whatever its model (BPE, byte-level BPE, WordPiece, ...).
  *
- * <p>Encoding adds no special tokens (the file's post-processor is not applied) and refuses text
- * the tokenizer cannot represent exactly: {@code decode(encode(text))} must give {@code text}
- * back, so characters a vocabulary lacks are an error, not silently dropped. Thread-safe (the
+ * <p>{@link #encode} tokenises a prompt as Hugging Face does by default ({@code
+ * add_special_tokens=True}): the file's post-processor adds its special tokens (the {@code fortune}
+ * models' puts {@code <|endoftext|>} first, as in training; Pythia's adds none). {@link
+ * #encodeWithoutSpecialTokens} leaves them out (corpus text, whose windows add their own). Both
+ * refuse text the tokenizer cannot represent exactly: the text's own ids must decode back to it,
+ * so characters a vocabulary lacks are an error, not silently dropped. Thread-safe (the
  * native tokenizer is immutable); {@link #close} frees it, after which nothing may be called.
  */
 public final class HfTokenizer implements AutoCloseable {
   private static final Map<String, String> OPTIONS =
-      Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
+      Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
 
   private final HuggingFaceTokenizer tokenizer;
   private final TokenizerSpec spec;
@@ -64,17 +67,31 @@ public final class HfTokenizer implements AutoCloseable {
   }
 
   /**
-   * Token ids of {@code text} (no special tokens added).
+   * Token ids of a prompt {@code text}, with the special tokens the file's post-processor adds.
+   *
+   * @throws IllegalArgumentException if the text's own ids do not decode back to {@code text}
+   */
+  public int[] encode(String text) {
+    encodeWithoutSpecialTokens(text);
+    return ints(tokenizer.encode(text, true, false).getIds());
+  }
+
+  /**
+   * Token ids of {@code text} alone, no special tokens added.
    *
    * @throws IllegalArgumentException if the ids do not decode back to {@code text}
    */
-  public int[] encode(String text) {
+  public int[] encodeWithoutSpecialTokens(String text) {
     long[] ids = tokenizer.encode(text, false, false).getIds();
     String back = tokenizer.decode(ids, false);
     if (!back.equals(text)) {
       throw new IllegalArgumentException("text is not exactly representable by this tokenizer (characters outside "
           + "its vocabulary?): it decodes back as '" + back + "'");
     }
+    return ints(ids);
+  }
+
+  private static int[] ints(long[] ids) {
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       out[i] = Math.toIntExact(ids[i]);

@@ -30,7 +30,7 @@ class HfTokenizerTest {
     TokenizerSpec spec = ShippedModels.load("fortune-teacher").config().tokenizer();
     try (HfTokenizer tok = new HfTokenizer(spec)) {
       for (int i = 0; i < texts.size(); i++) {
-        int[] got = tok.encode(texts.get(i));
+        int[] got = tok.encodeWithoutSpecialTokens(texts.get(i));
         assertArrayEquals(ids.get(i), got, "held-out fortune " + i);
         assertEquals(texts.get(i), tok.decode(got));
       }
@@ -38,6 +38,25 @@ class HfTokenizerTest {
       assertEquals(0, tok.eos());
       assertEquals(98, tok.size());
       assertEquals("<|endoftext|>", tok.decode(new int[] {0}));
+    }
+  }
+
+  /**
+   * A prompt starts with {@code <|endoftext|>}, as every training window starts a fortune: the
+   * file's post-processor adds it, as Hugging Face does by default, and only it.
+   */
+  @Test
+  void aPromptStartsWithEndOfTextAsInTraining() throws IOException {
+    TokenizerSpec spec = ShippedModels.load("fortune").config().tokenizer();
+    try (HfTokenizer tok = new HfTokenizer(spec)) {
+      String prompt = "A man <|endoftext|>x";
+      int[] own = tok.encodeWithoutSpecialTokens(prompt);
+      int[] full = tok.encode(prompt);
+      assertEquals(own.length + 1, full.length);
+      assertEquals(tok.bos(), full[0]);
+      assertArrayEquals(own, Arrays.copyOfRange(full, 1, full.length));
+      assertEquals(0, own[6], "the special token inside the text is matched whole");
+      assertArrayEquals(new int[] {tok.bos()}, tok.encode(""), "an empty prompt is the start of a fortune");
     }
   }
 
