@@ -58,7 +58,8 @@ final class ModelBenchCommand implements Callable<Integer> {
 
   @Option(names = "--rotation-keys", description = "Galois keys for at most this many rotation steps; the"
       + " pass composes the others from them (default: " + EncryptedTransformer.MAX_ROTATION_KEYS
-      + ", which keeps tiny's evaluation keys under 100 MB; more keys, faster passes).")
+      + " where that keeps the evaluation keys under 100 MB, as tiny's and fortune's, else every step;"
+      + " more keys, faster passes).")
   Integer rotationKeys;
 
   @Option(names = "--profile", defaultValue = "polyhe",
@@ -131,7 +132,7 @@ final class ModelBenchCommand implements Callable<Integer> {
       out.put("levels", params.maxLevel());
       out.put("ciphertexts", encrypted.layout().ciphertexts(tokens));
       out.put("galois_keys", local.galoisKeys());
-      out.put("max_rotation_keys", encrypted.maxRotationKeys());
+      out.put("max_rotation_keys", encrypted.maxRotationKeys().isPresent() ? encrypted.maxRotationKeys().getAsInt() : null);
       out.put("native_path", compute.name().startsWith("native") ? NativePaths.active() : null);
       out.put("profile", profile);
       out.put("dnum", params.rlwe().dnum());

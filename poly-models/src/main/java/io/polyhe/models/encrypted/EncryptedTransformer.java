@@ -77,7 +77,7 @@ public final class EncryptedTransformer {
    *     or if {@code topLevel} is not in {@code [1, maxLevel]}
    */
   public EncryptedTransformer(Transformer model, CkksParameters params, int topLevel) {
-    this(model, params, topLevel, MAX_ROTATION_KEYS);
+    this(model, params, topLevel, DEFAULT_ROTATION_KEYS);
   }
 
   private EncryptedTransformer(Transformer model, CkksParameters params, int topLevel, int maxRotationKeys) {
@@ -367,6 +367,18 @@ public final class EncryptedTransformer {
   public static final int MAX_ROTATION_KEYS = 21;
 
   /**
+   * The default policy composes rotations only where that brings the evaluation keys (Galois and
+   * relinearisation, as uploaded) to at most this many bytes. Composing costs pass time (tiny at 21
+   * keys: about +9 % against every step direct on an AVX-512 IFMA machine); a model whose keys stay
+   * far above the target anyway (the Pythia-70M shape at N = 2^15: 30 keys of 11.6 MB when composed,
+   * and +30 % pass time) keeps every step direct (docs/decisions.md, issue 20, third round).
+   */
+  public static final long KEY_BYTES_TARGET = 100_000_000L;
+
+  /** {@link #maxRotationKeys}'s marker for the default policy ({@link #KEY_BYTES_TARGET}). */
+  private static final int DEFAULT_ROTATION_KEYS = 0;
+
+  /**
    * Composing stops before the rotations' work (decompositions and finishes, weighted by level)
    * grows by more than this fraction, so a model with many rotation steps keeps more keys rather
    * than slow down a lot; {@code tiny} at 21 keys is at +28 %.
@@ -374,11 +386,11 @@ public final class EncryptedTransformer {
   public static final double MAX_EXTRA_ROTATION_WORK = 0.35;
 
   /**
-   * This model with Galois keys for at most {@code maxKeys} rotation steps instead of {@link
-   * #MAX_ROTATION_KEYS}: more keys upload more bytes and make passes faster (fewer rotations are
-   * composed), fewer do the opposite; from the number of steps a pass uses on, every rotation is
-   * direct. Client and server must compile the model with the same budget (the manifest's Galois
-   * elements follow from it).
+   * This model with Galois keys for at most {@code maxKeys} rotation steps instead of the default
+   * policy ({@link #MAX_ROTATION_KEYS} where that meets {@link #KEY_BYTES_TARGET}, else every step
+   * direct): more keys upload more bytes and make passes faster (fewer rotations are composed),
+   * fewer do the opposite; from the number of steps a pass uses on, every rotation is direct.
+   * Client and server need nothing else in common: the manifest's Galois elements follow from it.
    *
    * @throws IllegalArgumentException if {@code maxKeys < 1}
    */
@@ -389,22 +401,33 @@ public final class EncryptedTransformer {
     return maxKeys == maxRotationKeys ? this : new EncryptedTransformer(model, parameters(), topLevel(), maxKeys);
   }
 
-  /** The most rotation steps with Galois keys ({@link #withRotationKeys}). */
-  public int maxRotationKeys() {
-    return maxRotationKeys;
+  /** The budget {@link #withRotationKeys} set, or empty under the default policy. */
+  public java.util.OptionalInt maxRotationKeys() {
+    return maxRotationKeys == DEFAULT_ROTATION_KEYS ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(maxRotationKeys);
   }
 
   /**
-   * The rotation steps every pass has keys for (at most {@link #maxRotationKeys()}), chosen once
-   * from a dry run over the full context with every rotation direct: the set with the least
-   * key-switching work, decompositions and finishes weighted by level ({@link
-   * io.polyhe.he.circuits.RotationSet#choose}).
+   * The rotation steps every pass has keys for, chosen once from a dry run over the full context
+   * with every rotation direct: under a budget, the set with the least key-switching work,
+   * decompositions and finishes weighted by level ({@link io.polyhe.he.circuits.RotationSet#choose});
+   * under the default policy, that set for {@link #MAX_ROTATION_KEYS} if its keys and the
+   * relinearisation key fit {@link #KEY_BYTES_TARGET}, else every step the pass uses.
    */
   public io.polyhe.he.circuits.RotationSet rotationSet() {
     io.polyhe.he.circuits.RotationSet r = rotations;
     if (r == null) {
-      r = io.polyhe.he.circuits.RotationSet.choose(parameters().slots(), directRotationCalls(context.layout().tokens()),
-          maxRotationKeys, MAX_EXTRA_ROTATION_WORK);
+      List<io.polyhe.he.circuits.RotationSet.Call> calls = directRotationCalls(context.layout().tokens());
+      int slots = parameters().slots();
+      if (maxRotationKeys != DEFAULT_ROTATION_KEYS) {
+        r = io.polyhe.he.circuits.RotationSet.choose(slots, calls, maxRotationKeys, MAX_EXTRA_ROTATION_WORK);
+      } else {
+        r = io.polyhe.he.circuits.RotationSet.choose(slots, calls, MAX_ROTATION_KEYS, MAX_EXTRA_ROTATION_WORK);
+        long keyBytes = (r.base().length + 1L) * io.polyhe.he.io.HeFormat.switchingKeySize(parameters().rlwe());
+        if (keyBytes > KEY_BYTES_TARGET) {
+          r = io.polyhe.he.circuits.RotationSet.choose(slots, calls, Integer.MAX_VALUE, MAX_EXTRA_ROTATION_WORK);
+        }
+      }
       rotations = r;
     }
     return r;

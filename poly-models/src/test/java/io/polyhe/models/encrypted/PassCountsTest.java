@@ -78,5 +78,33 @@ class PassCountsTest {
     double extra = io.polyhe.he.circuits.RotationSet.cost(model.rotationSet(), calls)
         / io.polyhe.he.circuits.RotationSet.cost(direct, calls);
     assertTrue(extra <= 1 + EncryptedTransformer.MAX_EXTRA_ROTATION_WORK + 1e-9, "work x" + extra);
+    // The default policy composed because that meets the key-bytes target.
+    long keyBytes = (galois.length + 1L) * io.polyhe.he.io.HeFormat.switchingKeySize(model.parameters().rlwe());
+    assertTrue(keyBytes <= EncryptedTransformer.KEY_BYTES_TARGET, keyBytes + " bytes of keys");
+    assertTrue(model.maxRotationKeys().isEmpty());
+  }
+
+  /**
+   * Where composing cannot bring the keys under the target (tiny on a larger ring, whose keys are
+   * over twice the size), the default keeps every step direct rather than pay pass time for
+   * nothing; an explicit budget is honoured either way.
+   */
+  @Test
+  void theDefaultComposesOnlyWhereThatMeetsTheKeyTarget() {
+    EncryptedTransformer wide = new EncryptedTransformer(model.model(),
+        io.polyhe.he.ckks.CkksParameters.of(LevelPlanner.candidate(15, model.parameters().maxLevel())));
+    int slots = wide.parameters().slots();
+    int[] used = wide.directRotationCalls(32).stream().flatMapToInt(c -> java.util.Arrays.stream(c.steps()))
+        .map(s -> Math.floorMod(s, slots)).filter(s -> s != 0).distinct().toArray();
+    assertTrue(used.length > EncryptedTransformer.MAX_ROTATION_KEYS, used.length + " steps");
+    assertEquals(used.length, wide.rotationSet().base().length, "every step direct");
+    EncryptedTransformer budget = wide.withRotationKeys(EncryptedTransformer.MAX_ROTATION_KEYS);
+    assertTrue(budget.rotationSet().base().length < used.length, "an explicit budget composes");
+    assertEquals(EncryptedTransformer.MAX_ROTATION_KEYS, budget.maxRotationKeys().getAsInt());
+    int tinySlots = model.parameters().slots();
+    long tinySteps = model.directRotationCalls(32).stream().flatMapToInt(c -> java.util.Arrays.stream(c.steps()))
+        .map(s -> Math.floorMod(s, tinySlots)).filter(s -> s != 0).distinct().count();
+    assertEquals(tinySteps, model.withRotationKeys(1000).rotationSet().base().length, "a large budget: direct");
+    assertThrows(IllegalArgumentException.class, () -> model.withRotationKeys(0));
   }
 }
