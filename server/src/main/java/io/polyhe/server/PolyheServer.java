@@ -120,7 +120,7 @@ public final class PolyheServer {
       LOG.warning("INSECURE: --insecure-test-bootstrap: every model is served with N = 2^14 bootstrapping"
           + " parameters far below 128-bit security; data sent to this server is NOT protected. For tests only.");
     }
-    models = ModelRegistry.load(config.models(), backend, config.refresh(), config.format());
+    models = ModelRegistry.load(config.models(), backend, config.refresh(), config.format(), config.rotationKeys());
     for (ServedModel m : models.all()) {
       if (m.keyBytesPerSession() > config.maxKeyBytesPerSession()) {
         // Every upload for this model will be refused: say so now, with the flag that fixes it.

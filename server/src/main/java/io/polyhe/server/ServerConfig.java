@@ -65,6 +65,10 @@ import java.util.Optional;
  *     http://collector:4318}; {@code /v1/traces} is appended); absent: no tracing
  * @param format how every model's keys and ciphertexts travel, and the CKKS profile it is compiled
  *     for: polyhe's own (default) or Microsoft SEAL's ({@code --format seal}, client-aided refresh only)
+ * @param rotationKeys Galois keys for at most this many rotation steps per model, the others
+ *     composed from them ({@code --rotation-keys}; absent: the default policy of {@code
+ *     EncryptedTransformer}, 21 where that keeps a model's keys under 100 MB, else every step): more
+ *     keys, a larger upload and faster passes
  *
  * <p>Every limit, its {@code serve} flag and default are listed in docs/decisions.md ("Limits").
  */
@@ -76,7 +80,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     RefreshMode refresh, Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
     int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout, Duration permitKeepAliveTime,
     int maxInferStreamsPerCaller, long maxUploadMemoryBytes, Duration maxUploadTime, Optional<Integer> healthPort,
-    Optional<S3Settings> s3KeyStore, Optional<java.net.URI> otlpEndpoint, WireFormat format) {
+    Optional<S3Settings> s3KeyStore, Optional<java.net.URI> otlpEndpoint, WireFormat format,
+    Optional<Integer> rotationKeys) {
 
   /** Smallest {@code maxMessageBytes}: a 1 MiB chunk plus room for the message around it. */
   public static final int MIN_MESSAGE_BYTES = io.polyhe.proto.Chunks.MAX_BYTES + 4096;
@@ -118,6 +123,9 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     models = List.copyOf(models);
     java.util.Objects.requireNonNull(refresh, "refresh");
     java.util.Objects.requireNonNull(format, "format");
+    if (rotationKeys.isPresent() && rotationKeys.get() < 1) {
+      throw new IllegalArgumentException("--rotation-keys must be at least 1, got " + rotationKeys.get());
+    }
     if (format != WireFormat.POLYHE && refresh != RefreshMode.CLIENT) {
       throw new IllegalArgumentException("--format " + format.name() + " serves client-aided refresh only:"
           + " drop --refresh " + refresh.manifestName());
@@ -184,6 +192,7 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
     private String backend;
     private RefreshMode refresh = RefreshMode.CLIENT;
     private WireFormat format = WireFormat.POLYHE;
+    private Integer rotationKeys;
     private Duration maxConnectionIdle = DEFAULT_MAX_CONNECTION_IDLE;
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration maxConnectionAgeGrace = DEFAULT_MAX_CONNECTION_AGE_GRACE;
@@ -387,6 +396,12 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
       return this;
     }
 
+    /** Galois keys for at most this many rotation steps per model (null: the default policy). */
+    public Builder rotationKeys(Integer v) {
+      rotationKeys = v;
+      return this;
+    }
+
     /** The key store in S3 instead of the directory (null: the directory). */
     public Builder s3KeyStore(S3Settings v) {
       s3KeyStore = v;
@@ -414,7 +429,8 @@ public record ServerConfig(String host, int port, List<String> models, Optional<
           maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, maxCallsPerConnection, keepAliveTime,
           keepAliveTimeout, permitKeepAliveTime, maxInferStreamsPerCaller,
           maxUploadMemoryBytes != null ? maxUploadMemoryBytes : defaultUploadMemoryBytes(), maxUploadTime,
-          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore), Optional.ofNullable(otlpEndpoint), format);
+          Optional.ofNullable(healthPort), Optional.ofNullable(s3KeyStore), Optional.ofNullable(otlpEndpoint), format,
+          Optional.ofNullable(rotationKeys));
     }
   }
 }

@@ -73,6 +73,11 @@ public final class DemoCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   String format;
 
+  @Option(names = "--rotation-keys", description = "Galois keys for at most this many rotation steps; passes"
+      + " compose the others from them (default: 21 where that keeps a model's evaluation keys under 100 MB, as"
+      + " tiny's and fortune's, else every step: more keys, a larger upload and faster passes).")
+  Integer rotationKeys;
+
   @Override
   public Integer call() throws Exception {
     if (tokens < 1) {
@@ -103,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     JsonObject out;
     try (LoopbackServer loopback = LoopbackServer.start("polyhe-demo-", List.of("demo"),
-        b -> b.models(List.of(modelName)).maxSessions(2).cachedSessions(1).format(wire))) {
+        b -> b.models(List.of(modelName)).maxSessions(2).cachedSessions(1).format(wire).rotationKeys(rotationKeys))) {
       System.out.printf("server: model %s on localhost:%d (TLS, API key), format seal, in this process%n", served,
           loopback.port());
       System.out.println("client: examples/node (node-seal 7, Microsoft SEAL 4.1) in its own process: SEAL context"
@@ -173,7 +178,7 @@ public final class DemoCommand implements Callable<Integer> {
     String served = transformer.config().name();
     long start = System.nanoTime();
     try (LoopbackServer loopback = LoopbackServer.start("polyhe-demo-", List.of("demo"),
-        b -> b.models(List.of(modelName)).maxSessions(2).cachedSessions(1))) {
+        b -> b.models(List.of(modelName)).maxSessions(2).cachedSessions(1).rotationKeys(rotationKeys))) {
       System.out.printf("server: model %s on localhost:%d (TLS, API key), in this process%n", served,
           loopback.port());
       ManagedChannel channel = loopback.channel();

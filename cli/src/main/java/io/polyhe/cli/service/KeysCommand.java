@@ -53,10 +53,15 @@ public final class KeysCommand implements Runnable {
             + " (default: ${DEFAULT-VALUE}).")
     String refresh;
 
+    @Option(names = "--rotation-keys", description = "The server's serve --rotation-keys, if it set one (the"
+        + " Galois keys to make follow from it).")
+    Integer rotationKeys;
+
     @Override
     public Integer call() throws Exception {
       var served = ModelRegistry.load(List.of(model), ComputeBackends.best(ComputeBackends.defaultThreads()),
-          RefreshMode.of(refresh, false)).all().iterator().next();
+          RefreshMode.of(refresh, false), io.polyhe.server.model.WireFormat.POLYHE,
+          java.util.Optional.ofNullable(rotationKeys)).all().iterator().next();
       ClientModel m = new ClientModel(served.manifest());
       char[] pass = Passphrases.read(passphraseFile, "passphrase for the new keyring: ");
       Keyring k = Keyring.generate(m);

@@ -102,6 +102,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " node-seal, is a client; client-aided refresh only); default: ${DEFAULT-VALUE}.")
   String format;
 
+  @Option(names = "--rotation-keys", description = "Galois keys for at most this many rotation steps; passes"
+      + " compose the others from them (default: 21 where that keeps a model's evaluation keys under 100 MB, as"
+      + " tiny's and fortune's, else every step: more keys, a larger upload and faster passes).")
+  Integer rotationKeys;
+
   @Option(names = "--insecure-test-bootstrap",
       description = "With --refresh bootstrap: INSECURE N = 2^14 test parameters instead of the 128-bit ones;"
           + " data sent to the server is NOT protected. For tests and demonstrations only.")
@@ -239,7 +244,7 @@ public final class ServeCommand implements Callable<Integer> {
         .maxSessions(maxSessions).cachedSessions(cachedSessions).maxConcurrent(maxConcurrent).maxQueued(queue)
         .sessionTtl(Duration.ofHours(ttlHours)).refreshTimeout(Duration.ofSeconds(refreshTimeout))
         .metricsPort(metricsPort).threads(threads).refresh(RefreshMode.of(refresh, insecureTestBootstrap))
-        .format(WireFormat.of(format))
+        .format(WireFormat.of(format)).rotationKeys(rotationKeys)
         .maxSessionsPerCaller(maxSessionsPerCaller).maxPlacesPerCaller(maxPlacesPerCaller)
         .maxMessageBytes(maxMessageBytes).maxChunksPerObject(maxChunksPerObject).maxDecodedBytes(maxDecodedBytes)
         .uploadIdleTimeout(Duration.ofSeconds(uploadIdleTimeout)).backend(backend)

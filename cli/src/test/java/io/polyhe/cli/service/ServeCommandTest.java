@@ -102,6 +102,28 @@ class ServeCommandTest {
     assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--upload-timeout-seconds", "0"));
   }
 
+  /**
+   * {@code --rotation-keys} reaches the configuration and the served model: more keys than the
+   * default's 21 for tiny, every step direct; refused below 1.
+   */
+  @Test
+  void rotationKeysReachTheServedModel() throws Exception {
+    assertEquals(java.util.Optional.empty(), parse("--key-store", "/tmp/x").rotationKeys());
+    ServerConfig c = parse("--key-store", "/tmp/x", "--rotation-keys", "64");
+    assertEquals(java.util.Optional.of(64), c.rotationKeys());
+    assertThrows(IllegalArgumentException.class, () -> parse("--key-store", "/tmp/x", "--rotation-keys", "0"));
+    var backend = new io.polyhe.he.backend.JavaBackend(1);
+    var fast = io.polyhe.server.model.ModelRegistry.load(java.util.List.of("tiny"), backend, RefreshMode.CLIENT,
+        io.polyhe.server.model.WireFormat.POLYHE, c.rotationKeys()).all().iterator().next();
+    var small = io.polyhe.server.model.ModelRegistry.load(java.util.List.of("tiny"), backend, RefreshMode.CLIENT)
+        .all().iterator().next();
+    int many = fast.manifest().getGaloisElementsCount();
+    int few = small.manifest().getGaloisElementsCount();
+    assertEquals(io.polyhe.models.encrypted.EncryptedTransformer.MAX_ROTATION_KEYS, few);
+    org.junit.jupiter.api.Assertions.assertTrue(many > few, many + " Galois keys with --rotation-keys 64, " + few
+        + " by default");
+  }
+
   @Test
   void refreshFlagsChooseTheModeAndItsKeyQuota() throws Exception {
     assertEquals(RefreshMode.CLIENT, parse("--key-store", "/tmp/x").refresh());

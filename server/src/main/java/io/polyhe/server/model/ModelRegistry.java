@@ -47,12 +47,22 @@ public final class ModelRegistry {
    */
   public static ModelRegistry load(Collection<String> names, ComputeBackend backend, RefreshMode refresh,
       WireFormat format) throws IOException {
+    return load(names, backend, refresh, format, java.util.Optional.empty());
+  }
+
+  /**
+   * As {@link #load(Collection, ComputeBackend, RefreshMode, WireFormat)}, every model with Galois
+   * keys for at most {@code rotationKeys} rotation steps when present (see {@code
+   * EncryptedTransformer.withRotationKeys}).
+   */
+  public static ModelRegistry load(Collection<String> names, ComputeBackend backend, RefreshMode refresh,
+      WireFormat format, java.util.Optional<Integer> rotationKeys) throws IOException {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("serve at least one model");
     }
     Map<String, ServedModel> out = new LinkedHashMap<>();
     for (String n : names) {
-      ServedModel m = loadOne(n, backend, refresh, format);
+      ServedModel m = loadOne(n, backend, refresh, format, rotationKeys);
       if (out.putIfAbsent(m.name(), m) != null) {
         throw new IllegalArgumentException("model '" + m.name() + "' named twice");
       }
@@ -61,7 +71,7 @@ public final class ModelRegistry {
   }
 
   private static ServedModel loadOne(String nameOrDir, ComputeBackend backend, RefreshMode refresh,
-      WireFormat format) throws IOException {
+      WireFormat format, java.util.Optional<Integer> rotationKeys) throws IOException {
     Path dir = Path.of(nameOrDir);
     byte[] config;
     byte[] weights;
@@ -83,7 +93,7 @@ public final class ModelRegistry {
       description = e.description();
     }
     return new ServedModel(name, description, t, new String(config, StandardCharsets.UTF_8),
-        hash(config, weights), backend, refresh, format);
+        hash(config, weights), backend, refresh, format, rotationKeys);
   }
 
   private static byte[] resource(String name) throws IOException {

@@ -77,6 +77,16 @@ public final class ServedModel {
    */
   public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
       ComputeBackend backend, RefreshMode refreshMode, WireFormat format) {
+    this(name, description, model, configJson, modelHash, backend, refreshMode, format, java.util.Optional.empty());
+  }
+
+  /**
+   * As {@link #ServedModel(String, String, Transformer, String, byte[], ComputeBackend, RefreshMode,
+   * WireFormat)} with Galois keys for at most {@code rotationKeys} rotation steps when present
+   * ({@link EncryptedTransformer#withRotationKeys}); the manifest's Galois elements follow.
+   */
+  public ServedModel(String name, String description, Transformer model, String configJson, byte[] modelHash,
+      ComputeBackend backend, RefreshMode refreshMode, WireFormat format, java.util.Optional<Integer> rotationKeys) {
     this.name = name;
     this.refreshMode = refreshMode;
     this.format = format;
@@ -89,7 +99,8 @@ public final class ServedModel {
       case BOOTSTRAP -> LevelPlanner.chooseForBootstrapping(model);
       case INSECURE_TEST_BOOTSTRAP -> LevelPlanner.insecureBootstrappingForTestsOnly(model);
     };
-    this.encrypted = choice == null ? format.compile(model) : choice.model();
+    EncryptedTransformer compiled = choice == null ? format.compile(model) : choice.model();
+    this.encrypted = rotationKeys.isPresent() ? compiled.withRotationKeys(rotationKeys.get()) : compiled;
     if (encrypted.layout().ciphertexts() > 1) {
       throw new IllegalArgumentException("model '" + name + "' needs " + encrypted.layout().ciphertexts()
           + " ciphertexts per input (" + encrypted.layout().toJson() + "); the service carries one: run it with"
