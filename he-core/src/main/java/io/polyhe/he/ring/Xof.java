@@ -12,8 +12,8 @@ import org.bouncycastle.crypto.digests.SHAKEDigest;
  * and label give the same stream on every machine, which is what makes seeded ciphertexts and keys
  * reproducible. Not thread-safe (one stream per sampling task).
  *
- * <p>{@link #noise} streams are for randomness nobody else expands (encryption's {@code u} and
- * errors, key generation's errors): AES-256 in counter mode keyed by SHAKE-256 of the seed and
+ * <p>{@link #noise} streams are for randomness nobody else expands (public- and secret-key
+ * encryption's {@code u} and errors): AES-256 in counter mode keyed by SHAKE-256 of the seed and
  * label, which the JDK runs with the CPU's AES instructions, many times faster than SHAKE in Java
  * (public-key encryption at N = 2^14 spent most of its time squeezing SHAKE for its 280 KB of
  * noise; docs/decisions.md). Streams that others expand from a seed on the wire (the {@code a} of

@@ -357,7 +357,7 @@ public final class EncryptedTransformer {
   }
 
   /**
-   * At most this many rotation steps get Galois keys; a pass composes its other rotations from them
+   * Under the default policy (where it meets {@link #KEY_BYTES_TARGET}), at most this many rotation steps get Galois keys; a pass composes its other rotations from them
    * ({@link io.polyhe.he.circuits.ComposedRotations}). 21 keys and the relinearisation key of
    * {@code tiny} (4.46 MB each at N = 2^14) are 98.2 MB, the most under 100 MB, instead of 48 + 1
    * keys' 219 MB; the choice counts decompositions and finishes, so a 32-token pass of {@code tiny}
@@ -368,8 +368,9 @@ public final class EncryptedTransformer {
 
   /**
    * The default policy composes rotations only where that brings the evaluation keys (Galois and
-   * relinearisation, as uploaded) to at most this many bytes. Composing costs pass time (tiny at 21
-   * keys: about +9 % against every step direct on an AVX-512 IFMA machine); a model whose keys stay
+   * relinearisation, as uploaded, in polyhe's format) to at most this many bytes. Composing costs pass
+   * time (tiny at 21 keys: about a third slower than with every step direct on an AVX-512 IFMA
+   * machine); a model whose keys stay
    * far above the target anyway (the Pythia-70M shape at N = 2^15: 30 keys of 11.6 MB when composed,
    * and +30 % pass time) keeps every step direct (docs/decisions.md, issue 20, third round).
    */

@@ -119,7 +119,8 @@ public final class ServedModel {
         throw new IllegalStateException("bootstrapping comes out at level " + bootstrapCircuit.outputLevel()
             + " but model '" + name + "' was compiled for top level " + encrypted.topLevel());
       }
-      elements = choice.galoisElements();
+      // The model's elements under the rotation-key budget, with the bootstrap circuit's.
+      elements = new LevelPlanner.BootstrapChoice(encrypted, choice.bootstrap()).galoisElements();
       LOG.info(String.format("model %s: bootstrap circuit built in %.2f s (%d Galois elements with the model's)",
           name, seconds, elements.length));
     }
